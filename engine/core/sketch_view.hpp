@@ -1,0 +1,100 @@
+// A sketch's internal state as plain data. Panels draw whatever is present; the CSV exporter
+// writes it. Nothing here knows about ImGui or GL.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/types.hpp"
+
+namespace kvscope {
+
+/// One stored token (or stored vector) of a subset-style sketch.
+struct RetainedToken {
+    Index position = -1;    ///< stream position, or -1 for a synthetic vector (row of stored_keys)
+    double weight_num = 1;  ///< weight in the numerator sum
+    double weight_den = 1;  ///< weight in the denominator sum
+    int tag = 0;            ///< meaning given by SketchView::tag_meaning (sign, level, bucket...)
+};
+
+/// Merge-and-reduce tree (levels as rows, blocks as boxes).
+struct MergeTreeView {
+    struct Level {
+        int level = 0;
+        Index capacity = 0;   ///< items a full block holds
+        Index occupancy = 0;  ///< items now stored
+        double weight = 1;    ///< weight of each item at this level
+    };
+    struct Carry {
+        Index at_token = 0;  ///< tokens seen when the carry happened
+        int from_level = 0;
+        int to_level = 0;
+    };
+    std::vector<Level> levels;
+    std::vector<Carry> recent_carries;  ///< newest last, bounded
+    Index buffer_size = 0;
+    Index buffer_capacity = 0;
+};
+
+/// One step of a self-balancing walk.
+struct WalkStep {
+    double bias = 0;         ///< s_j: inner product with the current signed sum
+    double probability = 0;  ///< p_j = P(sign = +1)
+    int sign = 0;            ///< eta_j in {-1, +1}
+};
+
+struct WalkTrace {
+    std::vector<WalkStep> steps;             ///< of the most recent halving
+    std::vector<double> walk_discrepancy;    ///< per probe query, walk signs
+    std::vector<double> random_discrepancy;  ///< per probe query, independent random signs
+    Index fail_events = 0;                   ///< theory-constant FAIL count
+};
+
+/// Space-partitioning buckets.
+struct BucketView {
+    std::vector<int> bucket_of_token;  ///< aligned with SketchView::retained or all tokens
+    std::vector<int> ids;
+    std::vector<Index> counts;
+    std::vector<double> radii;
+    Matrix centres;                          ///< [buckets x d]
+    Matrix hyperplanes;                      ///< [P x d] normals (simhash)
+    std::vector<double> query_contribution;  ///< share of Z per bucket for the current query
+    double collision_rate = 0;
+};
+
+/// Polynomial (Taylor) state and truncation analytics.
+struct TaylorView {
+    int degree = 0;
+    Index monomials = 0;
+    Eigen::VectorXf centre;
+    double radius = 0;
+    double logit_min = 0, logit_max = 0;  ///< observed x = beta <k - c, q>
+    double bound_B = 0;
+    std::vector<double> logit_samples;
+};
+
+/// Quantization state.
+struct QuantView {
+    int bits = 0;
+    std::vector<double> reconstruction_error;  ///< per retained token
+    std::vector<double> logit_distortion;      ///< samples of beta <q, k_hat - k>
+    std::vector<double> channel_magnitude;     ///< per key channel
+};
+
+struct SketchView {
+    std::vector<RetainedToken> retained;
+    Matrix stored_keys;       ///< rows for RetainedToken::position == -1, in order of appearance
+    std::string tag_meaning;  ///< e.g. "merge level", "walk sign", "" when unused
+    std::optional<MergeTreeView> merge_tree;
+    std::optional<WalkTrace> walk;
+    std::optional<BucketView> buckets;
+    std::optional<TaylorView> taylor;
+    std::optional<QuantView> quant;
+    /// Named scalars worth showing (e.g. "fail_events").
+    std::vector<std::pair<std::string, double>> scalars;
+    /// True when `retained` lists original stream tokens, so attention-mass recall is defined.
+    bool subset_of_stream = false;
+};
+
+}  // namespace kvscope

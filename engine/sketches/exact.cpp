@@ -1,0 +1,47 @@
+#include "sketches/exact.hpp"
+
+namespace kvscope {
+
+ExactSketch::ExactSketch(const SketchContext& context)
+    : Sketch(context), cache_(context.dim, context.value_dim) {}
+
+void ExactSketch::do_append(const TokenBlock& block) {
+    cache_.push_block(block, 0, block.size(), 1.0, 1.0);
+}
+
+EstimateBatch ExactSketch::do_estimate(ConstMatrixRef queries) const {
+    return cache_.estimate(queries, beta());
+}
+
+SketchStats ExactSketch::stats() const {
+    SketchStats s;
+    s.seen = cache_.size();
+    s.retained = cache_.size();
+    // The exact cache stores keys and values only (weights are implicit ones).
+    s.memory_floats = static_cast<double>(cache_.size()) * (dim() + value_dim());
+    s.memory_bits = 32.0 * s.memory_floats;
+    return s;
+}
+
+SketchView ExactSketch::view() const {
+    SketchView v;
+    v.subset_of_stream = true;
+    cache_.describe(v);
+    return v;
+}
+
+void ExactSketch::reset() {
+    cache_.clear();
+}
+
+SketchInfo exact_sketch_info() {
+    SketchInfo info;
+    info.id = "exact";
+    info.name = "Exact cache";
+    info.summary = "Keeps every key and value: the reference, error 0.";
+    info.subset = true;
+    info.make = [](const SketchContext& c) { return std::make_unique<ExactSketch>(c); };
+    return info;
+}
+
+}  // namespace kvscope

@@ -1,0 +1,71 @@
+#include "sketches/uniform.hpp"
+
+namespace kvscope {
+
+UniformSketch::UniformSketch(const SketchContext& context)
+    : Sketch(context),
+      budget_(context.params.integer("budget")),
+      rng_(context.seed),
+      cache_(context.dim, context.value_dim) {}
+
+void UniformSketch::do_append(const TokenBlock& block) {
+    for (Index r = 0; r < block.size(); ++r) {
+        const float* k = block.keys.row(r).data();
+        const float* v = block.values.row(r).data();
+        if (cache_.size() < budget_) {
+            cache_.push(k, v, 1.0, 1.0, block.first_position + r);
+        } else {
+            const Index j = rng_.below(seen_ + 1);
+            if (j < budget_) cache_.set(j, k, v, 1.0, 1.0, block.first_position + r);
+        }
+        ++seen_;
+    }
+    const double w = static_cast<double>(seen_) / static_cast<double>(cache_.size());
+    for (Index s = 0; s < cache_.size(); ++s) {
+        cache_.weight_num(s) = w;
+        cache_.weight_den(s) = w;
+    }
+}
+
+EstimateBatch UniformSketch::do_estimate(ConstMatrixRef queries) const {
+    return cache_.estimate(queries, beta());
+}
+
+SketchStats UniformSketch::stats() const {
+    SketchStats s;
+    s.seen = seen_;
+    s.retained = cache_.size();
+    // One shared weight (n/m) suffices for the whole sample.
+    s.memory_floats = static_cast<double>(cache_.size()) * (dim() + value_dim()) + 1;
+    s.memory_bits = 32.0 * s.memory_floats;
+    return s;
+}
+
+SketchView UniformSketch::view() const {
+    SketchView v;
+    v.subset_of_stream = true;
+    cache_.describe(v);
+    return v;
+}
+
+void UniformSketch::reset() {
+    cache_.clear();
+    seen_ = 0;
+    rng_ = Rng(context().seed);
+}
+
+SketchInfo uniform_sketch_info() {
+    SketchInfo info;
+    info.id = "uniform";
+    info.name = "Uniform reservoir";
+    info.summary = "Reservoir sample of `budget` tokens with Horvitz-Thompson weights n/m.";
+    info.subset = true;
+    info.params = {ParamSpec::integer("budget", "Budget (tokens)",
+                                      "Tokens kept. Each carries weight n/budget once more than "
+                                      "budget tokens have been seen.",
+                                      1, 1e8, 256, true)};
+    info.make = [](const SketchContext& c) { return std::make_unique<UniformSketch>(c); };
+    return info;
+}
+
+}  // namespace kvscope

@@ -1,0 +1,11 @@
+// The one place where built-in sources are registered. Add one line per source.
+#include "core/registry.hpp"
+#include "sources/isotropic_ball.hpp"
+
+namespace kvscope {
+
+void register_builtin_sources(SourceRegistry& registry) {
+    registry.add(isotropic_ball_source_info());
+}
+
+}  // namespace kvscope

@@ -1,0 +1,13 @@
+# Fails when a file under engine/ includes ImGui, GLFW or GL headers.
+file(GLOB_RECURSE files ${ROOT}/engine/*.hpp ${ROOT}/engine/*.cpp)
+set(bad "")
+foreach(f IN LISTS files)
+  file(STRINGS ${f} lines REGEX "#include *[<\"](imgui|GLFW|GL/|glad|backends/)")
+  if(lines)
+    list(APPEND bad ${f})
+  endif()
+endforeach()
+if(bad)
+  message(FATAL_ERROR "engine/ must stay free of GUI and GL headers: ${bad}")
+endif()
+message(STATUS "engine/ includes no GUI or GL headers (${CMAKE_MATCH_COUNT} checked)")
