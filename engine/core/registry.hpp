@@ -9,6 +9,7 @@
 
 #include "core/params.hpp"
 #include "core/sketch.hpp"
+#include "core/theory.hpp"
 #include "sources/token_source.hpp"
 
 namespace kvscope {
@@ -21,6 +22,8 @@ struct SketchInfo {
     bool subset = true;   ///< keeps a (weighted) subset of stream tokens
     std::vector<ParamSpec> params;
     std::function<std::unique_ptr<Sketch>(const SketchContext&)> make;
+    /// Space bounds or estimates for this method (empty for heuristics without one).
+    std::vector<TheoryCurve> theory;
 };
 
 struct SourceInfo {
