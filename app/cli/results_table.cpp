@@ -1,0 +1,62 @@
+#include "cli/results_table.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <iomanip>
+#include <map>
+#include <sstream>
+
+namespace kvscope {
+
+namespace {
+
+std::string sci(double x) {
+    if (std::isnan(x)) return "n/a";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3e", x);
+    return buf;
+}
+
+std::string bytes(double b) {
+    char buf[32];
+    if (b >= 1 << 20) {
+        std::snprintf(buf, sizeof buf, "%.2f MiB", b / (1 << 20));
+    } else if (b >= 1 << 10) {
+        std::snprintf(buf, sizeof buf, "%.1f KiB", b / (1 << 10));
+    } else {
+        std::snprintf(buf, sizeof buf, "%.0f B", b);
+    }
+    return buf;
+}
+
+}  // namespace
+
+std::string results_table(const Session& session) {
+    // The last row of each instance.
+    std::map<int, const MetricRow*> last;
+    for (const auto& r : session.history())
+        last[r.instance] = &r;
+    std::ostringstream o;
+    o << std::left << std::setw(18) << "sketch" << std::setw(28) << "params" << std::right
+      << std::setw(10) << "retained" << std::setw(12) << "memory" << std::setw(9) << "ratio"
+      << std::setw(12) << "rel_err" << std::setw(12) << "rel_max" << std::setw(12) << "eps_fro"
+      << '\n';
+    o << std::string(113, '-') << '\n';
+    for (const auto& [instance, r] : last) {
+        std::string params = r->params;
+        if (params.size() > 27) params = params.substr(0, 24) + "...";
+        char ratio[16];
+        std::snprintf(ratio, sizeof ratio, "%.4f", r->compression);
+        o << std::left << std::setw(18) << r->label << std::setw(28) << params << std::right
+          << std::setw(10) << r->retained_tokens << std::setw(12) << bytes(r->memory_bytes)
+          << std::setw(9) << ratio << std::setw(12) << sci(r->errors.rel_err_mean) << std::setw(12)
+          << sci(r->errors.rel_err_max) << std::setw(12) << sci(r->errors.eps_fro) << '\n';
+        const auto& slot = session.sketches()[static_cast<std::size_t>(instance)];
+        if (!slot.error.empty()) o << "    error: " << slot.error << '\n';
+    }
+    o << "(" << session.tokens_seen() << " tokens; errors are means over "
+      << session.probes().rows() << " probe queries; ratio = memory / exact cache)";
+    return o.str();
+}
+
+}  // namespace kvscope

@@ -1,0 +1,76 @@
+// The run config, schema version 1: one JSON document serves `kvscope run`, the explorer's
+// session files (plus an optional "view" object) and the manifest beside every CSV.
+//
+//   { "schema_version": 1, "seed": 7, "beta": "inv_sqrt_d" | <number>,
+//     "tokens": 32768, "eval_every": 4096, "probe_queries": 256,
+//     "source": { "id": "isotropic_ball", "params": { "dim": 16 } },
+//     "sketches": [ { "id": "exact" },
+//                   { "id": "uniform", "params": { "budget": 512 } },
+//                   { "id": "uniform", "sweep": { "budget": [64, 128, 256] } } ] }
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/params.hpp"
+
+namespace kvscope {
+
+constexpr int kSchemaVersion = 1;
+
+/// One entry of "sketches" as written (a sweep expands into several instances).
+struct SketchEntry {
+    std::string id;
+    nlohmann::json params = nlohmann::json::object();
+    nlohmann::json sweep = nlohmann::json::object();  ///< key -> array of values
+    std::optional<std::uint64_t> seed;                ///< overrides the derived seed
+    std::string label;                                ///< optional display label
+};
+
+/// One concrete sketch of a run after sweep expansion.
+struct SketchInstanceSpec {
+    std::string id;
+    std::string label;        ///< entry label, or id
+    ParamSet params;          ///< validated, defaults filled in
+    std::string params_text;  ///< "key=value;..." for the CSV
+    std::uint64_t seed = 0;
+};
+
+struct RunConfig {
+    int schema_version = kSchemaVersion;
+    std::uint64_t seed = 7;
+    std::optional<double> beta;  ///< nullopt: 1/sqrt(d)
+    std::int64_t tokens = 32768;
+    std::int64_t eval_every = 4096;
+    int probe_queries = 256;
+    bool timing = true;  ///< measure update_us/query_us; false writes nan (byte-identical CSVs)
+    std::string source_id = "isotropic_ball";
+    nlohmann::json source_params = nlohmann::json::object();
+    std::vector<SketchEntry> sketches;
+    std::string description;                         ///< free text shown by presets
+    nlohmann::json view = nlohmann::json::object();  ///< explorer view state, kept verbatim
+    std::filesystem::path base_dir;  ///< relative Path parameters resolve against this
+
+    /// The beta this run uses for key dimension d.
+    double beta_for(int d) const;
+};
+
+/// Parses and validates a config (ids, keys, ranges, sweep values). Throws
+/// std::invalid_argument with a one-line message naming the problem.
+RunConfig parse_run_config(const nlohmann::json& doc, const std::filesystem::path& base_dir);
+/// Reads a config file; errors name the file.
+RunConfig load_run_config(const std::filesystem::path& path);
+/// The config as JSON (round-trips through parse_run_config).
+nlohmann::json to_json(const RunConfig& config);
+
+/// Source parameters with defaults filled and relative paths resolved against base_dir.
+nlohmann::json resolved_source_params(const RunConfig& config);
+/// Expands sweeps into concrete instances with validated parameters and derived seeds.
+std::vector<SketchInstanceSpec> expand_sketches(const RunConfig& config);
+
+}  // namespace kvscope

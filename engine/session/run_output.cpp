@@ -1,0 +1,70 @@
+#include "session/run_output.hpp"
+
+#include <fstream>
+#include <stdexcept>
+
+namespace kvscope {
+
+std::string metrics_csv(const Session& session) {
+    std::string out;
+    const auto& cols = metric_columns();
+    for (std::size_t i = 0; i < cols.size(); ++i)
+        out += (i ? "," : "") + cols[i];
+    out += '\n';
+    for (const auto& row : session.history()) {
+        out += metric_csv_line(row, session.config().timing);
+        out += '\n';
+    }
+    return out;
+}
+
+nlohmann::json run_manifest(const Session& session) {
+    using nlohmann::json;
+    const RunConfig& c = session.config();
+    json m;
+    m["kvscope_version"] = KVSCOPE_VERSION;
+    m["schema_version"] = kSchemaVersion;
+    m["seed"] = c.seed;
+    m["beta"] = session.beta();
+    m["dim"] = session.dim();
+    m["value_dim"] = session.value_dim();
+    m["tokens_seen"] = session.tokens_seen();
+    m["config"] = to_json(c);
+    m["source_params_resolved"] = resolved_source_params(c);
+    json files = json::array();
+    for (const auto& f : session.source().input_files()) {
+        files.push_back({{"path", f.path}, {"sha256", f.sha256}, {"bytes", f.bytes}});
+    }
+    m["input_files"] = files;
+    json instances = json::array();
+    for (std::size_t i = 0; i < session.sketches().size(); ++i) {
+        const auto& s = session.sketches()[i];
+        json inst = {{"instance", i},
+                     {"sketch", s.spec.id},
+                     {"label", s.spec.label},
+                     {"params", s.spec.params.to_json(s.info->params)},
+                     {"seed", s.spec.seed}};
+        if (!s.error.empty()) inst["error"] = s.error;
+        instances.push_back(inst);
+    }
+    m["sketch_instances"] = instances;
+    m["columns"] = metric_columns();
+    return m;
+}
+
+void write_run_output(const Session& session, const std::filesystem::path& dir) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec)
+        throw std::runtime_error(dir.string() + ": cannot create output folder (" + ec.message() +
+                                 ")");
+    const auto write = [](const std::filesystem::path& path, const std::string& text) {
+        std::ofstream out(path, std::ios::binary);
+        out << text;
+        if (!out) throw std::runtime_error(path.string() + ": cannot write file");
+    };
+    write(dir / "metrics.csv", metrics_csv(session));
+    write(dir / "manifest.json", run_manifest(session).dump(2) + "\n");
+}
+
+}  // namespace kvscope
