@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "core/params.hpp"
 #include "core/sketch.hpp"
 #include "core/theory.hpp"
@@ -24,6 +26,9 @@ struct SketchInfo {
     std::function<std::unique_ptr<Sketch>(const SketchContext&)> make;
     /// Space bounds or estimates for this method (empty for heuristics without one).
     std::vector<TheoryCurve> theory;
+    /// Parameters under which the sketch is exact for a stream of n tokens (e.g. budget >= n),
+    /// or empty when it has no exact mode. The contract test checks that promise.
+    std::function<nlohmann::json(Index n)> exact_params;
 };
 
 struct SourceInfo {

@@ -22,9 +22,13 @@ void ExactReference::append(const TokenBlock& block) {
     values_.resize((size_ + n) * value_dim_);
     Eigen::Map<Matrix>(keys_.data() + size_ * dim_, n, dim_) = block.keys;
     Eigen::Map<Matrix>(values_.data() + size_ * value_dim_, n, value_dim_) = block.values;
-    const MatrixD v = block.values.cast<double>();
-    gram_.noalias() += v.transpose() * v;
-    if (n > 0) max_value_norm_ = std::max(max_value_norm_, v.rowwise().norm().maxCoeff());
+    // Token by token, in stream order: the Gram matrix (and so eps_fro, eps_op) must not depend
+    // on how the stream was cut into blocks.
+    for (Index i = 0; i < n; ++i) {
+        const Eigen::VectorXd v = block.values.row(i).cast<double>().transpose();
+        gram_.selfadjointView<Eigen::Lower>().rankUpdate(v);
+        max_value_norm_ = std::max(max_value_norm_, v.norm());
+    }
     size_ += n;
 }
 
@@ -114,22 +118,25 @@ double ExactReference::value_frobenius_norm() const {
     return std::sqrt(gram_.trace());
 }
 
+Eigen::MatrixXd ExactReference::gram() const {
+    return gram_.selfadjointView<Eigen::Lower>();
+}
+
 double ExactReference::value_operator_norm() {
     if (size_ == 0) return 0.0;
-    // G is PSD; a few warm-started iterations converge quickly as G changes slowly.
+    // G is PSD; warm-started iterations converge quickly as G changes slowly between calls.
+    // Stop when the eigen-residual is tiny; a small spectral gap needs more iterations.
+    const Eigen::MatrixXd g = gram();
     Eigen::VectorXd x = power_vector_;
     double lambda = 0;
-    for (int it = 0; it < 100; ++it) {
-        Eigen::VectorXd y = gram_ * x;
+    for (int it = 0; it < 5000; ++it) {
+        const Eigen::VectorXd y = g * x;
         const double norm = y.norm();
         if (norm == 0.0) return 0.0;
-        const double next = x.dot(y);
+        lambda = x.dot(y);
+        const double residual = (y - lambda * x).norm();
         x = y / norm;
-        if (it > 2 && std::abs(next - lambda) <= 1e-12 * std::abs(next)) {
-            lambda = next;
-            break;
-        }
-        lambda = next;
+        if (residual <= 1e-7 * lambda) break;
     }
     power_vector_ = x;
     return std::sqrt(std::max(lambda, 0.0));

@@ -42,6 +42,7 @@ class ExactReference {
                              const std::vector<const std::vector<double>*>& masks = {}) const;
 
     double value_frobenius_norm() const;  ///< ||V||_F
+    Eigen::MatrixXd gram() const;         ///< G = V^T V, [d_v x d_v]
     /// ||V||_op, by power iteration on the Gram matrix, warm-started from the last call.
     double value_operator_norm();
     double max_value_norm() const { return max_value_norm_; }

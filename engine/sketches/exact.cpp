@@ -40,6 +40,10 @@ SketchInfo exact_sketch_info() {
     info.name = "Exact cache";
     info.summary = "Keeps every key and value: the reference, error 0.";
     info.subset = true;
+    info.exact_params = [](Index n) {
+        (void)n;
+        return nlohmann::json::object();
+    };
     info.make = [](const SketchContext& c) { return std::make_unique<ExactSketch>(c); };
     return info;
 }

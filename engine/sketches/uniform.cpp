@@ -64,6 +64,10 @@ SketchInfo uniform_sketch_info() {
                                       "Tokens kept. Each carries weight n/budget once more than "
                                       "budget tokens have been seen.",
                                       1, 1e8, 256, true)};
+    info.exact_params = [](Index n) {
+        (void)n;
+        return nlohmann::json{{"budget", n}};
+    };
     info.make = [](const SketchContext& c) { return std::make_unique<UniformSketch>(c); };
     return info;
 }

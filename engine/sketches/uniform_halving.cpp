@@ -84,6 +84,10 @@ SketchInfo uniform_halving_sketch_info() {
                                       "Most tokens kept. When exceeded, a random half survives "
                                       "with doubled weight.",
                                       1, 1e8, 256, true)};
+    info.exact_params = [](Index n) {
+        (void)n;
+        return nlohmann::json{{"budget", n}};
+    };
     info.make = [](const SketchContext& c) { return std::make_unique<UniformHalvingSketch>(c); };
     return info;
 }
