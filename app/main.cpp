@@ -1,6 +1,25 @@
 // kvscope: the explorer and the command line, two clients of the engine library.
 #include "cli/cli.hpp"
 
+#ifdef KVSCOPE_HAVE_GUI
+#include "explorer.hpp"
+#endif
+
 int main(int argc, char** argv) {
+#ifdef KVSCOPE_HAVE_GUI
+    const kvscope::GuiLauncher launcher = [](const kvscope::GuiRequest& r, std::ostream& out,
+                                             std::ostream& err) {
+        kvscope::ExplorerOptions opt;
+        opt.session = r.session;
+        opt.default_config = r.default_config;
+        opt.frames = r.frames;
+        opt.screenshot = r.screenshot;
+        opt.width = r.width;
+        opt.height = r.height;
+        return kvscope::run_explorer(opt, out, err);
+    };
+    return kvscope::run_cli(argc, argv, launcher);
+#else
     return kvscope::run_cli(argc, argv);
+#endif
 }

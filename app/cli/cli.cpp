@@ -137,11 +137,12 @@ int do_run(const RunOptions& opt, std::ostream& out) {
 
 }  // namespace
 
-int run_cli(int argc, char** argv) {
-    return run_cli(argc, argv, std::cout, std::cerr);
+int run_cli(int argc, char** argv, const GuiLauncher& launcher) {
+    return run_cli(argc, argv, std::cout, std::cerr, launcher);
 }
 
-int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err) {
+int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err,
+            const GuiLauncher& launcher) {
     CLI::App app{"kvscope: see and measure streaming attention approximation", "kvscope"};
     app.set_version_flag("--version", std::string("kvscope ") + KVSCOPE_VERSION);
     app.require_subcommand(0, 1);
@@ -162,6 +163,16 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err) {
     bool list_json = false;
     CLI::App* list = app.add_subcommand("list", "List every source and sketch with parameters");
     list->add_flag("--json", list_json, "Machine-readable output");
+
+    GuiRequest gui_req;
+    CLI::App* gui = app.add_subcommand("gui", "Open the explorer window");
+    gui->add_option("--session", gui_req.session, "Session or run config to open");
+    gui->add_option("--frames", gui_req.frames, "Render N frames, then exit")
+        ->check(CLI::PositiveNumber);
+    gui->add_option("--screenshot", gui_req.screenshot,
+                    "With --frames: write the last frame as PNG");
+    gui->add_option("--width", gui_req.width, "Window width")->check(CLI::Range(320, 8192));
+    gui->add_option("--height", gui_req.height, "Window height")->check(CLI::Range(240, 8192));
 
     std::string default_config = std::string(KVSCOPE_ASSET_DIR) + "/configs/default.json";
     std::string default_out = "runs/default";
@@ -185,7 +196,24 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err) {
     try {
         if (*list) return do_list(list_json, out);
         if (*run) return do_run(run_opt, out);
-        // No subcommand: the default headless scenario.
+        if (*gui) {
+            if (!launcher) {
+                err << "kvscope: this build has no explorer window (built without the GUI)\n";
+                return 1;
+            }
+            gui_req.default_config = default_config;
+            return launcher(gui_req, out, err);
+        }
+        // No subcommand: the explorer when a display is there, else the headless scenario.
+        if (launcher) {
+            GuiRequest def;
+            def.default_config = default_config;
+            const int code = launcher(def, out, err);
+            if (code != 3) return code;
+            out << "kvscope: no display for the explorer window, so here is the default "
+                   "scenario headless instead (to see the window: run under a display or "
+                   "xvfb-run)\n";
+        }
         out << "kvscope: running the default scenario " << default_config << '\n';
         RunOptions def;
         def.config = default_config;

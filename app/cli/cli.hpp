@@ -1,13 +1,30 @@
 // The kvscope command line: run, list, gui.
 #pragma once
 
+#include <functional>
 #include <iosfwd>
+#include <string>
 
 namespace kvscope {
 
+/// What `kvscope gui` asks of the explorer.
+struct GuiRequest {
+    std::string session;  ///< run config / session file, or empty for the default scene
+    std::string default_config;
+    int frames = 0;          ///< > 0: render N frames and exit
+    std::string screenshot;  ///< PNG written after the last frame
+    int width = 1600;
+    int height = 900;
+};
+
+/// Opens the explorer; returns an exit code (3: no window could be opened). The binary passes
+/// one; tests and builds without a GUI pass none.
+using GuiLauncher = std::function<int(const GuiRequest&, std::ostream&, std::ostream&)>;
+
 /// Runs the command line with `argv`; returns the process exit code (0 ok, 2 bad input, 1 other
-/// failure). Output goes to `out`, one-line errors to `err`.
-int run_cli(int argc, char** argv);
-int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err);
+/// failure, 3 no window). Output goes to `out`, one-line errors to `err`.
+int run_cli(int argc, char** argv, const GuiLauncher& launcher = {});
+int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err,
+            const GuiLauncher& launcher = {});
 
 }  // namespace kvscope

@@ -1,0 +1,25 @@
+// The explorer window: GLFW + Dear ImGui 1.86 + OpenGL 3.3 core. The engine runs in a Runner
+// thread; the frame loop only reads snapshots and sends commands.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+
+namespace kvscope {
+
+struct ExplorerOptions {
+    std::string session;         ///< run config / session JSON; empty = the default scene
+    std::string default_config;  ///< the default scene's config
+    int frames = 0;              ///< > 0: render this many frames, then exit (scripted use)
+    std::string screenshot;      ///< with frames: write the last frame here as PNG
+    int width = 1600;
+    int height = 900;
+    bool play = true;  ///< start streaming at once
+};
+
+/// Opens the window and runs until it is closed (or `frames` frames were drawn). Returns 0 on
+/// success, 3 when no window could be opened (no display, or OpenGL older than 3.3; the reason
+/// goes to `err`), 2 on a bad session file.
+int run_explorer(const ExplorerOptions& options, std::ostream& out, std::ostream& err);
+
+}  // namespace kvscope

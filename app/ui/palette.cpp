@@ -1,0 +1,32 @@
+#include "ui/palette.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace kvscope::ui {
+
+ImU32 category_colour(int i, float alpha) {
+    // Okabe & Ito's palette for colour-vision deficiencies, black replaced by a grey.
+    static constexpr unsigned char kRgb[8][3] = {{230, 159, 0},   {86, 180, 233}, {0, 158, 115},
+                                                 {240, 228, 66},  {0, 114, 178},  {213, 94, 0},
+                                                 {204, 121, 167}, {160, 160, 160}};
+    const auto& c = kRgb[((i % 8) + 8) % 8];
+    return IM_COL32(c[0], c[1], c[2], static_cast<int>(alpha * 255));
+}
+
+ImU32 viridis(float t, float alpha) {
+    // Piecewise-linear through nine samples of the viridis map.
+    static constexpr float kStops[9][3] = {
+        {0.267f, 0.005f, 0.329f}, {0.279f, 0.175f, 0.483f}, {0.230f, 0.322f, 0.546f},
+        {0.173f, 0.449f, 0.558f}, {0.128f, 0.567f, 0.551f}, {0.157f, 0.684f, 0.502f},
+        {0.369f, 0.789f, 0.383f}, {0.678f, 0.864f, 0.190f}, {0.993f, 0.906f, 0.144f}};
+    t = std::clamp(std::isfinite(t) ? t : 0.0f, 0.0f, 1.0f) * 8.0f;
+    const int i = std::min(7, static_cast<int>(t));
+    const float f = t - i;
+    float rgb[3];
+    for (int k = 0; k < 3; ++k)
+        rgb[k] = kStops[i][k] * (1 - f) + kStops[i + 1][k] * f;
+    return ImGui::ColorConvertFloat4ToU32(ImVec4(rgb[0], rgb[1], rgb[2], alpha));
+}
+
+}  // namespace kvscope::ui

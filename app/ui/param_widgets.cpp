@@ -1,0 +1,103 @@
+#include "ui/param_widgets.hpp"
+
+#include <imgui.h>
+
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+namespace kvscope::ui {
+
+namespace {
+
+void tooltip(const ParamSpec& s) {
+    if (ImGui::IsItemHovered()) {
+        ImGui::BeginTooltip();
+        ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30);
+        ImGui::TextUnformatted((s.key + ": " + s.help).c_str());
+        ImGui::PopTextWrapPos();
+        ImGui::EndTooltip();
+    }
+}
+
+}  // namespace
+
+bool edit_params(const std::vector<ParamSpec>& specs, nlohmann::json& values) {
+    bool done = false;
+    if (!values.is_object()) values = nlohmann::json::object();
+    for (const auto& s : specs) {
+        ImGui::PushID(s.key.c_str());
+        const char* label = s.label.c_str();
+        switch (s.kind) {
+            case ParamKind::Int: {
+                long long v = values.contains(s.key) ? values[s.key].get<long long>()
+                                                     : static_cast<long long>(s.default_number);
+                const long long lo = static_cast<long long>(s.min);
+                const long long hi = static_cast<long long>(std::min(s.max, 1e15));
+                const ImGuiSliderFlags f = s.log_scale ? ImGuiSliderFlags_Logarithmic : 0;
+                if (hi - lo <= 100000) {
+                    ImGui::SliderScalar(label, ImGuiDataType_S64, &v, &lo, &hi, "%lld",
+                                        f | ImGuiSliderFlags_AlwaysClamp);
+                } else {
+                    ImGui::DragScalar(label, ImGuiDataType_S64, &v, 1.0f, &lo, &hi, "%lld",
+                                      f | ImGuiSliderFlags_AlwaysClamp);
+                }
+                if (ImGui::IsItemEdited()) values[s.key] = v;
+                done |= ImGui::IsItemDeactivatedAfterEdit();
+                break;
+            }
+            case ParamKind::Float: {
+                double v = values.contains(s.key) ? values[s.key].get<double>() : s.default_number;
+                const double lo = s.min, hi = std::min(s.max, 1e15);
+                const ImGuiSliderFlags f = s.log_scale ? ImGuiSliderFlags_Logarithmic : 0;
+                if (hi - lo <= 1e4) {
+                    ImGui::SliderScalar(label, ImGuiDataType_Double, &v, &lo, &hi, "%.4g",
+                                        f | ImGuiSliderFlags_AlwaysClamp);
+                } else {
+                    ImGui::DragScalar(label, ImGuiDataType_Double, &v, 0.01f, &lo, &hi, "%.4g",
+                                      f | ImGuiSliderFlags_AlwaysClamp);
+                }
+                if (ImGui::IsItemEdited()) values[s.key] = v;
+                done |= ImGui::IsItemDeactivatedAfterEdit();
+                break;
+            }
+            case ParamKind::Bool: {
+                bool v = values.contains(s.key) ? values[s.key].get<bool>() : s.default_number != 0;
+                if (ImGui::Checkbox(label, &v)) {
+                    values[s.key] = v;
+                    done = true;
+                }
+                break;
+            }
+            case ParamKind::Choice: {
+                std::string v =
+                    values.contains(s.key) ? values[s.key].get<std::string>() : s.default_text;
+                if (ImGui::BeginCombo(label, v.c_str())) {
+                    for (const auto& c : s.choices) {
+                        if (ImGui::Selectable(c.c_str(), c == v)) {
+                            values[s.key] = c;
+                            done = true;
+                        }
+                    }
+                    ImGui::EndCombo();
+                }
+                break;
+            }
+            case ParamKind::Text:
+            case ParamKind::Path: {
+                std::string v =
+                    values.contains(s.key) ? values[s.key].get<std::string>() : s.default_text;
+                char buf[1024];
+                std::snprintf(buf, sizeof buf, "%s", v.c_str());
+                if (ImGui::InputText(label, buf, sizeof buf)) values[s.key] = std::string(buf);
+                done |= ImGui::IsItemDeactivatedAfterEdit();
+                break;
+            }
+        }
+        tooltip(s);
+        ImGui::PopID();
+    }
+    return done;
+}
+
+}  // namespace kvscope::ui

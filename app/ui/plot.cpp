@@ -1,0 +1,453 @@
+#include "ui/plot.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+namespace kvscope::ui {
+
+namespace {
+
+enum class Kind { Line, Scatter, Bars, VLine };
+
+struct Series {
+    std::string label;
+    Kind kind = Kind::Line;
+    ImU32 colour = 0;
+    std::vector<double> x, y;
+    double bar_width = 0;
+    int nan_count = 0;
+};
+
+struct ActivePlot {
+    PlotState* state = nullptr;
+    ImVec2 frame_min, frame_max;  // whole widget
+    ImVec2 area_min, area_max;    // data area
+    std::string x_label, y_label;
+    std::vector<Series> series;
+    bool hovered = false;
+};
+
+// One plot is open at a time (plots do not nest); this is frame-scoped scratch, not state.
+ActivePlot g_plot;
+
+bool finite(double v) {
+    return std::isfinite(v);
+}
+
+double to_axis(double v, bool log) {
+    return log ? (v > 0 ? std::log10(v) : NAN) : v;
+}
+double from_axis(double v, bool log) {
+    return log ? std::pow(10.0, v) : v;
+}
+
+bool is_hidden(const PlotState& s, const std::string& label) {
+    return std::find(s.hidden.begin(), s.hidden.end(), label) != s.hidden.end();
+}
+
+ImVec2 to_screen(double x, double y) {
+    const PlotState& s = *g_plot.state;
+    const double ax = to_axis(x, s.log_x), ay = to_axis(y, s.log_y);
+    const double x0 = to_axis(s.x_min, s.log_x), x1 = to_axis(s.x_max, s.log_x);
+    const double y0 = to_axis(s.y_min, s.log_y), y1 = to_axis(s.y_max, s.log_y);
+    const float w = g_plot.area_max.x - g_plot.area_min.x;
+    const float h = g_plot.area_max.y - g_plot.area_min.y;
+    return ImVec2(g_plot.area_min.x + static_cast<float>((ax - x0) / (x1 - x0)) * w,
+                  g_plot.area_max.y - static_cast<float>((ay - y0) / (y1 - y0)) * h);
+}
+
+void screen_to_data(ImVec2 p, double& x, double& y) {
+    const PlotState& s = *g_plot.state;
+    const double x0 = to_axis(s.x_min, s.log_x), x1 = to_axis(s.x_max, s.log_x);
+    const double y0 = to_axis(s.y_min, s.log_y), y1 = to_axis(s.y_max, s.log_y);
+    const double fx = (p.x - g_plot.area_min.x) / (g_plot.area_max.x - g_plot.area_min.x);
+    const double fy = (g_plot.area_max.y - p.y) / (g_plot.area_max.y - g_plot.area_min.y);
+    x = from_axis(x0 + fx * (x1 - x0), s.log_x);
+    y = from_axis(y0 + fy * (y1 - y0), s.log_y);
+}
+
+void fit(PlotState& s) {
+    double xmin = INFINITY, xmax = -INFINITY, ymin = INFINITY, ymax = -INFINITY;
+    for (const auto& ser : g_plot.series) {
+        if (is_hidden(s, ser.label)) continue;
+        for (std::size_t i = 0; i < ser.x.size(); ++i) {
+            const double x = ser.x[i];
+            if (finite(to_axis(x, s.log_x))) {
+                xmin = std::min(xmin, x - ser.bar_width / 2);
+                xmax = std::max(xmax, x + ser.bar_width / 2);
+            }
+            if (ser.kind == Kind::VLine) continue;
+            const double y = ser.y[i];
+            if (finite(to_axis(y, s.log_y)) && finite(to_axis(x, s.log_x))) {
+                ymin = std::min(ymin, y);
+                ymax = std::max(ymax, y);
+            }
+            if (ser.kind == Kind::Bars && !s.log_y) ymin = std::min(ymin, 0.0);
+        }
+    }
+    if (!(xmin <= xmax)) xmin = s.log_x ? 1 : 0, xmax = s.log_x ? 10 : 1;
+    if (!(ymin <= ymax)) ymin = s.log_y ? 1 : 0, ymax = s.log_y ? 10 : 1;
+    auto pad = [](double& lo, double& hi, bool log) {
+        double a = to_axis(lo, log), b = to_axis(hi, log);
+        if (a == b) {
+            a -= 0.5;
+            b += 0.5;
+        }
+        const double m = 0.05 * (b - a);
+        lo = from_axis(a - m, log);
+        hi = from_axis(b + m, log);
+    };
+    pad(xmin, xmax, s.log_x);
+    pad(ymin, ymax, s.log_y);
+    s.x_min = xmin;
+    s.x_max = xmax;
+    s.y_min = ymin;
+    s.y_max = ymax;
+}
+
+std::string tick_label(double v) {
+    char buf[32];
+    if (v != 0 && (std::abs(v) < 1e-3 || std::abs(v) >= 1e5)) {
+        std::snprintf(buf, sizeof buf, "%.0e", v);
+    } else {
+        std::snprintf(buf, sizeof buf, "%g", v);
+    }
+    return buf;
+}
+
+// Tick positions in data units: decades on log axes, 1-2-5 steps on linear ones.
+std::vector<double> ticks(double lo, double hi, bool log, float pixels) {
+    std::vector<double> out;
+    if (log) {
+        const double a = std::floor(std::log10(lo)), b = std::ceil(std::log10(hi));
+        const double step = std::max(1.0, std::ceil((b - a) / std::max(2.0, pixels / 60.0)));
+        for (double e = a; e <= b; e += step) {
+            const double v = std::pow(10.0, e);
+            if (v >= lo && v <= hi) out.push_back(v);
+        }
+        return out;
+    }
+    const double span = hi - lo;
+    const double raw = span / std::max(2.0, pixels / 70.0);
+    const double mag = std::pow(10.0, std::floor(std::log10(raw)));
+    double step = mag;
+    for (double m : {1.0, 2.0, 5.0, 10.0}) {
+        if (m * mag >= raw) {
+            step = m * mag;
+            break;
+        }
+    }
+    for (double v = std::ceil(lo / step) * step; v <= hi; v += step) {
+        out.push_back(std::abs(v) < 1e-12 * step ? 0.0 : v);
+    }
+    return out;
+}
+
+void add_series(Series s) {
+    g_plot.series.push_back(std::move(s));
+}
+
+}  // namespace
+
+int decimated_size(int count, float width) {
+    const int columns = std::max(1, static_cast<int>(width));
+    return count <= 2 * columns ? count : 2 * columns;
+}
+
+bool begin_plot(const char* id, PlotState& state, ImVec2 size, const char* x_label,
+                const char* y_label) {
+    ImGui::PushID(id);
+    if (size.x <= 0) size.x = ImGui::GetContentRegionAvail().x;
+    if (size.y <= 0) size.y = 250;
+    const ImVec2 pos = ImGui::GetCursorScreenPos();
+    ImGui::InvisibleButton("##plot", size,
+                           ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight);
+    g_plot = ActivePlot{};
+    g_plot.state = &state;
+    g_plot.hovered = ImGui::IsItemHovered();
+    g_plot.frame_min = pos;
+    g_plot.frame_max = ImVec2(pos.x + size.x, pos.y + size.y);
+    const float line = ImGui::GetTextLineHeight();
+    g_plot.area_min = ImVec2(pos.x + 4.5f * line, pos.y + 0.5f * line);
+    g_plot.area_max = ImVec2(g_plot.frame_max.x - 0.5f * line, g_plot.frame_max.y - 2.6f * line);
+    g_plot.x_label = x_label ? x_label : "";
+    g_plot.y_label = y_label ? y_label : "";
+    if (!ImGui::IsItemVisible()) {
+        ImGui::PopID();
+        g_plot.state = nullptr;
+        return false;
+    }
+    return true;
+}
+
+void plot_line(const char* label, const double* xs, const double* ys, int count, ImU32 colour) {
+    Series s;
+    s.label = label;
+    s.kind = Kind::Line;
+    s.colour = colour;
+    s.x.assign(xs, xs + count);
+    s.y.assign(ys, ys + count);
+    add_series(std::move(s));
+}
+
+void plot_scatter(const char* label, const double* xs, const double* ys, int count, ImU32 colour) {
+    plot_line(label, xs, ys, count, colour);
+    g_plot.series.back().kind = Kind::Scatter;
+}
+
+void plot_histogram(const char* label, const double* values, int count, int bins, ImU32 colour) {
+    Series s;
+    s.label = label;
+    s.kind = Kind::Bars;
+    s.colour = colour;
+    double lo = INFINITY, hi = -INFINITY;
+    for (int i = 0; i < count; ++i) {
+        if (!finite(values[i])) {
+            ++s.nan_count;
+            continue;
+        }
+        lo = std::min(lo, values[i]);
+        hi = std::max(hi, values[i]);
+    }
+    if (lo <= hi && bins > 0) {
+        if (lo == hi) hi = lo + 1;
+        std::vector<double> h(static_cast<std::size_t>(bins), 0.0);
+        for (int i = 0; i < count; ++i) {
+            if (!finite(values[i])) continue;
+            int b = static_cast<int>((values[i] - lo) / (hi - lo) * bins);
+            h[static_cast<std::size_t>(std::clamp(b, 0, bins - 1))] += 1;
+        }
+        s.bar_width = (hi - lo) / bins;
+        for (int b = 0; b < bins; ++b) {
+            s.x.push_back(lo + (b + 0.5) * s.bar_width);
+            s.y.push_back(h[static_cast<std::size_t>(b)]);
+        }
+    }
+    add_series(std::move(s));
+}
+
+void plot_vline(const char* label, double x, ImU32 colour) {
+    Series s;
+    s.label = label;
+    s.kind = Kind::VLine;
+    s.colour = colour;
+    s.x = {x};
+    s.y = {0.0};
+    add_series(std::move(s));
+}
+
+void end_plot() {
+    if (!g_plot.state) return;
+    PlotState& st = *g_plot.state;
+    ImGuiIO& io = ImGui::GetIO();
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
+    const ImU32 grid = ImGui::GetColorU32(ImGuiCol_TextDisabled, 0.35f);
+
+    // Interaction.
+    if (g_plot.hovered && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) st.auto_fit = true;
+    if (st.auto_fit) fit(st);
+    if (g_plot.hovered && io.MouseWheel != 0) {
+        double cx, cy;
+        screen_to_data(io.MousePos, cx, cy);
+        const double f = io.MouseWheel > 0 ? 0.8 : 1.25;
+        auto zoom = [f](double& lo, double& hi, double c, bool log) {
+            const double a = to_axis(lo, log), b = to_axis(hi, log), m = to_axis(c, log);
+            lo = from_axis(m + (a - m) * f, log);
+            hi = from_axis(m + (b - m) * f, log);
+        };
+        zoom(st.x_min, st.x_max, cx, st.log_x);
+        zoom(st.y_min, st.y_max, cy, st.log_y);
+        st.auto_fit = false;
+    }
+    if (ImGui::IsItemActive() && ImGui::IsMouseDragging(ImGuiMouseButton_Left)) {
+        const ImVec2 d = io.MouseDelta;
+        double x0, y0, x1, y1;
+        screen_to_data(ImVec2(io.MousePos.x - d.x, io.MousePos.y - d.y), x0, y0);
+        screen_to_data(io.MousePos, x1, y1);
+        auto shift = [](double& lo, double& hi, double from, double to, bool log) {
+            const double delta = to_axis(from, log) - to_axis(to, log);
+            lo = from_axis(to_axis(lo, log) + delta, log);
+            hi = from_axis(to_axis(hi, log) + delta, log);
+        };
+        shift(st.x_min, st.x_max, x0, x1, st.log_x);
+        shift(st.y_min, st.y_max, y0, y1, st.log_y);
+        st.auto_fit = false;
+    }
+    const bool boxing = ImGui::IsItemActive() && ImGui::IsMouseDragging(ImGuiMouseButton_Right);
+    if (g_plot.hovered && ImGui::IsMouseReleased(ImGuiMouseButton_Right)) {
+        const ImVec2 a = io.MouseClickedPos[ImGuiMouseButton_Right], b = io.MousePos;
+        if (std::abs(a.x - b.x) > 4 && std::abs(a.y - b.y) > 4) {
+            double xa, ya, xb, yb;
+            screen_to_data(a, xa, ya);
+            screen_to_data(b, xb, yb);
+            st.x_min = std::min(xa, xb);
+            st.x_max = std::max(xa, xb);
+            st.y_min = std::min(ya, yb);
+            st.y_max = std::max(ya, yb);
+            st.auto_fit = false;
+        }
+    }
+
+    // Frame, grid and ticks.
+    dl->AddRectFilled(g_plot.area_min, g_plot.area_max, ImGui::GetColorU32(ImGuiCol_FrameBg));
+    const float line = ImGui::GetTextLineHeight();
+    for (double t : ticks(st.x_min, st.x_max, st.log_x, g_plot.area_max.x - g_plot.area_min.x)) {
+        const float x = to_screen(t, st.y_min).x;
+        dl->AddLine(ImVec2(x, g_plot.area_min.y), ImVec2(x, g_plot.area_max.y), grid);
+        const std::string s = tick_label(t);
+        const float w = ImGui::CalcTextSize(s.c_str()).x;
+        dl->AddText(ImVec2(x - w / 2, g_plot.area_max.y + 2), text, s.c_str());
+    }
+    for (double t : ticks(st.y_min, st.y_max, st.log_y, g_plot.area_max.y - g_plot.area_min.y)) {
+        const float y = to_screen(st.x_min, t).y;
+        dl->AddLine(ImVec2(g_plot.area_min.x, y), ImVec2(g_plot.area_max.x, y), grid);
+        const std::string s = tick_label(t);
+        const float w = ImGui::CalcTextSize(s.c_str()).x;
+        dl->AddText(ImVec2(g_plot.area_min.x - w - 4, y - line / 2), text, s.c_str());
+    }
+    const std::string xl = g_plot.x_label + (st.log_x ? " (log)" : "");
+    const std::string yl = g_plot.y_label + (st.log_y ? " (log)" : "");
+    dl->AddText(
+        ImVec2((g_plot.area_min.x + g_plot.area_max.x - ImGui::CalcTextSize(xl.c_str()).x) / 2,
+               g_plot.area_max.y + 1.3f * line),
+        text, xl.c_str());
+    dl->AddText(ImVec2(g_plot.frame_min.x, g_plot.frame_min.y), text, yl.c_str());
+
+    // Series, clipped to the data area.
+    dl->PushClipRect(g_plot.area_min, g_plot.area_max, true);
+    const float width = g_plot.area_max.x - g_plot.area_min.x;
+    for (auto& s : g_plot.series) {
+        s.nan_count = std::max(s.nan_count, 0);
+        if (s.kind != Kind::Bars) {
+            for (std::size_t i = 0; i < s.y.size(); ++i) {
+                if (std::isnan(s.y[i])) {
+                    ++s.nan_count;
+                    const float x = to_screen(s.x[i], st.y_min).x;
+                    dl->AddLine(ImVec2(x, g_plot.area_min.y), ImVec2(x, g_plot.area_min.y + 6),
+                                IM_COL32(230, 40, 40, 255), 2.0f);
+                }
+            }
+        }
+        if (is_hidden(st, s.label)) continue;
+        if (s.kind == Kind::VLine) {
+            const float x = to_screen(s.x[0], st.y_min).x;
+            dl->AddLine(ImVec2(x, g_plot.area_min.y), ImVec2(x, g_plot.area_max.y), s.colour, 1.5f);
+            continue;
+        }
+        if (s.kind == Kind::Bars) {
+            for (std::size_t i = 0; i < s.x.size(); ++i) {
+                const ImVec2 a = to_screen(s.x[i] - s.bar_width / 2, s.y[i]);
+                const ImVec2 b = to_screen(s.x[i] + s.bar_width / 2, st.log_y ? st.y_min : 0.0);
+                dl->AddRectFilled(ImVec2(a.x, std::min(a.y, b.y)), ImVec2(b.x, std::max(a.y, b.y)),
+                                  s.colour);
+            }
+            continue;
+        }
+        // Decimate: per pixel column keep the first, min and max samples.
+        std::vector<ImVec2> pts;
+        const int n = static_cast<int>(s.x.size());
+        const bool decimate = decimated_size(n, width) < n;
+        int column = std::numeric_limits<int>::min();
+        ImVec2 lo, hi;
+        auto flush = [&] {
+            if (column == std::numeric_limits<int>::min()) return;
+            pts.push_back(lo);
+            if (hi.y != lo.y) pts.push_back(hi);
+        };
+        auto stroke = [&] {
+            if (s.kind == Kind::Line && pts.size() >= 2) {
+                dl->AddPolyline(pts.data(), static_cast<int>(pts.size()), s.colour, 0, 1.8f);
+            }
+            if (s.kind == Kind::Scatter || pts.size() == 1) {
+                for (const auto& p : pts)
+                    dl->AddCircleFilled(p, 3.0f, s.colour);
+            }
+            pts.clear();
+        };
+        for (int i = 0; i < n; ++i) {
+            const ImVec2 p = to_screen(s.x[i], s.y[i]);
+            if (!std::isfinite(p.x) || !std::isfinite(p.y)) {
+                flush();
+                column = std::numeric_limits<int>::min();
+                stroke();  // a NaN (or a non-positive value on a log axis) breaks the line
+                continue;
+            }
+            if (!decimate) {
+                pts.push_back(p);
+                continue;
+            }
+            const int c = static_cast<int>(p.x);
+            if (c != column) {
+                flush();
+                column = c;
+                lo = hi = p;
+            } else {
+                if (p.y > lo.y) lo = p;
+                if (p.y < hi.y) hi = p;
+            }
+        }
+        flush();
+        stroke();
+    }
+    if (boxing) {
+        dl->AddRect(io.MouseClickedPos[ImGuiMouseButton_Right], io.MousePos,
+                    ImGui::GetColorU32(ImGuiCol_PlotLinesHovered));
+    }
+    dl->PopClipRect();
+
+    // Hover readout: the nearest sample (in screen space) of any visible series.
+    if (g_plot.hovered && !boxing) {
+        const Series* best = nullptr;
+        std::size_t best_i = 0;
+        float best_d = 20.0f * 20.0f;
+        for (const auto& s : g_plot.series) {
+            if (is_hidden(st, s.label) || s.kind == Kind::VLine) continue;
+            for (std::size_t i = 0; i < s.x.size(); ++i) {
+                const ImVec2 p = to_screen(s.x[i], s.y[i]);
+                const float dx = p.x - io.MousePos.x, dy = p.y - io.MousePos.y;
+                if (dx * dx + dy * dy < best_d) {
+                    best_d = dx * dx + dy * dy;
+                    best = &s;
+                    best_i = i;
+                }
+            }
+        }
+        if (best) {
+            dl->AddCircle(to_screen(best->x[best_i], best->y[best_i]), 5.0f, text);
+            ImGui::SetTooltip("%s\n%s = %.6g\n%s = %.6g", best->label.c_str(),
+                              g_plot.x_label.c_str(), best->x[best_i], g_plot.y_label.c_str(),
+                              best->y[best_i]);
+        }
+    }
+
+    // Legend (top right, inside the area); click toggles a series.
+    float ly = g_plot.area_min.y + 4;
+    for (const auto& s : g_plot.series) {
+        std::string entry = s.label;
+        if (s.nan_count > 0) entry += " (" + std::to_string(s.nan_count) + " NaN)";
+        const ImVec2 ts = ImGui::CalcTextSize(entry.c_str());
+        const ImVec2 p(g_plot.area_max.x - ts.x - 22, ly);
+        const bool off = is_hidden(st, s.label);
+        dl->AddRectFilled(ImVec2(p.x, p.y + 3), ImVec2(p.x + 12, p.y + ts.y - 3),
+                          off ? grid : s.colour);
+        dl->AddText(ImVec2(p.x + 16, p.y), off ? grid : text, entry.c_str());
+        const ImVec2 m = io.MousePos;
+        if (g_plot.hovered && ImGui::IsMouseClicked(ImGuiMouseButton_Left) && m.x >= p.x &&
+            m.x <= p.x + ts.x + 16 && m.y >= p.y && m.y <= p.y + ts.y) {
+            if (off) {
+                st.hidden.erase(std::find(st.hidden.begin(), st.hidden.end(), s.label));
+            } else {
+                st.hidden.push_back(s.label);
+            }
+        }
+        ly += ts.y + 1;
+    }
+    g_plot.state = nullptr;
+    g_plot.series.clear();
+    ImGui::PopID();
+}
+
+}  // namespace kvscope::ui

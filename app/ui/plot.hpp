@@ -1,0 +1,47 @@
+// A small plot widget over ImDrawList, with an ImPlot-like shape (ImPlot is not packaged):
+//
+//   if (ui::begin_plot("errors", state, size, "tokens", "rel_err")) {
+//       ui::plot_line("uniform", xs, ys, n, colour);
+//       ui::end_plot();
+//   }
+//
+// Lines, scatter and histograms; wheel zoom, left-drag pan, right-drag box zoom, double-click to
+// fit; log axes; legend entries toggle series; hover shows the nearest sample; long series are
+// decimated per pixel column (min and max kept); NaN samples break the line and are marked with
+// a red tick on the top edge and counted in the legend, never hidden.
+#pragma once
+
+#include <imgui.h>
+
+#include <string>
+#include <vector>
+
+namespace kvscope::ui {
+
+/// View state of one plot, kept by the caller between frames (saved with the session's view).
+struct PlotState {
+    bool log_x = false;
+    bool log_y = false;
+    bool auto_fit = true;  ///< refit to the data every frame until the user zooms or pans
+    double x_min = 0, x_max = 1, y_min = 0, y_max = 1;
+    std::vector<std::string> hidden;  ///< legend labels switched off
+};
+
+/// Starts a plot filling `size` (0 = available width / 250 px). Returns false when clipped.
+bool begin_plot(const char* id, PlotState& state, ImVec2 size, const char* x_label,
+                const char* y_label);
+/// Adds a line series; `count` samples at xs[i], ys[i]. Copies the data (O(count)).
+void plot_line(const char* label, const double* xs, const double* ys, int count, ImU32 colour);
+/// Adds a scatter series (markers only).
+void plot_scatter(const char* label, const double* xs, const double* ys, int count, ImU32 colour);
+/// Adds a histogram of `values` with `bins` equal bins over their range.
+void plot_histogram(const char* label, const double* values, int count, int bins, ImU32 colour);
+/// Adds a vertical marker line at x (e.g. +-B).
+void plot_vline(const char* label, double x, ImU32 colour);
+/// Draws everything added since begin_plot and handles interaction.
+void end_plot();
+
+/// Number of points a series of `count` samples is reduced to for a plot `width` pixels wide.
+int decimated_size(int count, float width);
+
+}  // namespace kvscope::ui

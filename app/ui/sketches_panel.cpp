@@ -1,0 +1,73 @@
+#include <imgui.h>
+
+#include <algorithm>
+#include <string>
+
+#include "core/registry.hpp"
+#include "ui/palette.hpp"
+#include "ui/panels.hpp"
+#include "ui/param_widgets.hpp"
+
+namespace kvscope::ui {
+
+void draw_sketches_panel(const Snapshot& snap, UiState& ui) {
+    for (std::size_t i = 0; i < snap.sketches.size(); ++i) {
+        const SketchSnapshot& s = snap.sketches[i];
+        const SketchInfo* info = builtin_sketches().find(s.spec.id);
+        ImGui::PushID(static_cast<int>(i));
+        const ImVec2 p = ImGui::GetCursorScreenPos();
+        const float h = ImGui::GetTextLineHeight();
+        ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(p.x, p.y + 2),
+                                                  ImVec2(p.x + h, p.y + h + 2),
+                                                  category_colour(static_cast<int>(i)));
+        ImGui::Dummy(ImVec2(h, h));
+        ImGui::SameLine();
+        const std::string title = s.spec.label + "  [" + s.spec.params_text + "]###sketch";
+        const bool selected = ui.selected_sketch == static_cast<int>(i);
+        if (ImGui::Selectable(title.c_str(), selected, 0, ImVec2(0, 0))) {
+            ui.selected_sketch = static_cast<int>(i);
+        }
+        if (ImGui::IsItemHovered() && info) {
+            ImGui::SetTooltip("%s\n%s%s", info->name.c_str(), info->summary.c_str(),
+                              info->paper.empty() ? "" : ("\n" + info->paper).c_str());
+        }
+        ImGui::Indent(h + 8);
+        ImGui::Text("kept %lld of %lld   %.1f KiB", static_cast<long long>(s.stats.retained),
+                    static_cast<long long>(s.stats.seen), s.stats.memory_bytes() / 1024.0);
+        if (!s.error.empty()) ImGui::TextColored(ImVec4(1, 0.4f, 0.3f, 1), "%s", s.error.c_str());
+        if (info && !info->params.empty() && ImGui::TreeNode("parameters")) {
+            nlohmann::json values = s.spec.params.to_json(info->params);
+            if (edit_params(info->params, values)) {
+                ui.commands.push_back(command::SetSketchParams{i, values});
+            }
+            ImGui::TreePop();
+        }
+        if (ImGui::SmallButton("remove")) ui.commands.push_back(command::RemoveSketch{i});
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("Remove this sketch from the comparison");
+        ImGui::Unindent(h + 8);
+        ImGui::PopID();
+    }
+    ImGui::Separator();
+    const auto& all = builtin_sketches().all();
+    ui.add_choice = std::clamp(ui.add_choice, 0, static_cast<int>(all.size()) - 1);
+    if (ImGui::BeginCombo("##add", all[static_cast<std::size_t>(ui.add_choice)].id.c_str())) {
+        for (std::size_t i = 0; i < all.size(); ++i) {
+            if (ImGui::Selectable(all[i].id.c_str(), static_cast<int>(i) == ui.add_choice)) {
+                ui.add_choice = static_cast<int>(i);
+            }
+            if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", all[i].summary.c_str());
+        }
+        ImGui::EndCombo();
+    }
+    ImGui::SameLine();
+    if (ImGui::Button("Add sketch")) {
+        SketchEntry e;
+        e.id = all[static_cast<std::size_t>(ui.add_choice)].id;
+        ui.commands.push_back(command::AddSketch{e});
+    }
+    if (ImGui::IsItemHovered()) {
+        ImGui::SetTooltip("Add with default parameters; it replays the stream so far");
+    }
+}
+
+}  // namespace kvscope::ui

@@ -1,0 +1,91 @@
+// Checks an explorer screenshot with image statistics (never bit-exact):
+//   png_check IMAGE WIDTH HEIGHT            size matches, pixels not uniform, and each of the
+//                                           four panel tiles (controls, sketches, error, coreset)
+//                                           has visible content
+//   png_check --same-config A.json B.json   two session/config files describe the same run
+#include <stb_image.h>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include "session/run_config.hpp"
+
+namespace {
+
+struct Region {
+    const char* name;
+    double x0, y0, x1, y1;  // fractions of the image
+};
+
+int check_image(const char* path, int want_w, int want_h) {
+    int w = 0, h = 0, n = 0;
+    unsigned char* px = stbi_load(path, &w, &h, &n, 3);
+    if (!px) {
+        std::printf("FAIL %s: cannot read PNG\n", path);
+        return 1;
+    }
+    int failures = 0;
+    if (w != want_w || h != want_h) {
+        std::printf("FAIL %s: size %dx%d, expected %dx%d\n", path, w, h, want_w, want_h);
+        ++failures;
+    }
+    // Panels are tiled: controls top-left, sketches bottom-left, error centre, coreset right.
+    const Region regions[] = {{"controls", 0.0, 0.0, 0.27, 0.4},
+                              {"sketches", 0.0, 0.45, 0.27, 0.9},
+                              {"attention error", 0.28, 0.05, 0.69, 0.9},
+                              {"coreset", 0.71, 0.0, 1.0, 0.9}};
+    for (const Region& r : regions) {
+        double sum = 0, sum2 = 0;
+        std::set<int> colours;
+        long count = 0;
+        for (int y = static_cast<int>(r.y0 * h); y < static_cast<int>(r.y1 * h); ++y) {
+            for (int x = static_cast<int>(r.x0 * w); x < static_cast<int>(r.x1 * w); ++x) {
+                const unsigned char* p = px + 3 * (static_cast<long>(y) * w + x);
+                const double lum = 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
+                sum += lum;
+                sum2 += lum * lum;
+                colours.insert((p[0] << 16) | (p[1] << 8) | p[2]);
+                ++count;
+            }
+        }
+        const double mean = sum / count;
+        const double sd = std::sqrt(std::max(0.0, sum2 / count - mean * mean));
+        const bool ok = sd > 8.0 && colours.size() > 20;
+        std::printf("%s %s: region '%s' luminance sd %.1f, %zu colours\n", ok ? "ok  " : "FAIL",
+                    path, r.name, sd, colours.size());
+        failures += ok ? 0 : 1;
+    }
+    stbi_image_free(px);
+    return failures == 0 ? 0 : 1;
+}
+
+int same_config(const char* a, const char* b) {
+    try {
+        const auto ca = kvscope::to_json(kvscope::load_run_config(a));
+        const auto cb = kvscope::to_json(kvscope::load_run_config(b));
+        if (ca["source"] != cb["source"] || ca["sketches"] != cb["sketches"] ||
+            ca["seed"] != cb["seed"] || ca["tokens"] != cb["tokens"]) {
+            std::printf("FAIL: %s and %s differ\n%s\n%s\n", a, b, ca.dump().c_str(),
+                        cb.dump().c_str());
+            return 1;
+        }
+    } catch (const std::exception& e) {
+        std::printf("FAIL: %s\n", e.what());
+        return 1;
+    }
+    std::printf("ok   %s reproduces %s\n", b, a);
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc == 4 && std::string(argv[1]) == "--same-config") return same_config(argv[2], argv[3]);
+    if (argc == 4) return check_image(argv[1], std::atoi(argv[2]), std::atoi(argv[3]));
+    std::printf("usage: png_check IMAGE W H | png_check --same-config A.json B.json\n");
+    return 2;
+}

@@ -1,0 +1,24 @@
+# GL tests under one Xvfb display (Mesa llvmpipe): the explorer renders N frames and writes a
+# PNG for (1) the default scene, (2) a saved session file, (3) a corrupt session file (a warning
+# and the default scene, never a failed start). png_check then inspects image statistics and
+# that the screenshot's JSON sidecar reproduces the session's config.
+file(REMOVE_RECURSE ${OUT})
+file(MAKE_DIRECTORY ${OUT})
+file(WRITE ${OUT}/corrupt.json "{ this is not json")
+configure_file(${ROOT}/assets/configs/default.json ${OUT}/session.json COPYONLY)
+file(WRITE ${OUT}/run.sh "set -e
+cd ${OUT}
+${KVSCOPE} gui --frames 12 --width 1280 --height 720 --screenshot default.png
+${KVSCOPE} gui --session session.json --frames 6 --width 1280 --height 720 --screenshot session.png
+${KVSCOPE} gui --session corrupt.json --frames 3 --width 1280 --height 720 --screenshot corrupt.png 2> corrupt.err
+grep -q 'could not open session' corrupt.err
+${PNG_CHECK} default.png 1280 720
+${PNG_CHECK} session.png 1280 720
+${PNG_CHECK} corrupt.png 1280 720
+${PNG_CHECK} --same-config session.json session.session.json
+")
+execute_process(COMMAND ${XVFB_RUN} -a -s "-screen 0 1280x720x24" bash ${OUT}/run.sh
+                RESULT_VARIABLE code)
+if(NOT code EQUAL 0)
+  message(FATAL_ERROR "GL screenshot checks failed (exit ${code}); see the output above")
+endif()
