@@ -12,13 +12,14 @@ namespace {
 void reference_gram(const Matrix& keys, const Matrix& values_w, const ReferenceOptions& o,
                     Eigen::MatrixXf& gram) {
     const Index n = keys.rows();
-    Matrix kc = keys;
+    // Per-thread scratch, reused across blocks (fresh n x n buffers are page-faulted each time).
+    thread_local Matrix kc;
+    thread_local Eigen::MatrixXf logits, vv;
+    kc = keys;
     const Eigen::RowVectorXf mu = keys.colwise().mean();
     kc.rowwise() -= mu;
-    Eigen::MatrixXf logits = Eigen::MatrixXf::Zero(n, n);
-    logits.selfadjointView<Eigen::Lower>().rankUpdate(kc);
-    Eigen::MatrixXf vv = Eigen::MatrixXf::Zero(n, n);
-    vv.selfadjointView<Eigen::Lower>().rankUpdate(values_w);
+    logits.noalias() = kc * kc.transpose();
+    vv.noalias() = values_w * values_w.transpose();
     const float scale = static_cast<float>(o.temp * o.beta);
     const float offset = static_cast<float>(o.beta_offset);
     const float c = static_cast<float>(o.den_const);

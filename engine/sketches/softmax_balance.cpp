@@ -22,11 +22,11 @@ void apply_weights(const ItemsView& items, Eigen::MatrixXf& gram) {
     }
 }
 
-// Lower triangle of X X^T (col-major result), by a symmetric rank update: half the flops of a
-// full GEMM.
-void lower_outer(const Matrix& x, Eigen::MatrixXf& out) {
-    out.setZero(x.rows(), x.rows());
-    out.selfadjointView<Eigen::Lower>().rankUpdate(x);
+// X X^T (col-major result; the walk reads the lower triangle). A plain GEMM: Eigen's symmetric
+// rank update was several times slower here.
+template <class M>
+void lower_outer(const M& x, Eigen::MatrixXf& out) {
+    out.noalias() = x * x.transpose();
 }
 
 }  // namespace
@@ -36,14 +36,17 @@ void softmax_gram(const ItemsView& items, const BalanceOptions& options, Eigen::
     const MapF K(items.keys, n, items.dim);
     const MapF V(items.values, n, items.value_dim);
     const bool practical = options.mode == WalkMode::Practical;
-    Matrix kc = K;
+    // Per-thread scratch: fresh n x n allocations are mmapped and page-faulted on every halving,
+    // which cost more than the GEMMs themselves.
+    thread_local Matrix kc;
+    thread_local Eigen::MatrixXf logits, vv;
+    kc = K;
     if (practical && options.recenter && n > 0) {
         const Eigen::RowVectorXf mu = K.colwise().mean();
         kc.rowwise() -= mu;
     }
-    Eigen::MatrixXf logits, vv;
     lower_outer(kc, logits);
-    lower_outer(Matrix(V), vv);
+    lower_outer(V, vv);
     const float scale = static_cast<float>(practical ? options.beta * options.temp : options.beta);
     float den = 0.0f;
     if (practical && options.den_weight > 0 && n > 0) {
@@ -63,9 +66,9 @@ GramCallback scalar_kernel_gram(double beta, std::function<double(double)> f) {
         const Index n = items.n;
         const MapF K(items.keys, n, items.dim);
         const MapF V(items.values, n, items.value_dim);
-        Eigen::MatrixXf logits, vv;
-        lower_outer(Matrix(K), logits);
-        lower_outer(Matrix(V), vv);
+        thread_local Eigen::MatrixXf logits, vv;
+        lower_outer(K, logits);
+        lower_outer(V, vv);
         gram.resize(n, n);
         for (Index j = 0; j < n; ++j) {
             for (Index i = j; i < n; ++i) {
@@ -193,7 +196,7 @@ Halving softmax_balance_halve(const ItemsView& items, const BalanceOptions& opti
         h.walk.signs.assign(static_cast<std::size_t>(items.n), 1);
         return h;
     }
-    Eigen::MatrixXf gram;
+    thread_local Eigen::MatrixXf gram;  // reused across halvings (see softmax_gram)
     double radius_sq = 0;
     if (gram_fn) {
         gram_fn(items, gram);
