@@ -109,4 +109,33 @@ inline double loglog_slope(const std::vector<double>& x, const std::vector<doubl
     return sxy / sxx;
 }
 
+/// True when building `id` with `params` throws std::invalid_argument (ParamSet::from_json).
+inline bool rejects(const std::string& id, const nlohmann::json& params) {
+    try {
+        make_sketch(id, params, 4, 4, 0.5, 1);
+    } catch (const std::invalid_argument&) {
+        return true;
+    }
+    return false;
+}
+
+/// Sums of the numerator and denominator weights a view lists.
+inline std::pair<double, double> weight_sums(const SketchView& view) {
+    double num = 0, den = 0;
+    for (const auto& t : view.retained) {
+        num += t.weight_num;
+        den += t.weight_den;
+    }
+    return {num, den};
+}
+
+/// Max relative difference between two estimates' outputs.
+inline double output_gap(const EstimateBatch& a, const EstimateBatch& b) {
+    const Eigen::MatrixXd za = a.output(), zb = b.output();
+    double gap = 0;
+    for (Index r = 0; r < za.rows(); ++r)
+        gap = std::max(gap, (za.row(r) - zb.row(r)).norm() / zb.row(r).norm());
+    return gap;
+}
+
 }  // namespace kvscope::test
