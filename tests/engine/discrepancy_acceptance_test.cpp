@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "engine/eval_util.hpp"
+#include "sketches/balance_kv.hpp"
 
 namespace kvscope::test {
 namespace {
@@ -89,6 +90,20 @@ void run_acceptance(Index n, const std::vector<int>& batches, int seeds, bool st
 // The acceptance run itself (32768 tokens, 3 seeds per point; about a second).
 TEST(DiscrepancyAcceptance, BalanceKvBeatsUniformOnIsotropicBall) {
     run_acceptance(32768, {64, 128, 256, 512}, 3, true);
+}
+
+// The theory-constant walk never FAILs on the shipped walk-modes config's stream and batches.
+TEST(DiscrepancyAcceptance, TheoryConstantsNeverFailOnTheShippedStream) {
+    const TokenBatch stream = ball_stream(16, 2.0, 32768, 7);
+    for (int batch : {64, 128, 256, 512}) {
+        auto sk = make_sketch("balance_kv", {{"batch", batch}, {"mode", "theory"}}, 16, 16, 0.25,
+                              derive_seed(7, "balance_kv"));
+        feed(*sk, stream, 32768);
+        const auto& bkv = dynamic_cast<const BalanceKvSketch&>(*sk);
+        EXPECT_GT(bkv.numerator().halvings(), 0);
+        EXPECT_EQ(bkv.numerator().fail_events() + bkv.denominator().fail_events(), 0)
+            << "batch " << batch;
+    }
 }
 
 // The shipped configs name registered sketches with valid parameters (every swept value too),
