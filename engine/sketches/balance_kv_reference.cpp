@@ -18,8 +18,10 @@ void reference_gram(const Matrix& keys, const Matrix& values_w, const ReferenceO
     kc = keys;
     const Eigen::RowVectorXf mu = keys.colwise().mean();
     kc.rowwise() -= mu;
-    logits.noalias() = kc * kc.transpose();
-    vv.noalias() = values_w * values_w.transpose();
+    logits.setZero(n, n);
+    logits.selfadjointView<Eigen::Lower>().rankUpdate(kc);
+    vv.setZero(n, n);
+    vv.selfadjointView<Eigen::Lower>().rankUpdate(values_w);
     const float scale = static_cast<float>(o.temp * o.beta);
     const float offset = static_cast<float>(o.beta_offset);
     const float c = static_cast<float>(o.den_const);
