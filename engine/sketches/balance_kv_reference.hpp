@@ -29,6 +29,9 @@
 //  * beta replaces their fixed 1/sqrt(d) (equal under the default beta); their torch RNG is
 //    replaced by the engine's seeded Rng, so signs match theirs only in distribution;
 //  * their needle-preserving variant (layer-1 anti-correlated tokens) is not implemented.
+// Weights: exact tokens weigh 1 in both sums; a compressed token weighs 2^T in the denominator
+// (so the denominator weights sum to the tokens seen when 2^T divides the middle's size) and w
+// in the numerator (their sum is the middle's size minus the prefixes' colour imbalances).
 // Space after compression: S + W + (compress_at - S - W) / 2^T + (tokens since) tokens.
 // Cost of the compression: O(n block (d + d_v)) per round (one GEMM pair per block).
 #pragma once

@@ -36,6 +36,7 @@
 //    rule: in the shortest prefix where one colour reaches ceil(n/2) members the other colour is
 //    kept x2, every later item x1), and an optional mass correction that rescales the kept
 //    weights so that their sum equals the input's (a ratio estimator; exact weight conservation).
+//    It is on by default in both modes; set preserve_mass = false for the paper's plain x2.
 // Cost: O(n^2 (d + d_v)) for the Gram GEMMs, O(n^2) for the walk; memory O(n^2 + n (d + d_v)).
 #pragma once
 
