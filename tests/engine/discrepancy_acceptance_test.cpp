@@ -170,3 +170,48 @@ TEST(DiscrepancyAcceptance, DISABLED_Explore) {
 }
 }  // namespace
 }  // namespace kvscope::test
+
+namespace kvscope::test {
+namespace {
+
+// Every discrepancy sketch with default parameters on odd shapes (d = 1, d_v = 1; d = 3, d_v = 5):
+// append, estimate, view, stats, reset, NaN rejection.
+TEST(DiscrepancySketches, ContractSmokeOnOddShapes) {
+    for (const char* id :
+         {"merge_reduce", "weighted_merge_reduce", "balance_kv", "balance_kv_reference"}) {
+        for (auto [d, dv] : {std::pair{1, 1}, std::pair{3, 5}}) {
+            auto sk = make_sketch(id, nlohmann::json::object(), d, dv, 0.5, 3);
+            Rng rng(1);
+            const Index n = 5000;
+            Matrix q(n, d), k(n, d), v(n, dv);
+            for (Index i = 0; i < n; ++i) {
+                for (int c = 0; c < d; ++c) {
+                    q(i, c) = static_cast<float>(rng.normal());
+                    k(i, c) = static_cast<float>(rng.normal());
+                }
+                for (int c = 0; c < dv; ++c)
+                    v(i, c) = static_cast<float>(rng.normal());
+            }
+            sk->append(TokenBlock(q, k, v, 0));
+            const Matrix probes = q.topRows(4);
+            const Eigen::MatrixXd z = sk->estimate_many(probes).output();
+            EXPECT_TRUE(z.allFinite()) << id;
+            EXPECT_EQ(sk->stats().seen, n) << id;
+            EXPECT_GT(sk->stats().retained, 0) << id;
+            EXPECT_LT(sk->stats().retained, n) << id;
+            EXPECT_FALSE(sk->view().retained.empty()) << id;
+            Matrix bad = k.topRows(2);
+            bad(1, 0) = std::numeric_limits<float>::quiet_NaN();
+            const Index before = sk->stats().seen;
+            EXPECT_THROW(sk->append(TokenBlock(q.topRows(2), bad, v.topRows(2), n)),
+                         std::invalid_argument);
+            EXPECT_EQ(sk->stats().seen, before) << id;
+            sk->reset();
+            EXPECT_EQ(sk->stats().retained, 0) << id;
+            EXPECT_TRUE(sk->estimate_many(probes).den.isZero()) << id;
+        }
+    }
+}
+
+}  // namespace
+}  // namespace kvscope::test
