@@ -181,7 +181,7 @@ SketchInfo balance_kv_sketch_info() {
         ParamSpec::integer("batch", "Batch t",
                            "Buffer size and block size of every halving, per tree; retained ~ "
                            "(buckets + 1)(t + (t/2) log2(n/t)).",
-                           2, 1e7, 256, true),
+                           2, 16384, 256, true),
         ParamSpec::integer("sinks", "Sink tokens S", "First S tokens kept exactly.", 0, 1e7, 0),
         ParamSpec::integer("window", "Recent window W",
                            "Last W tokens kept exactly; a token is compressed when it leaves.", 0,

@@ -213,7 +213,7 @@ SketchInfo balance_kv_reference_sketch_info() {
         ParamSpec::integer("compress_at", "Compress at",
                            "Tokens seen when the cache is compressed, once (0: never).", 0, 1e9,
                            4096, true),
-        ParamSpec::integer("block", "Block size", "Tokens per independent walk.", 2, 1e6, 128,
+        ParamSpec::integer("block", "Block size", "Tokens per independent walk.", 2, 16384, 128,
                            true),
         ParamSpec::real("gamma", "gamma", "P(+1) = 1/2 - gamma sum K_ij eta_i (unnormalised).", 0,
                         1e6, 4.0),

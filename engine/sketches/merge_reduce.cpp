@@ -79,7 +79,7 @@ SketchInfo merge_reduce_sketch_info() {
     info.params = {ParamSpec::integer("batch", "Batch t",
                                       "Buffer size and block size of every halving; retained "
                                       "~ t + (t/2) log2(n/t).",
-                                      2, 1e7, 256, true)};
+                                      2, 16384, 256, true)};
     for (auto& p : balance_param_specs())
         info.params.push_back(std::move(p));
     info.make = [](const SketchContext& c) { return std::make_unique<MergeReduceSketch>(c); };

@@ -401,7 +401,7 @@ SketchInfo weighted_merge_reduce_sketch_info() {
         ParamSpec::integer("batch", "Batch t",
                            "Buffer size and block size of every halving; retained ~ t log(n/t) "
                            "per class.",
-                           2, 1e7, 256, true),
+                           2, 16384, 256, true),
         ParamSpec::choice("compressor", "Compressor",
                           "walk: SoftmaxBalance; pair_sample: sort by a random projection, keep "
                           "one of each pair with probability proportional to weight; uniform: "

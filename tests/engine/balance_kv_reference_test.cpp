@@ -13,7 +13,7 @@ TEST(BalanceKvReference, ParameterLimits) {
     EXPECT_TRUE(rejects(id, {{"compress_at", -1}}));
     EXPECT_TRUE(rejects(id, {{"compress_at", 2e9}}));
     EXPECT_TRUE(rejects(id, {{"block", 1}}));
-    EXPECT_TRUE(rejects(id, {{"block", 2e6}}));
+    EXPECT_TRUE(rejects(id, {{"block", 16385}}));
     EXPECT_TRUE(rejects(id, {{"gamma", -1}}));
     EXPECT_TRUE(rejects(id, {{"temp", -1}}));
     EXPECT_TRUE(rejects(id, {{"beta_offset", 101}}));

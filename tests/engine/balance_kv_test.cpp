@@ -12,7 +12,7 @@ namespace {
 
 TEST(BalanceKv, ParameterLimits) {
     EXPECT_TRUE(rejects("balance_kv", {{"batch", 1}}));
-    EXPECT_TRUE(rejects("balance_kv", {{"batch", 1e8}}));
+    EXPECT_TRUE(rejects("balance_kv", {{"batch", 16385}}));
     EXPECT_TRUE(rejects("balance_kv", {{"sinks", -1}}));
     EXPECT_TRUE(rejects("balance_kv", {{"sinks", 1e8}}));
     EXPECT_TRUE(rejects("balance_kv", {{"window", -1}}));

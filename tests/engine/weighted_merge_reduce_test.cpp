@@ -70,7 +70,7 @@ TEST(WeightedMergeReduce, RejectsBadOptions) {
     EXPECT_TRUE(rejects("weighted_merge_reduce", {{"compressor", "greedy"}}));
     EXPECT_TRUE(rejects("weighted_merge_reduce", {{"weighting", "squared"}}));
     EXPECT_TRUE(rejects("weighted_merge_reduce", {{"batch", 1}}));
-    EXPECT_TRUE(rejects("weighted_merge_reduce", {{"batch", 1e8}}));
+    EXPECT_TRUE(rejects("weighted_merge_reduce", {{"batch", 16385}}));
     EXPECT_TRUE(rejects("weighted_merge_reduce", {{"weight_classes", 2}}));
     EXPECT_TRUE(rejects("weighted_merge_reduce", {{"gamma", -1}}));
 }
