@@ -22,15 +22,21 @@ struct RetainedToken {
 struct MergeTreeView {
     struct Level {
         int level = 0;
-        Index capacity = 0;   ///< items a full block holds
-        Index occupancy = 0;  ///< items now stored
-        double weight = 1;    ///< weight of each item at this level
+        Index capacity = 0;     ///< items a full block holds
+        Index occupancy = 0;    ///< items now stored
+        double weight = 1;      ///< weight of each item at this level (mean when they differ)
+        double weight_min = 1;  ///< smallest item weight at this level
+        double weight_max = 1;  ///< largest item weight at this level
     };
     struct Carry {
         Index at_token = 0;  ///< tokens seen when the carry happened
         int from_level = 0;
         int to_level = 0;
+        Index items_in = 0;   ///< items halved by this carry
+        Index items_out = 0;  ///< items carried up
     };
+    std::string label;  ///< which tree ("numerator bucket 2", "denominator", ...)
+    int class_id = 0;   ///< weight class or bucket of this tree
     std::vector<Level> levels;
     std::vector<Carry> recent_carries;  ///< newest last, bounded
     Index buffer_size = 0;
@@ -87,6 +93,9 @@ struct SketchView {
     Matrix stored_keys;       ///< rows for RetainedToken::position == -1, in order of appearance
     std::string tag_meaning;  ///< e.g. "merge level", "walk sign", "" when unused
     std::optional<MergeTreeView> merge_tree;
+    /// Every tree when a sketch runs several (buckets, weight classes, denominator); merge_tree
+    /// then holds the largest.
+    std::vector<MergeTreeView> merge_trees;
     std::optional<WalkTrace> walk;
     std::optional<BucketView> buckets;
     std::optional<TaylorView> taylor;

@@ -1,0 +1,201 @@
+#include "sketches/balance_kv.hpp"
+
+#include <cmath>
+
+#include "sketches/discrepancy_theory.hpp"
+
+namespace kvscope {
+
+namespace {
+
+MergeReduceOptions tree_options(const SketchContext& c) {
+    MergeReduceOptions o = merge_reduce_options_from(c.params, c.beta);
+    o.weight_classes = false;  // classes are the value-norm buckets, passed explicitly
+    return o;
+}
+
+}  // namespace
+
+BalanceKvSketch::BalanceKvSketch(const SketchContext& context)
+    : Sketch(context),
+      sinks_(context.params.integer("sinks")),
+      window_(context.params.integer("window")),
+      drop_eps_(context.params.number("drop_eps")),
+      sink_cache_(context.dim, context.value_dim),
+      num_(context.dim, context.value_dim, tree_options(context),
+           derive_seed(context.seed, "numerator")),
+      den_(context.dim, 1, tree_options(context), derive_seed(context.seed, "denominator")) {
+    ring_keys_.resize(static_cast<std::size_t>(window_ * context.dim));
+    ring_values_.resize(static_cast<std::size_t>(window_ * context.value_dim));
+    ring_positions_.resize(static_cast<std::size_t>(window_));
+}
+
+double BalanceKvSketch::drop_threshold() const {
+    if (drop_eps_ <= 0 || seen_ == 0) return 0.0;
+    return drop_eps_ * std::exp(-beta() * k_max_sq_) * v_max_ / static_cast<double>(seen_);
+}
+
+void BalanceKvSketch::compress(const float* k, const float* v, Index position) {
+    const float one = 1.0f;
+    den_.push(k, &one, 1.0, position, 0);
+    const Eigen::Map<const Eigen::VectorXf> vv(v, value_dim());
+    const double norm = vv.cast<double>().norm();
+    if (!(norm > 0) || norm < drop_threshold()) {
+        ++skipped_;
+        return;
+    }
+    const int bucket = static_cast<int>(std::floor(std::log2(norm)));
+    if (dropped_buckets_.count(bucket)) {
+        ++skipped_;
+        return;
+    }
+    num_.push(k, v, 1.0, position, bucket);
+}
+
+void BalanceKvSketch::drop_negligible_buckets() {
+    const double thr = drop_threshold();
+    if (thr <= 0) return;
+    for (int b : num_.classes()) {
+        if (std::ldexp(1.0, b + 1) < thr) {
+            skipped_ += static_cast<Index>(std::llround(num_.drop_class(b)));
+            dropped_buckets_.insert(b);
+        }
+    }
+}
+
+void BalanceKvSketch::do_append(const TokenBlock& block) {
+    const int d = dim(), dv = value_dim();
+    for (Index r = 0; r < block.size(); ++r) {
+        const float* k = block.keys.row(r).data();
+        const float* v = block.values.row(r).data();
+        const Index pos = block.first_position + r;
+        v_max_ = std::max(v_max_, block.values.row(r).cast<double>().norm());
+        k_max_sq_ = std::max(k_max_sq_, block.keys.row(r).cast<double>().squaredNorm());
+        ++seen_;
+        if (seen_ <= sinks_) {
+            sink_cache_.push(k, v, 1.0, 1.0, pos);
+            continue;
+        }
+        if (window_ == 0) {
+            compress(k, v, pos);
+            continue;
+        }
+        // Slot of the oldest token (which leaves) when the ring is full, else the next free one.
+        const Index slot = (ring_head_ + ring_count_) % window_;
+        if (ring_count_ == window_) {
+            compress(ring_keys_.data() + slot * d, ring_values_.data() + slot * dv,
+                     ring_positions_[static_cast<std::size_t>(slot)]);
+            ring_head_ = (ring_head_ + 1) % window_;
+        } else {
+            ++ring_count_;
+        }
+        std::copy(k, k + d, ring_keys_.begin() + slot * d);
+        std::copy(v, v + dv, ring_values_.begin() + slot * dv);
+        ring_positions_[static_cast<std::size_t>(slot)] = pos;
+    }
+    drop_negligible_buckets();
+}
+
+WeightedCache BalanceKvSketch::exact_cache() const {
+    WeightedCache cache(dim(), value_dim());
+    for (Index s = 0; s < sink_cache_.size(); ++s)
+        cache.push(sink_cache_.key(s), sink_cache_.value(s), 1.0, 1.0, sink_cache_.position(s), -1);
+    for (Index i = 0; i < ring_count_; ++i) {
+        const Index s = (ring_head_ + i) % window_;
+        cache.push(ring_keys_.data() + s * dim(), ring_values_.data() + s * value_dim(), 1.0, 1.0,
+                   ring_positions_[static_cast<std::size_t>(s)], -2);
+    }
+    num_.collect(cache, 1.0, 0.0);
+    den_.collect(cache, 0.0, 1.0);
+    return cache;
+}
+
+EstimateBatch BalanceKvSketch::do_estimate(ConstMatrixRef queries) const {
+    return exact_cache().estimate(queries, beta());
+}
+
+SketchStats BalanceKvSketch::stats() const {
+    SketchStats s;
+    s.seen = seen_;
+    const Index exact = sink_cache_.size() + ring_count_;
+    s.retained = exact + num_.size() + den_.size();
+    s.memory_floats = static_cast<double>(exact) * (dim() + value_dim()) +
+                      static_cast<double>(num_.size()) * (dim() + value_dim() + 1) +
+                      static_cast<double>(den_.size()) * (dim() + 1);
+    s.memory_bits = 32.0 * s.memory_floats;
+    return s;
+}
+
+SketchView BalanceKvSketch::view() const {
+    SketchView v;
+    v.subset_of_stream = true;
+    v.tag_meaning = "merge level (0 = raw buffer, -1 = sink, -2 = window)";
+    exact_cache().describe(v);
+    v.merge_trees = num_.describe("numerator value-norm bucket");
+    for (auto& t : den_.describe("denominator"))
+        v.merge_trees.push_back(std::move(t));
+    if (!v.merge_trees.empty()) v.merge_tree = v.merge_trees.back();
+    v.walk = walk_view(num_, beta(), 0.0, context().seed);
+    if (v.walk) v.walk->fail_events = num_.fail_events() + den_.fail_events();
+    BucketView b;
+    for (int c : num_.classes()) {
+        b.ids.push_back(c);
+        b.radii.push_back(std::ldexp(1.0, c + 1));
+    }
+    for (const auto& t : num_.describe("")) {
+        Index n = t.buffer_size;
+        for (const auto& l : t.levels)
+            n += l.occupancy;
+        b.counts.push_back(n);
+    }
+    v.buckets = std::move(b);
+    v.scalars.push_back({"halvings", static_cast<double>(num_.halvings() + den_.halvings())});
+    v.scalars.push_back(
+        {"fail_events", static_cast<double>(num_.fail_events() + den_.fail_events())});
+    v.scalars.push_back({"skipped_tokens", static_cast<double>(skipped_)});
+    v.scalars.push_back({"dropped_buckets", static_cast<double>(dropped_buckets_.size())});
+    v.scalars.push_back({"v_max", v_max_});
+    return v;
+}
+
+void BalanceKvSketch::reset() {
+    num_.reset();
+    den_.reset();
+    sink_cache_.clear();
+    ring_head_ = ring_count_ = 0;
+    seen_ = skipped_ = 0;
+    v_max_ = k_max_sq_ = 0;
+    dropped_buckets_.clear();
+}
+
+SketchInfo balance_kv_sketch_info() {
+    SketchInfo info;
+    info.id = "balance_kv";
+    info.name = "BalanceKV";
+    info.summary =
+        "Value-norm buckets, each a SoftmaxBalance merge-and-reduce tree, plus a denominator "
+        "tree on (k, 1); optional exact sinks and window.";
+    info.paper = "Streaming Attention Approximation via Discrepancy Theory (arXiv 2502.15955)";
+    info.subset = true;
+    info.params = {
+        ParamSpec::integer("batch", "Batch t",
+                           "Buffer size and block size of every halving, per tree; retained ~ "
+                           "(buckets + 1)(t + (t/2) log2(n/t)).",
+                           2, 16384, 256, true),
+        ParamSpec::integer("sinks", "Sink tokens S", "First S tokens kept exactly.", 0, 1e7, 0),
+        ParamSpec::integer("window", "Recent window W",
+                           "Last W tokens kept exactly; a token is compressed when it leaves.", 0,
+                           1e7, 0),
+        ParamSpec::real("drop_eps", "Negligible-bucket eps",
+                        "Values with |v| < eps e^{-B} v_max / n skip the numerator and such "
+                        "buckets are dropped [R]. 0 keeps everything.",
+                        0, 1, 0.01),
+    };
+    for (auto& p : balance_param_specs())
+        info.params.push_back(std::move(p));
+    info.make = [](const SketchContext& c) { return std::make_unique<BalanceKvSketch>(c); };
+    info.theory = balance_kv_theory_curves();
+    return info;
+}
+
+}  // namespace kvscope

@@ -1,0 +1,90 @@
+#include "sketches/merge_reduce.hpp"
+
+#include <bit>
+
+#include "sketches/discrepancy_theory.hpp"
+
+namespace kvscope {
+
+namespace {
+
+MergeReduceOptions options_of(const SketchContext& c) {
+    MergeReduceOptions o = merge_reduce_options_from(c.params, c.beta);
+    o.weight_classes = false;
+    return o;
+}
+
+}  // namespace
+
+MergeReduceSketch::MergeReduceSketch(const SketchContext& context)
+    : Sketch(context), tree_(context.dim, context.value_dim, options_of(context), context.seed) {}
+
+void MergeReduceSketch::do_append(const TokenBlock& block) {
+    for (Index r = 0; r < block.size(); ++r) {
+        tree_.push(block.keys.row(r).data(), block.values.row(r).data(), 1.0,
+                   block.first_position + r);
+        ++seen_;
+    }
+}
+
+EstimateBatch MergeReduceSketch::do_estimate(ConstMatrixRef queries) const {
+    WeightedCache cache(dim(), value_dim());
+    tree_.collect(cache, 1.0, 1.0);
+    return cache.estimate(queries, beta());
+}
+
+SketchStats MergeReduceSketch::stats() const {
+    SketchStats s;
+    s.seen = seen_;
+    s.retained = tree_.size();
+    s.memory_floats = static_cast<double>(tree_.size()) * (dim() + value_dim() + 1);
+    s.memory_bits = 32.0 * s.memory_floats;
+    return s;
+}
+
+SketchView MergeReduceSketch::view() const {
+    SketchView v;
+    v.subset_of_stream = true;
+    v.tag_meaning = "merge level (0 = raw buffer)";
+    WeightedCache cache(dim(), value_dim());
+    tree_.collect(cache, 1.0, 1.0);
+    cache.describe(v);
+    v.merge_trees = tree_.describe("tree");
+    if (!v.merge_trees.empty()) v.merge_tree = v.merge_trees.front();
+    v.walk = walk_view(tree_, beta(), 0.0, context().seed);
+    v.scalars.push_back({"halvings", static_cast<double>(tree_.halvings())});
+    v.scalars.push_back({"fail_events", static_cast<double>(tree_.fail_events())});
+    return v;
+}
+
+void MergeReduceSketch::reset() {
+    tree_.reset();
+    seen_ = 0;
+}
+
+Index merge_reduce_retained_bound(Index n, Index t) {
+    const auto full = static_cast<std::uint64_t>(n / t);
+    return n % t + ((t + 1) / 2) * static_cast<Index>(std::popcount(full));
+}
+
+SketchInfo merge_reduce_sketch_info() {
+    SketchInfo info;
+    info.id = "merge_reduce";
+    info.name = "Merge-and-reduce (SoftmaxBalance)";
+    info.summary =
+        "Streaming coreset: SoftmaxBalance halvings in a binary-counter tree on (k, v); "
+        "O(t log(n/t)) tokens.";
+    info.paper = "Streaming Attention Approximation via Discrepancy Theory (arXiv 2502.15955)";
+    info.subset = true;
+    info.params = {ParamSpec::integer("batch", "Batch t",
+                                      "Buffer size and block size of every halving; retained "
+                                      "~ t + (t/2) log2(n/t).",
+                                      2, 16384, 256, true)};
+    for (auto& p : balance_param_specs())
+        info.params.push_back(std::move(p));
+    info.make = [](const SketchContext& c) { return std::make_unique<MergeReduceSketch>(c); };
+    info.theory = merge_reduce_theory_curves();
+    return info;
+}
+
+}  // namespace kvscope
