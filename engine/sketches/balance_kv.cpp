@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "sketches/balance_kv.hpp"
 
 #include <cmath>
@@ -193,6 +195,10 @@ SketchInfo balance_kv_sketch_info() {
     };
     for (auto& p : balance_param_specs())
         info.params.push_back(std::move(p));
+    // No compression happens before the buffer fills, so the sketch is exact.
+    info.exact_params = [](Index n) {
+        return nlohmann::json{{"batch", std::min<Index>(n + 1, 16384)}};
+    };
     info.make = [](const SketchContext& c) { return std::make_unique<BalanceKvSketch>(c); };
     info.theory = balance_kv_theory_curves();
     return info;

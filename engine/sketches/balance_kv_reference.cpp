@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "sketches/balance_kv_reference.hpp"
 
 #include <cmath>
@@ -230,6 +232,8 @@ SketchInfo balance_kv_reference_sketch_info() {
         ParamSpec::integer("window", "Recent tokens",
                            "Last tokens before compress_at never compressed.", 0, 1e7, 32),
     };
+    // No compression happens before the buffer fills, so the sketch is exact.
+    info.exact_params = [](Index n) { return nlohmann::json{{"compress_at", n + 1}}; };
     info.make = [](const SketchContext& c) {
         return std::make_unique<BalanceKvReferenceSketch>(c);
     };

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "sketches/merge_reduce.hpp"
 
 #include <bit>
@@ -82,6 +84,10 @@ SketchInfo merge_reduce_sketch_info() {
                                       2, 16384, 256, true)};
     for (auto& p : balance_param_specs())
         info.params.push_back(std::move(p));
+    // No compression happens before the buffer fills, so the sketch is exact.
+    info.exact_params = [](Index n) {
+        return nlohmann::json{{"batch", std::min<Index>(n + 1, 16384)}};
+    };
     info.make = [](const SketchContext& c) { return std::make_unique<MergeReduceSketch>(c); };
     info.theory = merge_reduce_theory_curves();
     return info;

@@ -417,6 +417,10 @@ SketchInfo weighted_merge_reduce_sketch_info() {
     };
     for (auto& p : balance_param_specs())
         info.params.push_back(std::move(p));
+    // No compression happens before the buffer fills, so the sketch is exact.
+    info.exact_params = [](Index n) {
+        return nlohmann::json{{"batch", std::min<Index>(n + 1, 16384)}};
+    };
     info.make = [](const SketchContext& c) {
         return std::make_unique<WeightedMergeReduceSketch>(c);
     };
