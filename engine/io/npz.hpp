@@ -1,0 +1,41 @@
+// NumPy .npz archives: a zip file whose members are .npy files (numpy.savez and savez_compressed).
+//
+// Reads: members stored (method 0) or deflated (method 8, raw deflate through zlib), with the
+// sizes from the central directory (zip64 sizes, offsets and end records are understood, so
+// numpy's force_zip64 local headers are fine). Each member is CRC-checked, then parsed as .npy
+// (see npy.hpp for the dtypes and limits). A member is named with or without its ".npy" suffix.
+// Limits: no encryption, no other compression methods, no multi-disk archives.
+//
+// Errors: std::invalid_argument starting with the file path (and the member for member
+// problems): bad magic, truncated file, bad zip entry, inflate failure, missing tensor name (the
+// message lists the available names), plus every npy error.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "io/byte_source.hpp"
+#include "io/nd_array.hpp"
+
+namespace kvscope {
+
+/// Member names as stored in the archive (usually with the ".npy" suffix), in archive order.
+std::vector<std::string> list_npz(const std::string& path);
+
+/// Reads one member: `name` matches a stored name exactly or after appending ".npy".
+/// Cost O(member size).
+NdArray read_npz(const std::string& path, const std::string& name);
+
+/// Writes an archive of .npy members (named `name` + ".npy" unless the name already ends in
+/// ".npy"), each encoded with its array's dtype ("<f2", "<f4", "<f8"), stored or deflated.
+void write_npz(const std::string& path, const std::vector<NamedArray>& arrays, bool compress);
+
+/// Writes a zip archive of arbitrary members (for tests of malformed archives).
+/// Members are (name, content); method 0 or 8.
+struct ZipMember {
+    std::string name;
+    Bytes content;
+};
+Bytes encode_zip(const std::vector<ZipMember>& members, bool compress);
+
+}  // namespace kvscope
