@@ -15,7 +15,8 @@ TEST(Sha256, EmptyString) {
 }
 
 TEST(Sha256, Abc) {
-    EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    EXPECT_EQ(sha256_hex("abc"),
+              "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 TEST(Sha256, FourHundredFortyEightBitMessage) {

@@ -77,9 +77,9 @@ std::string error_of(F&& f) {
 }  // namespace kvscope::test
 
 /// Asserts that `call` throws std::invalid_argument starting with `path` and containing `problem`.
-#define EXPECT_LOAD_ERROR(call, path, problem)                                      \
-    do {                                                                            \
+#define EXPECT_LOAD_ERROR(call, path, problem)                                     \
+    do {                                                                           \
         const std::string kvscope_msg_ = ::kvscope::test::error_of([&] { call; }); \
-        EXPECT_THAT(kvscope_msg_, ::testing::StartsWith(path));                     \
-        EXPECT_THAT(kvscope_msg_, ::testing::HasSubstr(problem));                   \
+        EXPECT_THAT(kvscope_msg_, ::testing::StartsWith(path));                    \
+        EXPECT_THAT(kvscope_msg_, ::testing::HasSubstr(problem));                  \
     } while (0)
