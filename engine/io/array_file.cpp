@@ -51,4 +51,28 @@ NdArray load_array(const std::string& path, const std::string& tensor) {
     throw std::logic_error("load_array: unknown format");
 }
 
+ArrayBlock load_array_block(const std::string& path, const std::string& tensor,
+                            const BlockSelector& select) {
+    switch (array_format_of(path)) {
+        case ArrayFormat::Npy:
+            return read_npy_block(path, select);
+        case ArrayFormat::Npz:
+            return read_npz_block(path, tensor, select);
+        case ArrayFormat::Safetensors:
+            return read_safetensors_block(path, tensor, select);
+        case ArrayFormat::Csv: {
+            NdArray all = read_csv(path);
+            const auto [first, n] = select(all.shape);
+            check_block({first, n}, all.element_count(), path);
+            ArrayBlock block;
+            block.shape = all.shape;
+            block.dtype = all.dtype;
+            block.offset = first;
+            block.data.assign(all.data.begin() + first, all.data.begin() + first + n);
+            return block;
+        }
+    }
+    throw std::logic_error("load_array_block: unknown format");
+}
+
 }  // namespace kvscope

@@ -21,4 +21,9 @@ bool has_named_members(ArrayFormat format);
 /// .npy and .csv. Throws std::invalid_argument as the format's reader does.
 NdArray load_array(const std::string& path, const std::string& tensor);
 
+/// Reads the block `select` picks (see ArrayBlock): npy and safetensors read only the block's
+/// bytes; npz inflates the member; csv parses the whole file.
+ArrayBlock load_array_block(const std::string& path, const std::string& tensor,
+                            const BlockSelector& select);
+
 }  // namespace kvscope

@@ -28,6 +28,23 @@ Index shape_product(const std::vector<Index>& shape, const std::string& where) {
     return n;
 }
 
+std::pair<Index, Index> whole_array(const std::vector<Index>& shape) {
+    Index n = 1;
+    for (Index s : shape)
+        n *= s;
+    return {0, n};
+}
+
+// Checks a selector's answer against the array (a selector bug must not read out of bounds).
+void check_block(const std::pair<Index, Index>& block, Index count, const std::string& where) {
+    if (block.first < 0 || block.second < 0 || block.first > count ||
+        block.second > count - block.first) {
+        throw std::logic_error(where + ": block [" + std::to_string(block.first) + ", +" +
+                               std::to_string(block.second) + ") outside " + std::to_string(count) +
+                               " elements");
+    }
+}
+
 std::string shape_to_string(const std::vector<Index>& shape) {
     std::string out = "[";
     for (std::size_t i = 0; i < shape.size(); ++i) {

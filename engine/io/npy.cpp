@@ -172,7 +172,7 @@ StoredFloat writer_type(const std::string& dtype) {
 
 }  // namespace
 
-NdArray parse_npy(ByteSource& source) {
+ArrayBlock parse_npy_block(ByteSource& source, const BlockSelector& select) {
     static constexpr std::uint8_t kMagic[6] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
     if (source.size() < 8) {
         source.fail("truncated file: " + std::to_string(source.size()) +
@@ -227,17 +227,31 @@ NdArray parse_npy(ByteSource& source) {
                     needed + " data bytes but the file has " + std::to_string(available));
     }
 
-    NdArray array;
-    array.shape = header.shape;
-    array.dtype = header.descr;
-    array.data.resize(static_cast<std::size_t>(count));
-    read_floats(source, data_start, ucount, type, array.data.data(), "npy data");
-    return array;
+    const auto [first, n] = select(header.shape);
+    check_block({first, n}, count, source.where());
+    ArrayBlock block;
+    block.shape = header.shape;
+    block.dtype = header.descr;
+    block.offset = first;
+    block.data.resize(static_cast<std::size_t>(n));
+    read_floats(source, data_start + static_cast<std::uint64_t>(first) * item,
+                static_cast<std::uint64_t>(n), type, block.data.data(), "npy data");
+    return block;
+}
+
+NdArray parse_npy(ByteSource& source) {
+    ArrayBlock block = parse_npy_block(source, whole_array);
+    return NdArray{std::move(block.shape), std::move(block.data), std::move(block.dtype)};
 }
 
 NdArray read_npy(const std::string& path) {
     FileByteSource source(path);
     return parse_npy(source);
+}
+
+ArrayBlock read_npy_block(const std::string& path, const BlockSelector& select) {
+    FileByteSource source(path);
+    return parse_npy_block(source, select);
 }
 
 Bytes encode_npy(const std::vector<Index>& shape, std::span<const float> data,

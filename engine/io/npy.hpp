@@ -28,6 +28,13 @@ NdArray read_npy(const std::string& path);
 /// every message.
 NdArray parse_npy(ByteSource& source);
 
+/// Reads only the block `select` picks once the header is parsed and the file validated
+/// (every check of read_npy still applies). Cost O(header + block).
+ArrayBlock read_npy_block(const std::string& path, const BlockSelector& select);
+
+/// parse_npy for a block.
+ArrayBlock parse_npy_block(ByteSource& source, const BlockSelector& select);
+
 /// Encodes an array as .npy bytes. `dtype` is "<f2", "<f4" or "<f8" (or "f2", "f4", "f8");
 /// `version` is 1, 2 or 3. Throws std::invalid_argument if data.size() != product(shape), the
 /// dtype is unsupported, or the header does not fit a version 1 length field.

@@ -253,7 +253,8 @@ std::vector<std::string> list_npz(const std::string& path) {
     return names;
 }
 
-NdArray read_npz(const std::string& path, const std::string& name) {
+ArrayBlock read_npz_block(const std::string& path, const std::string& name,
+                          const BlockSelector& select) {
     FileByteSource source(path);
     const Directory dir = read_directory(source);
     const Entry* found = nullptr;
@@ -276,7 +277,12 @@ NdArray read_npz(const std::string& path, const std::string& name) {
     }
     const Bytes content = read_member(source, *found);
     MemoryByteSource member(content, path + ": member '" + found->name + "'");
-    return parse_npy(member);
+    return parse_npy_block(member, select);
+}
+
+NdArray read_npz(const std::string& path, const std::string& name) {
+    ArrayBlock block = read_npz_block(path, name, whole_array);
+    return NdArray{std::move(block.shape), std::move(block.data), std::move(block.dtype)};
 }
 
 Bytes encode_zip(const std::vector<ZipMember>& members, bool compress) {

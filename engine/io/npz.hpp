@@ -26,6 +26,11 @@ std::vector<std::string> list_npz(const std::string& path);
 /// Cost O(member size).
 NdArray read_npz(const std::string& path, const std::string& name);
 
+/// Reads the block `select` picks from one member (the member is still inflated and checked
+/// whole; only the float conversion is limited to the block).
+ArrayBlock read_npz_block(const std::string& path, const std::string& name,
+                          const BlockSelector& select);
+
 /// Writes an archive of .npy members (named `name` + ".npy" unless the name already ends in
 /// ".npy"), each encoded with its array's dtype ("<f2", "<f4", "<f8"), stored or deflated.
 void write_npz(const std::string& path, const std::vector<NamedArray>& arrays, bool compress);

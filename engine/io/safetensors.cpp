@@ -144,7 +144,8 @@ std::vector<SafetensorsEntry> list_safetensors(const std::string& path) {
     return parse_header(source).entries;
 }
 
-NdArray read_safetensors(const std::string& path, const std::string& name) {
+ArrayBlock read_safetensors_block(const std::string& path, const std::string& name,
+                                  const BlockSelector& select) {
     FileByteSource source(path);
     const Parsed parsed = parse_header(source);
     const SafetensorsEntry* found = nullptr;
@@ -170,13 +171,23 @@ NdArray read_safetensors(const std::string& path, const std::string& name) {
         source.fail("empty array: tensor '" + name + "' has shape " +
                     shape_to_string(found->shape));
     }
-    NdArray array;
-    array.shape = found->shape;
-    array.dtype = found->dtype;
-    array.data.resize(static_cast<std::size_t>(count));
-    read_floats(source, parsed.data_start + found->begin, static_cast<std::uint64_t>(count), *type,
-                array.data.data(), "tensor '" + name + "' data");
-    return array;
+    const auto [first, n] = select(found->shape);
+    check_block({first, n}, count, source.where());
+    ArrayBlock block;
+    block.shape = found->shape;
+    block.dtype = found->dtype;
+    block.offset = first;
+    block.data.resize(static_cast<std::size_t>(n));
+    const auto item = static_cast<std::uint64_t>(stored_size(*type));
+    read_floats(source, parsed.data_start + found->begin + static_cast<std::uint64_t>(first) * item,
+                static_cast<std::uint64_t>(n), *type, block.data.data(),
+                "tensor '" + name + "' data");
+    return block;
+}
+
+NdArray read_safetensors(const std::string& path, const std::string& name) {
+    ArrayBlock block = read_safetensors_block(path, name, whole_array);
+    return NdArray{std::move(block.shape), std::move(block.data), std::move(block.dtype)};
 }
 
 void write_safetensors(const std::string& path, const std::vector<NamedArray>& tensors) {

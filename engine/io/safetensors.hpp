@@ -35,6 +35,11 @@ std::vector<SafetensorsEntry> list_safetensors(const std::string& path);
 /// Reads one tensor by name. Cost O(tensor size).
 NdArray read_safetensors(const std::string& path, const std::string& name);
 
+/// Reads only the block `select` picks from one tensor, after the whole header is validated.
+/// Cost O(header + block).
+ArrayBlock read_safetensors_block(const std::string& path, const std::string& name,
+                                  const BlockSelector& select);
+
 /// Writes tensors in the given order; each array's dtype must be "F16", "BF16", "F32" or "F64"
 /// (empty means F32). Throws std::invalid_argument on a bad dtype, a shape/data mismatch or a
 /// duplicate name.

@@ -31,9 +31,10 @@ std::string describe_selection(std::size_t rank, Index layer, Index head) {
     return "";
 }
 
-// The [tokens x dim] slice of a 2-D, 3-D or 4-D array.
-Matrix select_tokens(const NdArray& array, const TensorLabel& label, Index layer, Index head) {
-    const auto& s = array.shape;
+// The block holding the [tokens x dim] slice of a 2-D, 3-D or 4-D array: contiguous in C order,
+// so loaders read only it.
+std::pair<Index, Index> token_block(const std::vector<Index>& s, const TensorLabel& label,
+                                    Index layer, Index head) {
     const std::string shape = shape_to_string(s);
     Index offset = 0;
     if (s.size() == 3) {
@@ -63,14 +64,28 @@ Matrix select_tokens(const NdArray& array, const TensorLabel& label, Index layer
                                     "); expected 2-D [tokens, dim], 3-D [heads, tokens, dim] or "
                                     "4-D [layers, heads, tokens, head_dim]");
     }
-    const Index tokens = s[s.size() - 2];
     const Index dim = s[s.size() - 1];
     if (dim > (1 << 24)) {
         throw std::invalid_argument(label.describe() + " of shape " + shape +
                                     ": absurd dimension " + std::to_string(dim));
     }
+    return {offset, s[s.size() - 2] * dim};
+}
+
+// Loads the selected [tokens x dim] slice and rejects non-finite values.
+Matrix load_role(const std::string& path, const std::string& role, const std::string& tensor,
+                 Index layer, Index head, std::vector<Index>* shape_out) {
+    const ArrayFormat format = array_format_of(path);
+    const TensorLabel label{path, role, has_named_members(format) ? tensor : ""};
+    const ArrayBlock block = load_array_block(path, tensor, [&](const std::vector<Index>& shape) {
+        return token_block(shape, label, layer, head);
+    });
+    const auto& s = block.shape;
+    *shape_out = s;
+    const Index tokens = s[s.size() - 2];
+    const Index dim = s[s.size() - 1];
     Matrix m(tokens, dim);
-    std::copy_n(array.data.data() + offset, tokens * dim, m.data());
+    std::copy_n(block.data.data(), tokens * dim, m.data());
 
     Index bad = 0;
     Index first = -1;
@@ -88,14 +103,6 @@ Matrix select_tokens(const NdArray& array, const TensorLabel& label, Index layer
                                     std::to_string(first % dim));
     }
     return m;
-}
-
-Matrix load_role(const std::string& path, const std::string& role, const std::string& tensor,
-                 Index layer, Index head, std::vector<Index>* shape_out) {
-    const ArrayFormat format = array_format_of(path);
-    const NdArray array = load_array(path, tensor);
-    *shape_out = array.shape;
-    return select_tokens(array, {path, role, has_named_members(format) ? tensor : ""}, layer, head);
 }
 
 double median_row_norm(const Matrix& m) {
