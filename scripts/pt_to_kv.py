@@ -117,14 +117,20 @@ def stack_layers(torch, pairs, batch, role_index, role):
     return torch.stack(layers, dim=0)
 
 
+def unwrap_cache(obj):
+    """A transformers Cache object (DynamicCache, ...) as a tuple of (key, value) per layer."""
+    if hasattr(obj, "key_cache") and hasattr(obj, "value_cache"):
+        return tuple(zip(obj.key_cache, obj.value_cache))
+    if hasattr(obj, "to_legacy_cache"):
+        return obj.to_legacy_cache()
+    return obj
+
+
 def collect(torch, obj, name, batch):
     """Returns an ordered list of (name, tensor)."""
-    if hasattr(obj, "to_legacy_cache"):  # transformers Cache objects
-        obj = obj.to_legacy_cache()
+    obj = unwrap_cache(obj)
     if isinstance(obj, dict) and "past_key_values" in obj:
-        obj = obj["past_key_values"]
-        if hasattr(obj, "to_legacy_cache"):
-            obj = obj.to_legacy_cache()
+        obj = unwrap_cache(obj["past_key_values"])
     if isinstance(obj, torch.Tensor):
         return [(name, obj)]
     if is_kv_pairs(torch, obj):
