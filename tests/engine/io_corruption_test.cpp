@@ -19,12 +19,14 @@ namespace {
 
 using test::TempDir;
 
-void corrupt_and_load(const std::string& original, const std::string& damaged,
+// Writes each damaged copy to a fresh file: overwriting one file in place is slow on ext4
+// (truncation flushes), fresh names keep the test fast.
+void corrupt_and_load(const TempDir& dir, const std::string& original, const std::string& extension,
                       const std::function<void(const std::string&)>& load, std::uint64_t seed) {
     const Bytes bytes = test::read_all(original);
     ASSERT_FALSE(bytes.empty());
     std::mt19937_64 rng(seed);
-    for (int round = 0; round < 60; ++round) {
+    for (int round = 0; round < 150; ++round) {
         Bytes b = bytes;
         const auto kind = rng() % 3;
         if (kind == 0) {
@@ -37,6 +39,8 @@ void corrupt_and_load(const std::string& original, const std::string& damaged,
                                  : static_cast<std::uint8_t>(byte ^ (1u << (rng() % 8)));
             }
         }
+        const std::string damaged =
+            dir.file("damaged_" + std::to_string(seed) + "_" + std::to_string(round) + extension);
         test::write_all(damaged, b);
         try {
             load(damaged);
@@ -60,16 +64,16 @@ TEST(IoCorruption, EveryFormatFailsCleanly) {
     write_csv(dir.file("a.csv"), 5, data, {"a", "b", "c", "d", "e"});
 
     corrupt_and_load(
-        dir.file("a.npy"), dir.file("x.npy"), [](auto& p) { read_npy(p); }, 1);
+        dir, dir.file("a.npy"), ".npy", [](auto& p) { read_npy(p); }, 1);
     corrupt_and_load(
-        dir.file("a.npz"), dir.file("x.npz"), [](auto& p) { read_npz(p, "keys"); }, 2);
+        dir, dir.file("a.npz"), ".npz", [](auto& p) { read_npz(p, "keys"); }, 2);
     corrupt_and_load(
-        dir.file("s.npz"), dir.file("y.npz"), [](auto& p) { read_npz(p, "keys"); }, 3);
+        dir, dir.file("s.npz"), ".npz", [](auto& p) { read_npz(p, "keys"); }, 3);
     corrupt_and_load(
-        dir.file("a.safetensors"), dir.file("x.safetensors"),
-        [](auto& p) { read_safetensors(p, "k"); }, 4);
+        dir, dir.file("a.safetensors"), ".safetensors", [](auto& p) { read_safetensors(p, "k"); },
+        4);
     corrupt_and_load(
-        dir.file("a.csv"), dir.file("x.csv"), [](auto& p) { read_csv(p); }, 5);
+        dir, dir.file("a.csv"), ".csv", [](auto& p) { read_csv(p); }, 5);
 }
 
 }  // namespace
