@@ -62,6 +62,18 @@ void MemoryByteSource::read(std::uint64_t offset, void* out, std::size_t n,
     if (n > 0) std::memcpy(out, bytes_.data() + offset, n);
 }
 
+std::string absurd_header_message(std::uint64_t length, std::uint64_t available) {
+    constexpr std::uint64_t kLimit = std::uint64_t{64} << 20;
+    std::string reasons;
+    if (length > kLimit) reasons = "over the 64 MiB limit";
+    if (length > available) {
+        if (!reasons.empty()) reasons += "; ";
+        reasons +=
+            "only " + std::to_string(available) + " bytes follow the length field: truncated file?";
+    }
+    return "absurd header length " + std::to_string(length) + " (" + reasons + ")";
+}
+
 std::uint16_t load_le16(const std::uint8_t* p) {
     return static_cast<std::uint16_t>(p[0] | (p[1] << 8));
 }

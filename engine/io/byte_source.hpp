@@ -62,6 +62,10 @@ class MemoryByteSource final : public ByteSource {
     std::string where_;
 };
 
+/// "absurd header length N (...)" for a header longer than the `available` bytes after its
+/// length field (then also "truncated file?") or longer than the 64 MiB limit.
+std::string absurd_header_message(std::uint64_t length, std::uint64_t available);
+
 std::uint16_t load_le16(const std::uint8_t* p);
 std::uint32_t load_le32(const std::uint8_t* p);
 std::uint64_t load_le64(const std::uint8_t* p);

@@ -194,8 +194,7 @@ ArrayBlock parse_npy_block(ByteSource& source, const BlockSelector& select) {
         major == 1 ? load_le16(length_field.data()) : load_le32(length_field.data());
     const std::uint64_t header_start = 8 + length_bytes;
     if (header_length > kMaxHeaderBytes || header_length > source.size() - header_start) {
-        source.fail("absurd header length " + std::to_string(header_length) + " (the file has " +
-                    std::to_string(source.size()) + " bytes; the limit is 64 MiB)");
+        source.fail(absurd_header_message(header_length, source.size() - header_start));
     }
     const Bytes header_bytes =
         source.read_bytes(header_start, static_cast<std::size_t>(header_length), "npy header");

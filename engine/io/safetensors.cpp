@@ -51,8 +51,7 @@ Parsed parse_header(ByteSource& source) {
     const Bytes length_field = source.read_bytes(0, 8, "header length");
     const std::uint64_t length = load_le64(length_field.data());
     if (length > kMaxHeaderBytes || length > size - 8) {
-        source.fail("absurd header length " + std::to_string(length) + " (the file has " +
-                    std::to_string(size) + " bytes; the limit is 64 MiB)");
+        source.fail(absurd_header_message(length, size - 8));
     }
     if (length < 2) source.fail("bad header: length " + std::to_string(length) + " is too short");
     const Bytes text = source.read_bytes(8, static_cast<std::size_t>(length), "header");
