@@ -288,7 +288,16 @@ NdArray read_npz(const std::string& path, const std::string& name) {
 Bytes encode_zip(const std::vector<ZipMember>& members, bool compress) {
     Bytes out;
     Bytes directory;
+    constexpr std::uint64_t kZip32Limit = 0xfffffffeu;
+    if (members.size() >= 0xffff) {
+        throw std::invalid_argument("encode_zip: " + std::to_string(members.size()) +
+                                    " members need zip64, which the writer does not produce");
+    }
     for (const auto& m : members) {
+        if (m.content.size() > kZip32Limit || m.name.size() > 0xffff) {
+            throw std::invalid_argument("encode_zip: member '" + m.name +
+                                        "' is too large for a zip archive without zip64");
+        }
         Bytes stored;
         std::uint16_t method = 0;
         if (compress) {
@@ -345,6 +354,11 @@ Bytes encode_zip(const std::vector<ZipMember>& members, bool compress) {
         append_le32(directory, 0);  // external attributes
         append_le32(directory, offset);
         directory.insert(directory.end(), m.name.begin(), m.name.end());
+    }
+    if (out.size() + directory.size() > kZip32Limit) {
+        throw std::invalid_argument(
+            "encode_zip: archive over 4 GiB needs zip64, which the writer "
+            "does not produce");
     }
     const auto dir_offset = static_cast<std::uint32_t>(out.size());
     out.insert(out.end(), directory.begin(), directory.end());

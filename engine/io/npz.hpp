@@ -35,12 +35,15 @@ ArrayBlock read_npz_block(const std::string& path, const std::string& name,
 /// ".npy"), each encoded with its array's dtype ("<f2", "<f4", "<f8"), stored or deflated.
 void write_npz(const std::string& path, const std::vector<NamedArray>& arrays, bool compress);
 
-/// Writes a zip archive of arbitrary members (for tests of malformed archives).
-/// Members are (name, content); method 0 or 8.
+/// One file inside a zip archive, for encode_zip.
 struct ZipMember {
     std::string name;
     Bytes content;
 };
+
+/// A zip archive (no zip64, so members and archive under 4 GiB) of arbitrary members, all
+/// stored (method 0) or all deflated (method 8), with CRC-32s and a fixed 1980-01-01 timestamp
+/// so equal input gives equal bytes. Used by write_npz and by tests that damage archives.
 Bytes encode_zip(const std::vector<ZipMember>& members, bool compress);
 
 }  // namespace kvscope
