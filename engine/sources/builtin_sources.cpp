@@ -3,6 +3,7 @@
 #include "sources/attention_sinks.hpp"
 #include "sources/clustered_offset.hpp"
 #include "sources/drifting_clusters.hpp"
+#include "sources/file_source.hpp"
 #include "sources/heavy_hitters.hpp"
 #include "sources/incompressible.hpp"
 #include "sources/isotropic_ball.hpp"
@@ -28,6 +29,7 @@ void register_builtin_sources(SourceRegistry& registry) {
     registry.add(outlier_channels_source_info());
     registry.add(incompressible_source_info());
     registry.add(query_shift_source_info());
+    registry.add(file_source_info());
 }
 
 }  // namespace kvscope
