@@ -1,6 +1,14 @@
 // The one place where built-in sketches are registered. Add one line per sketch.
 #include "core/registry.hpp"
 #include "sketches/exact.hpp"
+#include "sketches/h2o.hpp"
+#include "sketches/key_norm.hpp"
+#include "sketches/kivi.hpp"
+#include "sketches/qjl.hpp"
+#include "sketches/sinks_window.hpp"
+#include "sketches/sliding_window.hpp"
+#include "sketches/snapkv.hpp"
+#include "sketches/streaming_llm.hpp"
 #include "sketches/uniform.hpp"
 #include "sketches/uniform_halving.hpp"
 
@@ -10,6 +18,14 @@ void register_builtin_sketches(SketchRegistry& registry) {
     registry.add(exact_sketch_info());
     registry.add(uniform_sketch_info());
     registry.add(uniform_halving_sketch_info());
+    registry.add(sliding_window_sketch_info());
+    registry.add(streaming_llm_sketch_info());
+    registry.add(h2o_sketch_info());
+    registry.add(snapkv_sketch_info());
+    registry.add(key_norm_sketch_info());
+    registry.add(kivi_sketch_info());
+    registry.add(qjl_sketch_info());
+    registry.add(sinks_window_sketch_info());
 }
 
 }  // namespace kvscope
