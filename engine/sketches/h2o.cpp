@@ -24,13 +24,16 @@ void H2oSketch::insert(const TokenBlock& block, Index row) {
     double new_score = 0;
     if (block.queries.rows() > 0) {
         // Softmax of this token's query over the cached tokens and itself.
-        const Eigen::VectorXd q = block.queries.row(row).transpose().cast<double>();
+        // Logits in float (a GEMV over the cache), softmax in double.
+        const Eigen::VectorXf q = block.queries.row(row).transpose();
         logits_.resize(m + 1);
         if (m > 0) {
             const Eigen::Map<const Matrix> K(cache_.key(0), m, dim());
-            logits_.head(m) = beta() * (K.cast<double>() * q);
+            scratch_.noalias() = K * q;
+            logits_.head(m) = beta() * scratch_.cast<double>();
         }
-        logits_[m] = beta() * Eigen::Map<const Eigen::VectorXf>(k, dim()).cast<double>().dot(q);
+        logits_[m] =
+            beta() * static_cast<double>(Eigen::Map<const Eigen::VectorXf>(k, dim()).dot(q));
         const double mx = logits_.maxCoeff();
         logits_ = (logits_.array() - mx).exp().matrix();
         logits_ /= logits_.sum();

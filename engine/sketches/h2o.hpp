@@ -49,6 +49,7 @@ class H2oSketch final : public Sketch {
     std::vector<double> scores_;             ///< per slot
     std::deque<Eviction> recent_evictions_;  ///< newest last, at most 8
     Eigen::VectorXd logits_;                 ///< scratch
+    Eigen::VectorXf scratch_;                ///< scratch (float logits)
 };
 
 SketchInfo h2o_sketch_info();
