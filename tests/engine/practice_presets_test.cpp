@@ -62,6 +62,7 @@ TEST(PracticePresets, QueryShiftH2oEvictsWhatLaterQueriesNeed) {
         ++rows;
     }
     ASSERT_GE(rows, 2);
+    RecordProperty("h2o_over_uniform", std::to_string(h2o / uniform));
     EXPECT_GE(h2o, 3.0 * uniform) << "h2o " << h2o / rows << " vs uniform " << uniform / rows;
 }
 
@@ -159,6 +160,9 @@ TEST(PracticePresets, NeedleLostByUniformAtTheDroppedRateKeptByH2oAndKeyNorm) {
     }
     for (const char* label : {"uniform", "uniform_halving"}) {
         const double loss = static_cast<double>(lost[label]) / seeds;
+        RecordProperty(std::string(label) + "_loss_rate", std::to_string(loss));
+        RecordProperty(std::string(label) + "_dropped_fraction",
+                       std::to_string(1.0 - kept_fraction[label]));
         EXPECT_NEAR(loss, 1.0 - kept_fraction[label], 0.2) << label;
     }
     EXPECT_EQ(lost["h2o"], 0);
@@ -166,6 +170,8 @@ TEST(PracticePresets, NeedleLostByUniformAtTheDroppedRateKeptByH2oAndKeyNorm) {
     ASSERT_GT(n_kept, 0);
     ASSERT_GT(n_lost, 0);
     // Keeping the needle is what carries the needle probes' mass.
+    RecordProperty("needle_probe_recall_kept", std::to_string(recall_kept / n_kept));
+    RecordProperty("needle_probe_recall_lost", std::to_string(recall_lost / n_lost));
     EXPECT_GE(recall_kept / n_kept, 0.5);
     EXPECT_LE(recall_lost / n_lost, 0.2);
 }
