@@ -90,8 +90,12 @@ struct QuantView {
 
 struct SketchView {
     std::vector<RetainedToken> retained;
-    Matrix stored_keys;       ///< rows for RetainedToken::position == -1, in order of appearance
-    std::string tag_meaning;  ///< e.g. "merge level", "walk sign", "" when unused
+    /// Optional per-token score aligned with `retained` (e.g. H2O's accumulated attention,
+    /// SnapKV's pooled vote, a key norm); empty when unused. Never a weight of the estimate.
+    std::vector<double> token_scores;
+    std::string score_meaning;  ///< what token_scores holds, "" when unused
+    Matrix stored_keys;         ///< rows for RetainedToken::position == -1, in order of appearance
+    std::string tag_meaning;    ///< e.g. "merge level", "walk sign", "" when unused
     std::optional<MergeTreeView> merge_tree;
     /// Every tree when a sketch runs several (buckets, weight classes, denominator); merge_tree
     /// then holds the largest.

@@ -3,7 +3,15 @@
 #include "sketches/balance_kv.hpp"
 #include "sketches/balance_kv_reference.hpp"
 #include "sketches/exact.hpp"
+#include "sketches/h2o.hpp"
+#include "sketches/key_norm.hpp"
+#include "sketches/kivi.hpp"
 #include "sketches/merge_reduce.hpp"
+#include "sketches/qjl.hpp"
+#include "sketches/sinks_window.hpp"
+#include "sketches/sliding_window.hpp"
+#include "sketches/snapkv.hpp"
+#include "sketches/streaming_llm.hpp"
 #include "sketches/uniform.hpp"
 #include "sketches/uniform_halving.hpp"
 #include "sketches/weighted_merge_reduce.hpp"
@@ -18,6 +26,14 @@ void register_builtin_sketches(SketchRegistry& registry) {
     registry.add(weighted_merge_reduce_sketch_info());
     registry.add(balance_kv_sketch_info());
     registry.add(balance_kv_reference_sketch_info());
+    registry.add(sliding_window_sketch_info());
+    registry.add(streaming_llm_sketch_info());
+    registry.add(h2o_sketch_info());
+    registry.add(snapkv_sketch_info());
+    registry.add(key_norm_sketch_info());
+    registry.add(kivi_sketch_info());
+    registry.add(qjl_sketch_info());
+    registry.add(sinks_window_sketch_info());
 }
 
 }  // namespace kvscope

@@ -1,0 +1,53 @@
+// qjl: 1-bit quantized Johnson-Lindenstrauss key sketch. Each key k is stored as the signs of
+// a seeded Gaussian projection, sign(S k) in {-1, +1}^m (m = `bits`), plus its norm ||k||;
+// values are kept per token in full precision. Logits use the asymmetric estimator
+//   <q, k> ~ sqrt(pi/2) / m * ||k|| * <S q, sign(S k)>,
+// which is unbiased over S (E[<s, q> sign(<s, k>)] = sqrt(2/pi) <q, k> / ||k|| for s ~ N(0, I)).
+//
+// Paper: Zandieh, Daliri, Han, "QJL: 1-Bit Quantized JL Transform for KV Cache Quantization with
+// Zero Overhead", arXiv:2406.03482. ALGORITHMS.md 2.5. Guarantee: the inner-product estimate is
+// unbiased with variance <= (pi/2) ||q||^2 ||k||^2 / m, so relative score error eps needs m =
+// O(eps^-2 log n) bits per token, independent of d [S]. The attention output is not unbiased (exp
+// of an unbiased logit is biased upward). Departures: no separate treatment of outlier channels and
+// no residual window (the paper keeps some in full precision [M]); S is regenerated from the seed,
+// so it is not counted in memory; the norm is counted as a 32-bit float (the paper uses fp16 [M]).
+// Space: n (m + 32 + 32 d_v) bits. Update O(m d) per token; query O(P n m).
+#pragma once
+
+#include <vector>
+
+#include "core/registry.hpp"
+
+namespace kvscope {
+
+class QjlSketch final : public Sketch {
+  public:
+    explicit QjlSketch(const SketchContext& context);
+    SketchStats stats() const override;
+    SketchView view() const override;
+    void reset() override;
+
+    /// Estimated inner products <q_p, k_i> for every query row and stored token, [P x n].
+    Eigen::MatrixXd inner_products(ConstMatrixRef queries) const;
+    /// The projection S [m x d].
+    const Matrix& projection() const { return projection_; }
+
+  protected:
+    void do_append(const TokenBlock& block) override;
+    EstimateBatch do_estimate(ConstMatrixRef queries) const override;
+
+  private:
+    int bits_;
+    Matrix projection_;
+    Index seen_ = 0;
+    std::vector<float> signs_;   ///< [n x m], +-1
+    std::vector<float> norms_;   ///< [n]
+    std::vector<float> values_;  ///< [n x d_v]
+    std::vector<Index> positions_;
+    std::vector<double> channel_abs_sum_;
+    std::vector<double> logit_error_;  ///< beta (<q, k>^ - <q, k>) with the token's own query
+};
+
+SketchInfo qjl_sketch_info();
+
+}  // namespace kvscope

@@ -1,0 +1,56 @@
+// sinks_window: the "sinks + recent window + compressed middle" layout. The first `sinks` tokens
+// and the last `window` tokens are kept exactly; every token leaving the window is handed, in
+// stream order and with its query, to an inner sketch (`inner`, any registered id in the list),
+// and the three estimates are summed with EstimateBatch::add (numerators and denominators add,
+// ALGORITHMS.md 2 "Common representation").
+//
+// Where it comes from: BalanceKV's experiments keep 32 sink and 32 recent tokens exactly and
+// compress only the middle [C] (Han et al., "BalanceKV: KV Cache Compression through
+// Discrepancy Theory", arXiv:2502.07861); StreamingLLM is this wrapper with an empty middle.
+// Guarantee: exact on the sinks and the window; on the middle, whatever the inner sketch
+// guarantees for the sub-stream it sees (its errors add to the sums, they do not compound).
+// Inner parameters: `inner_budget` is passed as the inner sketch's `budget` when it has one (and
+// ignored otherwise); `inner_params` is a JSON object of further inner parameters, e.g.
+// {"bits": 4}, validated against the inner sketch's specs ("budget" there overrides
+// inner_budget). The inner sketch gets the seed derived from this one's and the label "inner".
+// Tokens kept = sinks + window + the inner sketch's retained count; there is no `budget` knob.
+// Space: (sinks + window)(d + d_v) floats + window d (queries waiting for the inner sketch) +
+// the inner sketch's memory. Update O(d + d_v) per token plus the inner sketch's update.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "core/registry.hpp"
+#include "core/weighted_cache.hpp"
+
+namespace kvscope {
+
+class SinksWindowSketch final : public Sketch {
+  public:
+    explicit SinksWindowSketch(const SketchContext& context);
+    SketchStats stats() const override;
+    SketchView view() const override;
+    void reset() override;
+
+    const Sketch& inner() const { return *inner_; }
+
+  protected:
+    void do_append(const TokenBlock& block) override;
+    EstimateBatch do_estimate(ConstMatrixRef queries) const override;
+
+  private:
+    Index sinks_;
+    Index window_;
+    Index seen_ = 0;
+    bool have_queries_ = true;
+    WeightedCache sink_cache_;           ///< tag -1
+    WeightedCache window_cache_;         ///< ring: token i after the sinks sits in slot i % window
+    std::vector<float> window_queries_;  ///< ring of the window tokens' queries [window x d]
+    std::unique_ptr<Sketch> inner_;
+    std::string inner_id_;
+};
+
+SketchInfo sinks_window_sketch_info();
+
+}  // namespace kvscope
