@@ -1,6 +1,7 @@
 // The one place where built-in sketches are registered. Add one line per sketch.
 #include "core/registry.hpp"
 #include "sketches/exact.hpp"
+#include "sketches/taylor.hpp"
 #include "sketches/uniform.hpp"
 #include "sketches/uniform_halving.hpp"
 
@@ -10,6 +11,7 @@ void register_builtin_sketches(SketchRegistry& registry) {
     registry.add(exact_sketch_info());
     registry.add(uniform_sketch_info());
     registry.add(uniform_halving_sketch_info());
+    registry.add(taylor_sketch_info());
 }
 
 }  // namespace kvscope
