@@ -122,6 +122,7 @@ LshPartitionSketch::Bucket& LshPartitionSketch::bucket(int id) {
     }
     b.key_sum = Eigen::VectorXd::Zero(dim());
     b.centre = Eigen::VectorXd::Zero(dim());
+    b.reference = Eigen::VectorXd::Zero(dim());
     return buckets_.emplace(id, std::move(b)).first->second;
 }
 
@@ -140,15 +141,13 @@ void LshPartitionSketch::do_append(const TokenBlock& block) {
         for (Index i = 0; i < m; ++i) {
             k.row(i) = block.keys.row(list[i]);
             v.row(i) = block.values.row(list[i]);
-            // Radius bound around the running mean.
+            // Radius bound around the running mean: max |k - first key| + |mean - first key|.
             const Eigen::VectorXd key = block.keys.row(list[i]).transpose().cast<double>();
             b.key_sum += key;
             ++b.count;
-            const Eigen::VectorXd mean = b.key_sum / static_cast<double>(b.count);
-            b.radius += (mean - b.centre).norm();
-            if (b.count == 1) b.radius = 0;
-            b.centre = mean;
-            b.radius = std::max(b.radius, (key - b.centre).norm());
+            if (b.count == 1) b.reference = key;
+            b.centre = b.key_sum / static_cast<double>(b.count);
+            b.ref_radius = std::max(b.ref_radius, (key - b.reference).norm());
         }
         // Sub-blocks keep the positions of their first row only; summaries here never use them
         // beyond the retained-token listing.
@@ -222,7 +221,7 @@ SketchView LshPartitionSketch::view() const {
     for (const auto& [id, b] : buckets_) {
         bv.ids.push_back(id);
         bv.counts.push_back(b.count);
-        bv.radii.push_back(b.radius);
+        bv.radii.push_back(b.radius());
         bv.centres.row(row++) = b.centre.transpose().cast<float>();
         bv.memory_floats.push_back(b.summary->stats().memory_floats);
         if (summary_id_ == "taylor") {

@@ -53,8 +53,10 @@ class LshPartitionSketch final : public Sketch {
         std::unique_ptr<Sketch> summary;
         Index count = 0;
         Eigen::VectorXd key_sum;
-        Eigen::VectorXd centre;
-        double radius = 0;  // upper bound on max |k - centre|
+        Eigen::VectorXd centre;     // running mean
+        Eigen::VectorXd reference;  // first key; ref_radius = max |k - reference| exactly
+        double ref_radius = 0;
+        double radius() const { return ref_radius + (centre - reference).norm(); }
     };
     Bucket& bucket(int id);
 

@@ -26,6 +26,7 @@ TaylorSketch::TaylorSketch(const SketchContext& context)
       rescale_(context.params.flag("rescale")),
       target_eps_(context.params.number("target_eps")),
       key_sum_(Eigen::VectorXd::Zero(context.dim)),
+      reference_(Eigen::VectorXd::Zero(context.dim)),
       moments_(context.dim, context.value_dim, degree_, context.params.number("max_floats"),
                "taylor"),
       rng_(derive_seed(context.seed, "taylor_sample")),
@@ -36,10 +37,9 @@ Eigen::VectorXd TaylorSketch::mean() const {
 }
 
 void TaylorSketch::move_centre(const Eigen::VectorXd& centre) const {
-    const double shift = (centre - moments_.centre()).norm();
-    if (shift == 0.0) return;
-    if (!moments_.empty()) radius_bound_ += shift;
+    if ((centre - moments_.centre()).norm() == 0.0) return;
     moments_.translate(centre);
+    radius_bound_ = ref_radius_ + (centre - reference_).norm();
     if (rescale_ && radius_bound_ > 0.0) moments_.rescale(radius_bound_);
 }
 
@@ -53,16 +53,19 @@ void TaylorSketch::do_append(const TokenBlock& block) {
                 : Eigen::VectorXd(block.keys.row(0).transpose().cast<double>());
         moments_.set_frame(c, 1.0);
     }
+    if (seen_ == 0) {
+        reference_ = recenter_ == Recenter::None ? Eigen::VectorXd::Zero(dim()) : moments_.centre();
+    }
     key_sum_ += block.keys.cast<double>().colwise().sum().transpose();
     seen_ += n;
     if (recenter_ == Recenter::Mean) {
         const Eigen::VectorXd mu = mean();
         if ((mu - moments_.centre()).norm() > kRecentreTolerance * radius_bound_) move_centre(mu);
     }
-    // Radius of the new keys around the centre they are added with.
-    const MatrixD diff = block.keys.cast<double>().rowwise() - moments_.centre().transpose();
-    const double block_radius = std::sqrt(diff.rowwise().squaredNorm().maxCoeff());
-    radius_bound_ = std::max(radius_bound_, block_radius);
+    // Radius of the new keys around the fixed reference point.
+    const MatrixD diff = block.keys.cast<double>().rowwise() - reference_.transpose();
+    ref_radius_ = std::max(ref_radius_, std::sqrt(diff.rowwise().squaredNorm().maxCoeff()));
+    radius_bound_ = ref_radius_ + (moments_.centre() - reference_).norm();
     if (rescale_ && radius_bound_ > 0.0 && radius_bound_ != moments_.scale()) {
         moments_.rescale(radius_bound_);
     }
@@ -149,6 +152,7 @@ void TaylorSketch::reset() {
     key_sum_.setZero();
     seen_ = 0;
     radius_bound_ = 0;
+    ref_radius_ = 0;
     query_norm_max_ = 0;
     recent_queries_.resize(0, dim());
     rng_ = Rng(derive_seed(context().seed, "taylor_sample"));

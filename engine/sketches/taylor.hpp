@@ -18,14 +18,14 @@
 // first key (centre=first_key) or the origin (centre=origin, the same as `none`).
 // Rescaling [R]: stores (k - c) / rho with rho an upper bound on the stored radius and contracts
 // with rho beta q; exact algebraically, it only keeps monomials O(1) in magnitude.
-// Departures: the stored radius is an upper bound (grown by |c - c'| on each translation), not the
-// exact max; memory reports the moments only, C(d+p, p) (d_v + 1) floats, not the O(d) centre and
-// key sum nor the diagnostic sample (64 tokens kept for the truncation panel).
-// Refusal: a configuration whose moments exceed `max_floats` (default 64 Mi) throws
-// std::invalid_argument at construction, before any allocation, with the count and the largest
-// degree that fits. The moments are allocated on the first append.
-// Space: C(d+p, p) (d_v + 1). Update O(C(d+p, p) (d_v + 1)) per token as a GEMM per block of 256;
-// query O(C(d+p, p) (d_v + 1)).
+// Departures: the stored radius is an upper bound, max|k - k_1| + |c - k_1| with k_1 the first
+// key (the origin for recenter=none), not the exact max; memory reports the moments only, C(d+p, p)
+// (d_v + 1) floats, not the O(d) centre and key sum nor the diagnostic sample (64 tokens kept for
+// the truncation panel). Refusal: a configuration whose moments exceed `max_floats` (default 64 Mi)
+// throws std::invalid_argument at construction, before any allocation, with the count and the
+// largest degree that fits. The moments are allocated on the first append. Space: C(d+p, p) (d_v +
+// 1). Update O(C(d+p, p) (d_v + 1)) per token as a GEMM per block of 256; query O(C(d+p, p) (d_v +
+// 1)).
 #pragma once
 
 #include "core/random.hpp"
@@ -64,8 +64,10 @@ class TaylorSketch final : public Sketch {
     double target_eps_;
     Index seen_ = 0;
     Eigen::VectorXd key_sum_;
+    Eigen::VectorXd reference_;  // fixed point: ref_radius_ = max |k - reference_| exactly
+    double ref_radius_ = 0;
     mutable TaylorMoments moments_;
-    mutable double radius_bound_ = 0;
+    mutable double radius_bound_ = 0;  // ref_radius_ + |centre - reference_|
     mutable double query_norm_max_ = 0;
     mutable Matrix recent_queries_;  // up to 32 rows, for the truncation panel
     Rng rng_;

@@ -146,7 +146,7 @@ TEST(LshPartition, TaylorBucketsRecentreAndRescaleEachPart) {
     auto global = test::make_sketch("taylor", kD, kD, kBeta, {{"degree", 2}, {"recenter", "mean"}});
     auto parts = test::make_sketch(
         "lsh_partition", kD, kD, kBeta,
-        {{"family", "simhash"}, {"bits", 3}, {"summary", "taylor"}, {"bucket_degree", 2}});
+        {{"family", "simhash"}, {"bits", 6}, {"summary", "taylor"}, {"bucket_degree", 2}});
     test::feed(*global, st, 200);
     test::feed(*parts, st, 200);
     const double eg = test::mean_of(test::rel_errors(*global, exact, Q));
