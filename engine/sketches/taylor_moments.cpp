@@ -258,7 +258,10 @@ void TaylorMoments::add(ConstMatrixRef keys, ConstMatrixRef values,
             vv(r, value_dim_) = w;
             total_weight_ += w;
         }
-        if (rows == chunk) {
+        if (rows == 1) {
+            // One token: a rank-1 update avoids the GEMM's packing overhead.
+            moments_.noalias() += features.row(0).transpose() * vv.row(0);
+        } else if (rows == chunk) {
             moments_.noalias() += features.transpose() * vv;
         } else {
             moments_.noalias() += features.topRows(rows).transpose() * vv.topRows(rows);

@@ -21,15 +21,15 @@ nlohmann::json ball() {
 
 // With every token in the residual store, moments + residual reproduce exact attention.
 TEST(HybridSketch, ExactWhenTheResidualStoreHoldsEveryToken) {
-    const test::Stream st = test::draw_stream("isotropic_ball", ball(), 300, 11);
-    const Matrix Q = test::draw_probes("isotropic_ball", ball(), 64, 12);
-    const MatrixD exact = test::exact_attention(st, Q, kBeta);
+    const polytest::Stream st = polytest::draw_stream("isotropic_ball", ball(), 300, 11);
+    const Matrix Q = polytest::draw_probes("isotropic_ball", ball(), 64, 12);
+    const MatrixD exact = polytest::exact_attention(st, Q, kBeta);
     for (int t : {0, 1, 3}) {
         for (const char* recenter : {"none", "mean"}) {
-            auto s = test::make_sketch("hybrid", kD, kD, kBeta,
-                                       {{"degree", t}, {"budget", 300}, {"recenter", recenter}});
-            test::feed(*s, st, 70);
-            const std::vector<double> e = test::rel_errors(*s, exact, Q);
+            auto s = polytest::make_sketch(
+                "hybrid", kD, kD, kBeta, {{"degree", t}, {"budget", 300}, {"recenter", recenter}});
+            polytest::feed(*s, st, 70);
+            const std::vector<double> e = polytest::rel_errors(*s, exact, Q);
             for (double x : e)
                 EXPECT_LT(x, 1e-9) << "t=" << t << " " << recenter;
         }
@@ -39,21 +39,21 @@ TEST(HybridSketch, ExactWhenTheResidualStoreHoldsEveryToken) {
 // Acceptance: at equal memory (moments included) hybrid's rel_err_mean is >= 5x lower than
 // uniform's on isotropic_ball d = 8, B = 0.5.
 TEST(HybridSketch, FiveTimesLowerErrorThanUniformAtEqualMemory) {
-    const test::Stream st = test::draw_stream("isotropic_ball", ball(), 4096, 21);
-    const Matrix Q = test::draw_probes("isotropic_ball", ball(), 256, 22);
-    const MatrixD exact = test::exact_attention(st, Q, kBeta);
+    const polytest::Stream st = polytest::draw_stream("isotropic_ball", ball(), 4096, 21);
+    const Matrix Q = polytest::draw_probes("isotropic_ball", ball(), 256, 22);
+    const MatrixD exact = polytest::exact_attention(st, Q, kBeta);
     for (int uniform_budget : {128, 256, 512}) {
-        auto u = test::make_sketch("uniform", kD, kD, kBeta, {{"budget", uniform_budget}});
-        test::feed(*u, st);
+        auto u = polytest::make_sketch("uniform", kD, kD, kBeta, {{"budget", uniform_budget}});
+        polytest::feed(*u, st);
         const double mem = u->stats().memory_floats;
         for (int t : {1, 2}) {
             const double moments = taylor_moment_floats(kD, kD, t);
             const int m = static_cast<int>(std::floor((mem - moments - 1) / (kD + kD)));
-            auto h = test::make_sketch("hybrid", kD, kD, kBeta, {{"degree", t}, {"budget", m}});
-            test::feed(*h, st);
+            auto h = polytest::make_sketch("hybrid", kD, kD, kBeta, {{"degree", t}, {"budget", m}});
+            polytest::feed(*h, st);
             ASSERT_LE(h->stats().memory_floats, mem);
-            const double eu = test::mean_of(test::rel_errors(*u, exact, Q));
-            const double eh = test::mean_of(test::rel_errors(*h, exact, Q));
+            const double eu = polytest::mean_of(polytest::rel_errors(*u, exact, Q));
+            const double eh = polytest::mean_of(polytest::rel_errors(*h, exact, Q));
             char buf[160];
             std::snprintf(buf, sizeof buf, "mem=%.0f uniform=%.4g hybrid_t%d=%.4g (%.0f floats)",
                           mem, eu, t, eh, h->stats().memory_floats);
@@ -65,20 +65,20 @@ TEST(HybridSketch, FiveTimesLowerErrorThanUniformAtEqualMemory) {
 }
 
 TEST(HybridSketch, ReportsMemoryViewAndResets) {
-    auto s = test::make_sketch("hybrid", kD, kD, kBeta, {{"degree", 2}, {"budget", 50}});
-    const Matrix Q = test::draw_probes("isotropic_ball", ball(), 4, 31);
+    auto s = polytest::make_sketch("hybrid", kD, kD, kBeta, {{"degree", 2}, {"budget", 50}});
+    const Matrix Q = polytest::draw_probes("isotropic_ball", ball(), 4, 31);
     EXPECT_TRUE(s->estimate_many(Q).den.isZero(0.0));
-    const test::Stream st = test::draw_stream("isotropic_ball", ball(), 400, 32);
-    test::feed(*s, st, 100);
+    const polytest::Stream st = polytest::draw_stream("isotropic_ball", ball(), 400, 32);
+    polytest::feed(*s, st, 100);
     EXPECT_DOUBLE_EQ(s->stats().memory_floats, 45.0 * 9 + 50 * 16 + 1);
     const Eigen::MatrixXd z = s->estimate_many(Q).output();
     const SketchView v = s->view();
     ASSERT_TRUE(v.taylor.has_value());
     EXPECT_EQ(v.retained.size(), 50u);
     s->reset();
-    test::feed(*s, st, 100);
+    polytest::feed(*s, st, 100);
     EXPECT_TRUE(s->estimate_many(Q).output().isApprox(z, 1e-12));
-    EXPECT_THROW(test::make_sketch("hybrid", 128, 128, 0.1, {{"degree", 4}}),
+    EXPECT_THROW(polytest::make_sketch("hybrid", 128, 128, 0.1, {{"degree", 4}}),
                  std::invalid_argument);
 }
 

@@ -21,12 +21,12 @@ nlohmann::json ball(double r = 2.0) {
 }
 
 // Four tight clouds (radius 0.3) at offsets of norm 3 in different directions.
-test::Stream four_clouds(Index n, std::uint64_t seed) {
+polytest::Stream four_clouds(Index n, std::uint64_t seed) {
     Rng rng(seed);
     std::vector<Eigen::VectorXf> centres;
     for (int c = 0; c < 4; ++c)
         centres.push_back(rng.on_sphere(kD, 3.0));
-    test::Stream st{Matrix(n, kD), Matrix(n, kD)};
+    polytest::Stream st{Matrix(n, kD), Matrix(n, kD)};
     for (Index i = 0; i < n; ++i) {
         st.keys.row(i) =
             (centres[rng.below(4)] + rng.on_sphere(kD, 0.3 * rng.uniform())).transpose();
@@ -36,31 +36,31 @@ test::Stream four_clouds(Index n, std::uint64_t seed) {
 }
 
 TEST(LshPartition, AssignmentIsDeterministicForASeed) {
-    const test::Stream st = test::draw_stream("isotropic_ball", ball(), 500, 1);
+    const polytest::Stream st = polytest::draw_stream("isotropic_ball", ball(), 500, 1);
     for (const char* family : {"simhash", "spherical_caps", "norm_shells"}) {
         const nlohmann::json p = {{"family", family}, {"summary", "exact"}};
-        auto a = test::make_sketch("lsh_partition", kD, kD, kBeta, p, 42);
-        auto b = test::make_sketch("lsh_partition", kD, kD, kBeta, p, 42);
-        test::feed(*a, st, 64);
-        test::feed(*b, st, 100);  // different blocking, same assignment
+        auto a = polytest::make_sketch("lsh_partition", kD, kD, kBeta, p, 42);
+        auto b = polytest::make_sketch("lsh_partition", kD, kD, kBeta, p, 42);
+        polytest::feed(*a, st, 64);
+        polytest::feed(*b, st, 100);  // different blocking, same assignment
         EXPECT_EQ(a->view().buckets->bucket_of_token, b->view().buckets->bucket_of_token) << family;
         EXPECT_EQ(a->view().buckets->bucket_of_token.size(), 500u);
         a->reset();
-        test::feed(*a, st, 64);
+        polytest::feed(*a, st, 64);
         EXPECT_EQ(a->view().buckets->bucket_of_token, b->view().buckets->bucket_of_token);
     }
-    auto c = test::make_sketch("lsh_partition", kD, kD, kBeta, {{"summary", "exact"}}, 43);
-    auto d = test::make_sketch("lsh_partition", kD, kD, kBeta, {{"summary", "exact"}}, 42);
-    test::feed(*c, st);
-    test::feed(*d, st);
+    auto c = polytest::make_sketch("lsh_partition", kD, kD, kBeta, {{"summary", "exact"}}, 43);
+    auto d = polytest::make_sketch("lsh_partition", kD, kD, kBeta, {{"summary", "exact"}}, 42);
+    polytest::feed(*c, st);
+    polytest::feed(*d, st);
     EXPECT_NE(c->view().buckets->bucket_of_token, d->view().buckets->bucket_of_token);
 }
 
 TEST(LshPartition, SimHashUsesTheGrayCodeOrder) {
-    auto s = test::make_sketch("lsh_partition", kD, kD, kBeta,
-                               {{"family", "simhash"}, {"bits", 4}, {"summary", "exact"}});
-    const test::Stream st = test::draw_stream("isotropic_ball", ball(), 300, 2);
-    test::feed(*s, st);
+    auto s = polytest::make_sketch("lsh_partition", kD, kD, kBeta,
+                                   {{"family", "simhash"}, {"bits", 4}, {"summary", "exact"}});
+    const polytest::Stream st = polytest::draw_stream("isotropic_ball", ball(), 300, 2);
+    polytest::feed(*s, st);
     const BucketView b = *s->view().buckets;
     ASSERT_EQ(b.hyperplanes.rows(), 4);
     for (Index i = 0; i < st.keys.rows(); ++i) {
@@ -78,12 +78,12 @@ TEST(LshPartition, SimHashUsesTheGrayCodeOrder) {
 }
 
 TEST(LshPartition, CapsAndShellsFollowTheirRules) {
-    auto caps = test::make_sketch(
+    auto caps = polytest::make_sketch(
         "lsh_partition", kD, kD, kBeta,
         {{"family", "spherical_caps"}, {"caps", 4}, {"eta", 0.5}, {"summary", "exact"}});
     auto& lp = static_cast<LshPartitionSketch&>(*caps);
-    const test::Stream st = test::draw_stream("isotropic_ball", ball(), 200, 3);
-    test::feed(*caps, st);
+    const polytest::Stream st = polytest::draw_stream("isotropic_ball", ball(), 200, 3);
+    polytest::feed(*caps, st);
     const BucketView b = *caps->view().buckets;
     for (Index i = 0; i < st.keys.rows(); ++i) {
         const int id = lp.bucket_of(st.keys.row(i).data());
@@ -97,12 +97,12 @@ TEST(LshPartition, CapsAndShellsFollowTheirRules) {
         }
         EXPECT_EQ(id, expect);
     }
-    auto shells = test::make_sketch("lsh_partition", kD, kD, kBeta,
-                                    {{"family", "norm_shells"},
-                                     {"shells", 4},
-                                     {"shell_base", 1.0},
-                                     {"shell_ratio", 2.0},
-                                     {"summary", "exact"}});
+    auto shells = polytest::make_sketch("lsh_partition", kD, kD, kBeta,
+                                        {{"family", "norm_shells"},
+                                         {"shells", 4},
+                                         {"shell_base", 1.0},
+                                         {"shell_ratio", 2.0},
+                                         {"summary", "exact"}});
     auto& sh = static_cast<LshPartitionSketch&>(*shells);
     const std::vector<std::pair<float, int>> cases = {{0.5f, 0}, {1.0f, 1}, {1.9f, 1},
                                                       {2.1f, 2}, {4.5f, 3}, {100.0f, 3}};
@@ -115,14 +115,14 @@ TEST(LshPartition, CapsAndShellsFollowTheirRules) {
 
 TEST(LshPartition, ExactSummariesGiveExactAttentionInLogSpace) {
     // Large logits (B = 8) check the log-space combination.
-    const test::Stream st = test::draw_stream("isotropic_ball", ball(4.0), 600, 4);
-    const Matrix Q = test::draw_probes("isotropic_ball", ball(4.0), 32, 5);
-    const MatrixD exact = test::exact_attention(st, Q, 0.5);
+    const polytest::Stream st = polytest::draw_stream("isotropic_ball", ball(4.0), 600, 4);
+    const Matrix Q = polytest::draw_probes("isotropic_ball", ball(4.0), 32, 5);
+    const MatrixD exact = polytest::exact_attention(st, Q, 0.5);
     for (const char* family : {"simhash", "spherical_caps", "norm_shells"}) {
-        auto s = test::make_sketch("lsh_partition", kD, kD, 0.5,
-                                   {{"family", family}, {"summary", "exact"}});
-        test::feed(*s, st, 128);
-        for (double e : test::rel_errors(*s, exact, Q))
+        auto s = polytest::make_sketch("lsh_partition", kD, kD, 0.5,
+                                       {{"family", family}, {"summary", "exact"}});
+        polytest::feed(*s, st, 128);
+        for (double e : polytest::rel_errors(*s, exact, Q))
             EXPECT_LT(e, 1e-9) << family;
         const SketchView v = s->view();
         const BucketView& b = *v.buckets;
@@ -137,20 +137,21 @@ TEST(LshPartition, ExactSummariesGiveExactAttentionInLogSpace) {
 }
 
 TEST(LshPartition, TaylorBucketsRecentreAndRescaleEachPart) {
-    const test::Stream st = four_clouds(3000, 6);
+    const polytest::Stream st = four_clouds(3000, 6);
     Rng rng(7);
     Matrix Q(128, kD);
     for (Index r = 0; r < Q.rows(); ++r)
         Q.row(r) = rng.on_sphere(kD, 2.0).transpose();
-    const MatrixD exact = test::exact_attention(st, Q, kBeta);
-    auto global = test::make_sketch("taylor", kD, kD, kBeta, {{"degree", 2}, {"recenter", "mean"}});
-    auto parts = test::make_sketch(
+    const MatrixD exact = polytest::exact_attention(st, Q, kBeta);
+    auto global =
+        polytest::make_sketch("taylor", kD, kD, kBeta, {{"degree", 2}, {"recenter", "mean"}});
+    auto parts = polytest::make_sketch(
         "lsh_partition", kD, kD, kBeta,
         {{"family", "simhash"}, {"bits", 6}, {"summary", "taylor"}, {"bucket_degree", 2}});
-    test::feed(*global, st, 200);
-    test::feed(*parts, st, 200);
-    const double eg = test::mean_of(test::rel_errors(*global, exact, Q));
-    const double ep = test::mean_of(test::rel_errors(*parts, exact, Q));
+    polytest::feed(*global, st, 200);
+    polytest::feed(*parts, st, 200);
+    const double eg = polytest::mean_of(polytest::rel_errors(*global, exact, Q));
+    const double ep = polytest::mean_of(polytest::rel_errors(*parts, exact, Q));
     RecordProperty("global_taylor_p2", std::to_string(eg));
     RecordProperty("lsh_taylor_p2", std::to_string(ep));
     EXPECT_LT(10.0 * ep, eg) << eg << " vs " << ep;
@@ -161,26 +162,26 @@ TEST(LshPartition, TaylorBucketsRecentreAndRescaleEachPart) {
 }
 
 TEST(LshPartition, SampledSummariesAreExactWhenTheBudgetCoversEachBucket) {
-    const test::Stream st = test::draw_stream("isotropic_ball", ball(), 400, 8);
-    const Matrix Q = test::draw_probes("isotropic_ball", ball(), 16, 9);
-    const MatrixD exact = test::exact_attention(st, Q, kBeta);
+    const polytest::Stream st = polytest::draw_stream("isotropic_ball", ball(), 400, 8);
+    const Matrix Q = polytest::draw_probes("isotropic_ball", ball(), 16, 9);
+    const MatrixD exact = polytest::exact_attention(st, Q, kBeta);
     for (const char* summary : {"coreset", "reservoir"}) {
-        auto s = test::make_sketch("lsh_partition", kD, kD, kBeta,
-                                   {{"summary", summary}, {"bucket_budget", 400}});
-        test::feed(*s, st);
-        for (double e : test::rel_errors(*s, exact, Q))
+        auto s = polytest::make_sketch("lsh_partition", kD, kD, kBeta,
+                                       {{"summary", summary}, {"bucket_budget", 400}});
+        polytest::feed(*s, st);
+        for (double e : polytest::rel_errors(*s, exact, Q))
             EXPECT_LT(e, 1e-9) << summary;
-        auto small = test::make_sketch("lsh_partition", kD, kD, kBeta,
-                                       {{"summary", summary}, {"bucket_budget", 8}});
-        test::feed(*small, st);
+        auto small = polytest::make_sketch("lsh_partition", kD, kD, kBeta,
+                                           {{"summary", summary}, {"bucket_budget", 8}});
+        polytest::feed(*small, st);
         EXPECT_LE(small->stats().retained, 8 * 8);
     }
 }
 
 TEST(LshPartition, RefusesOversizedTaylorSummariesAndBadParams) {
     try {
-        test::make_sketch("lsh_partition", 64, 64, 0.125,
-                          {{"summary", "taylor"}, {"bits", 8}, {"bucket_degree", 3}});
+        polytest::make_sketch("lsh_partition", 64, 64, 0.125,
+                              {{"summary", "taylor"}, {"bits", 8}, {"bucket_degree", 3}});
         FAIL();
     } catch (const std::invalid_argument& e) {
         const std::string msg = e.what();
@@ -188,14 +189,14 @@ TEST(LshPartition, RefusesOversizedTaylorSummariesAndBadParams) {
         EXPECT_NE(msg.find("47905"), std::string::npos) << msg;
         EXPECT_NE(msg.find("256 summaries"), std::string::npos) << msg;
     }
-    EXPECT_NO_THROW(test::make_sketch(
+    EXPECT_NO_THROW(polytest::make_sketch(
         "lsh_partition", 64, 64, 0.125,
         {{"summary", "taylor"}, {"bits", 8}, {"bucket_degree", 3}, {"max_floats", 1e10}}));
-    EXPECT_THROW(test::make_sketch("lsh_partition", kD, kD, kBeta, {{"family", "minhash"}}),
+    EXPECT_THROW(polytest::make_sketch("lsh_partition", kD, kD, kBeta, {{"family", "minhash"}}),
                  std::invalid_argument);
-    EXPECT_THROW(test::make_sketch("lsh_partition", kD, kD, kBeta, {{"bits", 17}}),
+    EXPECT_THROW(polytest::make_sketch("lsh_partition", kD, kD, kBeta, {{"bits", 17}}),
                  std::invalid_argument);
-    EXPECT_THROW(test::make_sketch("lsh_partition", kD, kD, kBeta, {{"eta", 1.5}}),
+    EXPECT_THROW(polytest::make_sketch("lsh_partition", kD, kD, kBeta, {{"eta", 1.5}}),
                  std::invalid_argument);
 }
 

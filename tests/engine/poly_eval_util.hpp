@@ -11,7 +11,7 @@
 #include "core/registry.hpp"
 #include "core/types.hpp"
 
-namespace kvscope::test {
+namespace kvscope::polytest {
 
 struct Stream {
     Matrix keys;    ///< [n x d]
@@ -94,4 +94,4 @@ inline double rel_err_mean(const Sketch& s, const Stream& st, ConstMatrixRef que
     return mean_of(rel_errors(s, exact_attention(st, queries, beta), queries));
 }
 
-}  // namespace kvscope::test
+}  // namespace kvscope::polytest

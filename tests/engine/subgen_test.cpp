@@ -13,12 +13,12 @@ namespace {
 
 constexpr int kD = 4;
 
-test::Stream clouds(Index n, int clusters, std::uint64_t seed) {
+polytest::Stream clouds(Index n, int clusters, std::uint64_t seed) {
     Rng rng(seed);
     std::vector<Eigen::VectorXf> centres;
     for (int c = 0; c < clusters; ++c)
         centres.push_back(rng.on_sphere(kD, 5.0 + c));
-    test::Stream st{Matrix(n, kD), Matrix(n, kD)};
+    polytest::Stream st{Matrix(n, kD), Matrix(n, kD)};
     for (Index i = 0; i < n; ++i) {
         st.keys.row(i) =
             (centres[rng.below(clusters)] + rng.on_sphere(kD, 0.2 * rng.uniform())).transpose();
@@ -28,9 +28,9 @@ test::Stream clouds(Index n, int clusters, std::uint64_t seed) {
 }
 
 TEST(SubGen, ClustersWellSeparatedKeysAndBoundsMemory) {
-    const test::Stream st = clouds(500, 3, 1);
-    auto s = test::make_sketch("subgen", kD, kD, 0.5, {{"delta", 0.5}, {"t", 8}, {"s", 16}});
-    test::feed(*s, st, 50);
+    const polytest::Stream st = clouds(500, 3, 1);
+    auto s = polytest::make_sketch("subgen", kD, kD, 0.5, {{"delta", 0.5}, {"t", 8}, {"s", 16}});
+    polytest::feed(*s, st, 50);
     const SketchView v = s->view();
     ASSERT_TRUE(v.buckets.has_value());
     EXPECT_EQ(v.buckets->ids.size(), 3u);
@@ -40,14 +40,14 @@ TEST(SubGen, ClustersWellSeparatedKeysAndBoundsMemory) {
     EXPECT_EQ(total, 500);
     EXPECT_EQ(s->stats().retained, 3 * 8 + 16);
     EXPECT_DOUBLE_EQ(s->stats().memory_floats, 3 * (kD + 1) + 24 * kD + 16 * (2 * kD + 1) + 1);
-    auto capped =
-        test::make_sketch("subgen", kD, kD, 0.5, {{"delta", 0.01}, {"max_clusters", 5}, {"t", 4}});
-    test::feed(*capped, st);
+    auto capped = polytest::make_sketch("subgen", kD, kD, 0.5,
+                                        {{"delta", 0.01}, {"max_clusters", 5}, {"t", 4}});
+    polytest::feed(*capped, st);
     EXPECT_EQ(capped->view().buckets->ids.size(), 5u);
 }
 
 TEST(SubGen, DenominatorExactWithFullReservoirsAndNumeratorUnbiased) {
-    const test::Stream st = clouds(120, 2, 2);
+    const polytest::Stream st = clouds(120, 2, 2);
     const Matrix Q = st.keys.topRows(3) * 0.3f;
     const double beta = 0.5;
     const MatrixD K = st.keys.cast<double>();
@@ -58,9 +58,10 @@ TEST(SubGen, DenominatorExactWithFullReservoirsAndNumeratorUnbiased) {
     MatrixD mean_num = MatrixD::Zero(Q.rows(), kD);
     const int runs = 400;
     for (int seed = 0; seed < runs; ++seed) {
-        auto s = test::make_sketch("subgen", kD, kD, beta, {{"delta", 0.5}, {"t", 200}, {"s", 8}},
-                                   static_cast<std::uint64_t>(seed));
-        test::feed(*s, st, 30);
+        auto s =
+            polytest::make_sketch("subgen", kD, kD, beta, {{"delta", 0.5}, {"t", 200}, {"s", 8}},
+                                  static_cast<std::uint64_t>(seed));
+        polytest::feed(*s, st, 30);
         const EstimateBatch e = s->estimate_many(Q);
         for (Index r = 0; r < Q.rows(); ++r) {
             const double f = std::exp(e.shift[r]);
@@ -75,13 +76,13 @@ TEST(SubGen, DenominatorExactWithFullReservoirsAndNumeratorUnbiased) {
 }
 
 TEST(SubGen, ResetReplaysAndTheoryCurveExists) {
-    const test::Stream st = clouds(200, 2, 3);
-    auto s = test::make_sketch("subgen", kD, kD, 0.5, {{"delta", 0.5}});
+    const polytest::Stream st = clouds(200, 2, 3);
+    auto s = polytest::make_sketch("subgen", kD, kD, 0.5, {{"delta", 0.5}});
     const Matrix Q = st.keys.topRows(4);
-    test::feed(*s, st, 40);
+    polytest::feed(*s, st, 40);
     const Eigen::MatrixXd z = s->estimate_many(Q).output();
     s->reset();
-    test::feed(*s, st, 40);
+    polytest::feed(*s, st, 40);
     EXPECT_TRUE(s->estimate_many(Q).output().isApprox(z, 1e-12));
     const TheoryCurve c = subgen_space_curve();
     TheoryInputs in;
@@ -89,7 +90,7 @@ TEST(SubGen, ResetReplaysAndTheoryCurveExists) {
     in.B = 0.5;
     in.eps = 0.1;
     EXPECT_GT(c.words(in), 0.0);
-    EXPECT_THROW(test::make_sketch("subgen", kD, kD, 0.5, {{"t", 0}}), std::invalid_argument);
+    EXPECT_THROW(polytest::make_sketch("subgen", kD, kD, 0.5, {{"t", 0}}), std::invalid_argument);
 }
 
 }  // namespace

@@ -13,7 +13,7 @@
 namespace kvscope {
 namespace {
 
-using test::Stream;
+using polytest::Stream;
 
 constexpr int kD = 8;
 const double kBeta = 1.0 / std::sqrt(8.0);
@@ -27,8 +27,8 @@ nlohmann::json ball() {
 // For every degree 0..8 and every one of 10,000 queries, the measured numerator, denominator
 // and output errors stay below the Lagrange bounds.
 TEST(TaylorSketch, ObservedErrorNeverExceedsTheLagrangeBound) {
-    const Stream st = test::draw_stream("isotropic_ball", ball(), 1000, 101);
-    const Matrix Q = test::draw_probes("isotropic_ball", ball(), 10000, 102);
+    const Stream st = polytest::draw_stream("isotropic_ball", ball(), 1000, 101);
+    const Matrix Q = polytest::draw_probes("isotropic_ball", ball(), 10000, 102);
     const Index n = st.keys.rows();
     // Exact N and Z per query (no shift: |x| <= 0.5).
     const MatrixD K = st.keys.cast<double>();
@@ -39,8 +39,9 @@ TEST(TaylorSketch, ObservedErrorNeverExceedsTheLagrangeBound) {
     const double vmax = std::sqrt(V.rowwise().squaredNorm().maxCoeff());
     const double B = kBeta * kRadius * kRadius * (1 + 1e-6);  // float rounding of the norms
     for (int p = 0; p <= 8; ++p) {
-        auto s = test::make_sketch("taylor", kD, kD, kBeta, {{"degree", p}, {"recenter", "none"}});
-        test::feed(*s, st, 300);
+        auto s =
+            polytest::make_sketch("taylor", kD, kD, kBeta, {{"degree", p}, {"recenter", "none"}});
+        polytest::feed(*s, st, 300);
         const EstimateBatch e = s->estimate_many(Q);
         const double per_weight = std::exp(B) * lagrange_bound(B, p);
         const double rel_den_bound = relative_lagrange_bound(B, p);
@@ -65,16 +66,16 @@ TEST(TaylorSketch, ObservedErrorNeverExceedsTheLagrangeBound) {
 }
 
 TEST(TaylorSketch, IsotropicBallDegreeEightBelowOneInAMillionAndMonotone) {
-    const Stream st = test::draw_stream("isotropic_ball", ball(), 4096, 201);
-    const Matrix Q = test::draw_probes("isotropic_ball", ball(), 256, 202);
-    const MatrixD exact = test::exact_attention(st, Q, kBeta);
+    const Stream st = polytest::draw_stream("isotropic_ball", ball(), 4096, 201);
+    const Matrix Q = polytest::draw_probes("isotropic_ball", ball(), 256, 202);
+    const MatrixD exact = polytest::exact_attention(st, Q, kBeta);
     for (const char* recenter : {"none", "mean"}) {
         double previous = 1e300;
         for (int p = 0; p <= 8; ++p) {
-            auto s =
-                test::make_sketch("taylor", kD, kD, kBeta, {{"degree", p}, {"recenter", recenter}});
-            test::feed(*s, st, 1000);
-            const double err = test::mean_of(test::rel_errors(*s, exact, Q));
+            auto s = polytest::make_sketch("taylor", kD, kD, kBeta,
+                                           {{"degree", p}, {"recenter", recenter}});
+            polytest::feed(*s, st, 1000);
+            const double err = polytest::mean_of(polytest::rel_errors(*s, exact, Q));
             RecordProperty(std::string("rel_err_") + recenter + "_p" + std::to_string(p),
                            std::to_string(err));
             EXPECT_LT(err, previous) << recenter << " p=" << p;
@@ -106,14 +107,14 @@ TEST(TaylorSketch, MeanRecenteringBeatsNoneHundredfoldOnOffsetClusters) {
     Matrix Q(256, kD);
     for (Index r = 0; r < Q.rows(); ++r)
         Q.row(r) = rng.on_sphere(kD, 2.0).transpose();
-    const MatrixD exact = test::exact_attention(st, Q, kBeta);
+    const MatrixD exact = polytest::exact_attention(st, Q, kBeta);
     double err[2];
     int i = 0;
     for (const char* recenter : {"none", "mean"}) {
         auto s =
-            test::make_sketch("taylor", kD, kD, kBeta, {{"degree", 2}, {"recenter", recenter}});
-        test::feed(*s, st, 64);  // many blocks: the mean moves between them
-        err[i++] = test::mean_of(test::rel_errors(*s, exact, Q));
+            polytest::make_sketch("taylor", kD, kD, kBeta, {{"degree", 2}, {"recenter", recenter}});
+        polytest::feed(*s, st, 64);  // many blocks: the mean moves between them
+        err[i++] = polytest::mean_of(polytest::rel_errors(*s, exact, Q));
     }
     RecordProperty("rel_err_none", std::to_string(err[0]));
     RecordProperty("rel_err_mean", std::to_string(err[1]));
@@ -126,9 +127,9 @@ TEST(TaylorSketch, RunningMeanEqualsMomentsBuiltAroundTheFinalMean) {
     const Stream st = offset_cloud(1500, 311, offset);
     const Matrix Q = st.keys.topRows(20) * 0.5f;
     for (bool rescale : {false, true}) {
-        auto s = test::make_sketch("taylor", kD, kD, kBeta,
-                                   {{"degree", 3}, {"recenter", "mean"}, {"rescale", rescale}});
-        test::feed(*s, st, 37);
+        auto s = polytest::make_sketch("taylor", kD, kD, kBeta,
+                                       {{"degree", 3}, {"recenter", "mean"}, {"rescale", rescale}});
+        polytest::feed(*s, st, 37);
         const EstimateBatch a = s->estimate_many(Q);
         TaylorMoments direct(kD, kD, 3);
         direct.set_frame(st.keys.cast<double>().colwise().mean().transpose(), 1.0);
@@ -160,19 +161,19 @@ TEST(TaylorSketch, RunningMeanEqualsMomentsBuiltAroundTheFinalMean) {
 TEST(TaylorSketch, FixedFirstKeyAndOriginCentres) {
     Eigen::VectorXf offset;
     const Stream st = offset_cloud(200, 321, offset);
-    auto first = test::make_sketch("taylor", kD, kD, kBeta,
-                                   {{"degree", 2}, {"recenter", "fixed"}, {"centre", "first_key"}});
-    auto origin = test::make_sketch("taylor", kD, kD, kBeta,
-                                    {{"degree", 2}, {"recenter", "fixed"}, {"centre", "origin"}});
-    test::feed(*first, st);
-    test::feed(*origin, st);
+    auto first = polytest::make_sketch(
+        "taylor", kD, kD, kBeta, {{"degree", 2}, {"recenter", "fixed"}, {"centre", "first_key"}});
+    auto origin = polytest::make_sketch(
+        "taylor", kD, kD, kBeta, {{"degree", 2}, {"recenter", "fixed"}, {"centre", "origin"}});
+    polytest::feed(*first, st);
+    polytest::feed(*origin, st);
     EXPECT_TRUE(first->view().taylor->centre.isApprox(st.keys.row(0).transpose()));
     EXPECT_TRUE(origin->view().taylor->centre.isZero(0.0));
 }
 
 TEST(TaylorSketch, RefusesOversizedMomentsAndProceedsWithARaisedLimit) {
     try {
-        test::make_sketch("taylor", 128, 128, 1.0 / std::sqrt(128.0), {{"degree", 4}});
+        polytest::make_sketch("taylor", 128, 128, 1.0 / std::sqrt(128.0), {{"degree", 4}});
         FAIL() << "expected a refusal";
     } catch (const std::invalid_argument& e) {
         const std::string msg = e.what();
@@ -183,36 +184,38 @@ TEST(TaylorSketch, RefusesOversizedMomentsAndProceedsWithARaisedLimit) {
     }
     // Raised explicitly: validation passes and memory is reported, but the 12.5 GB state is only
     // allocated when tokens arrive, so the test appends nothing.
-    auto big = test::make_sketch("taylor", 128, 128, 1.0 / std::sqrt(128.0),
-                                 {{"degree", 4}, {"max_floats", 2e9}});
+    auto big = polytest::make_sketch("taylor", 128, 128, 1.0 / std::sqrt(128.0),
+                                     {{"degree", 4}, {"max_floats", 2e9}});
     EXPECT_DOUBLE_EQ(big->stats().memory_floats, 1558679265.0);
     EXPECT_FALSE(static_cast<TaylorSketch&>(*big).moments().allocated());
     // A raised limit just above a refused count proceeds and runs.
     const double need = 969.0 * 17;
     EXPECT_THROW(
-        test::make_sketch("taylor", 16, 16, 0.25, {{"degree", 3}, {"max_floats", need - 1}}),
+        polytest::make_sketch("taylor", 16, 16, 0.25, {{"degree", 3}, {"max_floats", need - 1}}),
         std::invalid_argument);
-    auto ok = test::make_sketch("taylor", 16, 16, 0.25, {{"degree", 3}, {"max_floats", need}});
-    const Stream st = test::draw_stream("isotropic_ball", {{"dim", 16}, {"radius", 1.0}}, 100, 5);
-    test::feed(*ok, st);
+    auto ok = polytest::make_sketch("taylor", 16, 16, 0.25, {{"degree", 3}, {"max_floats", need}});
+    const Stream st =
+        polytest::draw_stream("isotropic_ball", {{"dim", 16}, {"radius", 1.0}}, 100, 5);
+    polytest::feed(*ok, st);
     EXPECT_DOUBLE_EQ(ok->stats().memory_floats, need);
     // Parameter limits.
-    EXPECT_THROW(test::make_sketch("taylor", 8, 8, kBeta, {{"degree", -1}}), std::invalid_argument);
-    EXPECT_THROW(test::make_sketch("taylor", 8, 8, kBeta, {{"recenter", "median"}}),
+    EXPECT_THROW(polytest::make_sketch("taylor", 8, 8, kBeta, {{"degree", -1}}),
+                 std::invalid_argument);
+    EXPECT_THROW(polytest::make_sketch("taylor", 8, 8, kBeta, {{"recenter", "median"}}),
                  std::invalid_argument);
 }
 
 TEST(TaylorSketch, LifeCycleEmptyResetNaNAndDeterminism) {
-    auto s = test::make_sketch("taylor", kD, kD, kBeta, {{"degree", 3}});
-    const Matrix Q = test::draw_probes("isotropic_ball", ball(), 8, 1);
+    auto s = polytest::make_sketch("taylor", kD, kD, kBeta, {{"degree", 3}});
+    const Matrix Q = polytest::draw_probes("isotropic_ball", ball(), 8, 1);
     EXPECT_TRUE(s->estimate_many(Q).den.isZero(0.0));
-    const Stream st = test::draw_stream("isotropic_ball", ball(), 500, 2);
-    test::feed(*s, st, 100);
+    const Stream st = polytest::draw_stream("isotropic_ball", ball(), 500, 2);
+    polytest::feed(*s, st, 100);
     const Eigen::MatrixXd z1 = s->estimate_many(Q).output();
     const SketchView v1 = s->view();
     s->reset();
     EXPECT_EQ(s->stats().seen, 0);
-    test::feed(*s, st, 100);
+    polytest::feed(*s, st, 100);
     EXPECT_TRUE(s->estimate_many(Q).output().isApprox(z1, 1e-12));
     EXPECT_EQ(s->view().taylor->logit_samples, v1.taylor->logit_samples);
     Matrix bad = st.keys.topRows(2);
