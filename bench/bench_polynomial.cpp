@@ -79,6 +79,26 @@ void BM_TaylorQuery(benchmark::State& state) {
 }
 BENCHMARK(BM_TaylorQuery)->Arg(1)->Arg(256);
 
+// Query cost of the other polynomial-method sketches on 4096 tokens, batches of 256 queries.
+void BM_SketchQuery(benchmark::State& state, const std::string& id, nlohmann::json params) {
+    const int d = 16;
+    const Matrix K = sphere_rows(4096, d, 2.0, 1);
+    const Matrix V = sphere_rows(4096, d, 1.0, 2);
+    const Matrix Q = sphere_rows(256, d, 2.0, 3);
+    const Matrix none(0, d);
+    auto s = make(id, d, params);
+    s->append(TokenBlock(none, K, V, 0));
+    for (auto _ : state)
+        benchmark::DoNotOptimize(s->estimate_many(Q));
+    state.SetItemsProcessed(state.iterations() * Q.rows());
+}
+BENCHMARK_CAPTURE(BM_SketchQuery, hybrid_t2_m256, std::string("hybrid"),
+                  nlohmann::json{{"degree", 2}, {"budget", 256}});
+BENCHMARK_CAPTURE(BM_SketchQuery, lsh_simhash4_taylor2, std::string("lsh_partition"),
+                  nlohmann::json{{"bits", 4}, {"summary", "taylor"}, {"bucket_degree", 2}});
+BENCHMARK_CAPTURE(BM_SketchQuery, subgen_default, std::string("subgen"),
+                  nlohmann::json{{"delta", 1.0}});
+
 }  // namespace
 }  // namespace kvscope
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <set>
 #include <stdexcept>
 
@@ -40,6 +41,16 @@ TEST(MonomialBasis, CountsMatchTheTable) {
             EXPECT_EQ(static_cast<std::uint64_t>(b.size()), monomial_count(d, p));
         }
     }
+}
+
+TEST(MonomialBasis, RefusesInvalidOrHugeBases) {
+    EXPECT_THROW(MonomialBasis(0, 2), std::invalid_argument);
+    EXPECT_THROW(MonomialBasis(3, -1), std::invalid_argument);
+    EXPECT_THROW(MonomialBasis(2, 300), std::invalid_argument);
+    // C(136, 8) ~ 1.7e12 monomials: refused before allocating anything.
+    EXPECT_THROW(MonomialBasis(128, 8), std::invalid_argument);
+    EXPECT_GT(monomial_count(1000, 5), monomial_count(1000, 4));
+    EXPECT_EQ(monomial_count(100000, 100), std::numeric_limits<std::uint64_t>::max());
 }
 
 TEST(MonomialBasis, EnumerationIsGradedUniqueAndLowerIsConsistent) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <stdexcept>
 
 #include "core/random.hpp"
@@ -76,8 +77,9 @@ TEST(TaylorSketch, IsotropicBallDegreeEightBelowOneInAMillionAndMonotone) {
                                            {{"degree", p}, {"recenter", recenter}});
             polytest::feed(*s, st, 1000);
             const double err = polytest::mean_of(polytest::rel_errors(*s, exact, Q));
-            RecordProperty(std::string("rel_err_") + recenter + "_p" + std::to_string(p),
-                           std::to_string(err));
+            char buf[32];
+            std::snprintf(buf, sizeof buf, "%.3e", err);
+            RecordProperty(std::string("rel_err_") + recenter + "_p" + std::to_string(p), buf);
             EXPECT_LT(err, previous) << recenter << " p=" << p;
             previous = err;
             if (p == 8) {
