@@ -10,6 +10,7 @@ namespace {
 
 constexpr Index kSample = 64;
 constexpr Index kRecentQueries = 32;
+constexpr Index kBuffer = 64;
 // During appends the moments follow the running mean only once it has moved by this fraction of
 // the stored radius; queries always translate exactly.
 constexpr double kRecentreTolerance = 0.25;
@@ -34,6 +35,12 @@ TaylorSketch::TaylorSketch(const SketchContext& context)
 
 Eigen::VectorXd TaylorSketch::mean() const {
     return key_sum_ / static_cast<double>(std::max<Index>(seen_, 1));
+}
+
+void TaylorSketch::flush() const {
+    if (pending_ == 0) return;
+    moments_.add(pending_keys_.topRows(pending_), pending_values_.topRows(pending_));
+    pending_ = 0;
 }
 
 void TaylorSketch::move_centre(const Eigen::VectorXd& centre) const {
@@ -69,7 +76,22 @@ void TaylorSketch::do_append(const TokenBlock& block) {
     if (rescale_ && radius_bound_ > 0.0 && radius_bound_ != moments_.scale()) {
         moments_.rescale(radius_bound_);
     }
-    moments_.add(block.keys, block.values);
+    if (n >= kBuffer) {
+        flush();
+        moments_.add(block.keys, block.values);
+    } else {
+        if (pending_keys_.rows() != kBuffer) {
+            pending_keys_.resize(kBuffer, dim());
+            pending_values_.resize(kBuffer, value_dim());
+        }
+        for (Index r = 0; r < n; ++r) {
+            if (pending_ == kBuffer) flush();
+            pending_keys_.row(pending_) = block.keys.row(r);
+            pending_values_.row(pending_) = block.values.row(r);
+            ++pending_;
+        }
+        if (pending_ == kBuffer) flush();
+    }
 
     // Diagnostic reservoir for the truncation panel (Algorithm R).
     const Index before = seen_ - n;
@@ -89,6 +111,7 @@ void TaylorSketch::do_append(const TokenBlock& block) {
 }
 
 EstimateBatch TaylorSketch::do_estimate(ConstMatrixRef queries) const {
+    flush();
     if (recenter_ == Recenter::Mean && seen_ > 0) move_centre(mean());
     const double qmax = std::sqrt(queries.rowwise().squaredNorm().maxCoeff());
     query_norm_max_ = std::max(query_norm_max_, qmax);
@@ -107,6 +130,7 @@ SketchStats TaylorSketch::stats() const {
 }
 
 SketchView TaylorSketch::view() const {
+    flush();
     SketchView v;
     TaylorView t;
     t.degree = degree_;
@@ -149,6 +173,7 @@ SketchView TaylorSketch::view() const {
 
 void TaylorSketch::reset() {
     moments_.clear();
+    pending_ = 0;
     key_sum_.setZero();
     seen_ = 0;
     radius_bound_ = 0;

@@ -43,7 +43,8 @@ class TaylorSketch final : public Sketch {
     SketchView view() const override;
     void reset() override;
 
-    /// The moments (translated to the current centre only after a query).
+    /// The moments (translated to the current centre and holding every token only after a
+    /// query or a view: small appends are buffered).
     const TaylorMoments& moments() const { return moments_; }
     /// Upper bound on max ||k - c|| over the stored keys.
     double radius_bound() const { return radius_bound_; }
@@ -55,6 +56,8 @@ class TaylorSketch final : public Sketch {
   private:
     enum class Recenter { None, Mean, Fixed };
     void move_centre(const Eigen::VectorXd& centre) const;
+    /// Adds buffered small appends to the moments (one GEMM instead of many rank-1 updates).
+    void flush() const;
     Eigen::VectorXd mean() const;
 
     int degree_;
@@ -67,6 +70,9 @@ class TaylorSketch final : public Sketch {
     Eigen::VectorXd reference_;  // fixed point: ref_radius_ = max |k - reference_| exactly
     double ref_radius_ = 0;
     mutable TaylorMoments moments_;
+    mutable Matrix pending_keys_;    // [kBuffer x d] raw keys of small appends not yet added
+    mutable Matrix pending_values_;  // [kBuffer x d_v]
+    mutable Index pending_ = 0;
     mutable double radius_bound_ = 0;  // ref_radius_ + |centre - reference_|
     mutable double query_norm_max_ = 0;
     mutable Matrix recent_queries_;  // up to 32 rows, for the truncation panel
