@@ -67,6 +67,12 @@ struct BucketView {
     Matrix hyperplanes;                      ///< [P x d] normals (simhash)
     std::vector<double> query_contribution;  ///< share of Z per bucket for the current query
     double collision_rate = 0;
+    std::string family;                 ///< hash family id ("simhash", "spherical_caps", ...)
+    std::string summary;                ///< per-bucket summary id ("exact", "taylor", ...)
+    std::vector<double> memory_floats;  ///< per bucket, aligned with ids
+    std::vector<int> taylor_degree;     ///< per bucket (taylor summaries), aligned with ids
+    int query_bucket = -1;              ///< bucket of the current (first recent) query
+    std::vector<std::vector<double>> recent_contributions;  ///< [query][bucket] shares of Z
 };
 
 /// Polynomial (Taylor) state and truncation analytics.
@@ -78,6 +84,18 @@ struct TaylorView {
     double logit_min = 0, logit_max = 0;  ///< observed x = beta <k - c, q>
     double bound_B = 0;
     std::vector<double> logit_samples;
+    double scale = 1;                  ///< rho: keys stored as (k - c) / rho, queries as rho beta q
+    std::string recenter;              ///< "none", "mean" or "fixed"
+    double query_norm_max = 0;         ///< max ||q|| over the queries seen at estimate time
+    double lagrange_abs = 0;           ///< e^{B} B^{p+1}/(p+1)!: per-weight bound at x = B
+    double lagrange_rel = 0;           ///< e^{2B} B^{p+1}/(p+1)!: relative bound
+    double target_eps = 0;             ///< relative error the degree_needed field is computed for
+    int degree_needed = -1;            ///< smallest p with lagrange_rel(p) <= target_eps (-1: > 64)
+    std::vector<double> degree_norms;  ///< Frobenius norm of the moments per degree 0..p
+    /// Per recent query: relative truncation errors measured on the diagnostic key sample.
+    std::vector<double> sample_num_error;
+    std::vector<double> sample_den_error;
+    Index sample_size = 0;  ///< tokens in the diagnostic sample (not counted as memory)
 };
 
 /// Quantization state.

@@ -1,0 +1,309 @@
+#include "sketches/lsh_partition.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "core/random.hpp"
+#include "sketches/exact.hpp"
+#include "sketches/taylor.hpp"
+#include "sketches/taylor_moments.hpp"
+#include "sketches/uniform.hpp"
+
+namespace kvscope {
+
+namespace {
+
+constexpr Index kTokenLog = Index{1} << 20;
+constexpr Index kRecentQueries = 8;
+
+int inverse_gray(unsigned g) {
+    unsigned b = g;
+    for (unsigned shift = 1; shift < 32; shift <<= 1)
+        b ^= b >> shift;
+    return static_cast<int>(b);
+}
+
+}  // namespace
+
+LshPartitionSketch::LshPartitionSketch(const SketchContext& context)
+    : Sketch(context), summary_id_(context.params.text("summary")) {
+    const ParamSet& p = context.params;
+    const std::string& family = p.text("family");
+    Rng rng(derive_seed(context.seed, "lsh_directions"));
+    if (family == "simhash") {
+        family_ = Family::SimHash;
+        const int bits = static_cast<int>(p.integer("bits"));
+        max_buckets_ = 1 << bits;
+        directions_.resize(bits, context.dim);
+        for (int j = 0; j < bits; ++j)
+            directions_.row(j) = rng.normal_vector(context.dim);
+    } else if (family == "spherical_caps") {
+        family_ = Family::Caps;
+        const int caps = static_cast<int>(p.integer("caps"));
+        max_buckets_ = caps + 1;
+        eta_ = p.number("eta");
+        directions_.resize(caps, context.dim);
+        for (int j = 0; j < caps; ++j)
+            directions_.row(j) = rng.on_sphere(context.dim, 1.0);
+    } else {
+        family_ = Family::Shells;
+        max_buckets_ = static_cast<int>(p.integer("shells"));
+        shell_base_ = p.number("shell_base");
+        shell_ratio_ = p.number("shell_ratio");
+    }
+    nlohmann::json sp;
+    const SketchInfo* info = nullptr;
+    SketchInfo taylor_info, uniform_info;
+    if (summary_id_ == "taylor") {
+        const int degree = static_cast<int>(p.integer("bucket_degree"));
+        check_taylor_size(context.dim, context.value_dim, degree, p.number("max_floats"),
+                          "lsh_partition", max_buckets_);
+        sp = {{"degree", degree},
+              {"recenter", "mean"},
+              {"rescale", true},
+              {"max_floats", p.number("max_floats")}};
+        taylor_info = taylor_sketch_info();
+        info = &taylor_info;
+    } else if (summary_id_ == "coreset" || summary_id_ == "reservoir") {
+        sp = {{"budget", p.integer("bucket_budget")}};
+        uniform_info = uniform_sketch_info();
+        info = &uniform_info;
+    }
+    if (info != nullptr) summary_params_ = ParamSet::from_json(info->params, sp, "lsh_partition");
+}
+
+int LshPartitionSketch::bucket_of(const float* x) const {
+    const Eigen::Map<const Eigen::VectorXf> v(x, dim());
+    switch (family_) {
+        case Family::SimHash: {
+            unsigned code = 0;
+            for (Index j = 0; j < directions_.rows(); ++j) {
+                if (directions_.row(j).dot(v) >= 0.0f) code |= 1u << j;
+            }
+            return inverse_gray(code);
+        }
+        case Family::Caps: {
+            const float norm = v.norm();
+            if (norm > 0.0f) {
+                for (Index j = 0; j < directions_.rows(); ++j) {
+                    if (directions_.row(j).dot(v) >= eta_ * norm) return static_cast<int>(j);
+                }
+            }
+            return static_cast<int>(directions_.rows());
+        }
+        case Family::Shells: {
+            const double norm = v.norm();
+            if (!(norm >= shell_base_)) return 0;
+            const int id = static_cast<int>(
+                               std::floor(std::log(norm / shell_base_) / std::log(shell_ratio_))) +
+                           1;
+            return std::clamp(id, 0, max_buckets_ - 1);
+        }
+    }
+    return 0;
+}
+
+LshPartitionSketch::Bucket& LshPartitionSketch::bucket(int id) {
+    auto it = buckets_.find(id);
+    if (it != buckets_.end()) return it->second;
+    Bucket b;
+    SketchContext c = context();
+    c.seed = derive_seed(context().seed, "lsh_bucket_" + std::to_string(id));
+    c.params = summary_params_;
+    if (summary_id_ == "exact") {
+        c.params = ParamSet();
+        b.summary = std::make_unique<ExactSketch>(c);
+    } else if (summary_id_ == "taylor") {
+        b.summary = std::make_unique<TaylorSketch>(c);
+    } else {
+        b.summary = std::make_unique<UniformSketch>(c);
+    }
+    b.key_sum = Eigen::VectorXd::Zero(dim());
+    b.centre = Eigen::VectorXd::Zero(dim());
+    b.reference = Eigen::VectorXd::Zero(dim());
+    return buckets_.emplace(id, std::move(b)).first->second;
+}
+
+void LshPartitionSketch::do_append(const TokenBlock& block) {
+    const Index n = block.size();
+    std::map<int, std::vector<Index>> rows;
+    for (Index r = 0; r < n; ++r) {
+        const int id = bucket_of(block.keys.row(r).data());
+        rows[id].push_back(r);
+        if (seen_ + r < kTokenLog) bucket_of_token_.push_back(id);
+    }
+    for (const auto& [id, list] : rows) {
+        Bucket& b = bucket(id);
+        const Index m = static_cast<Index>(list.size());
+        Matrix k(m, dim()), v(m, value_dim());
+        for (Index i = 0; i < m; ++i) {
+            k.row(i) = block.keys.row(list[i]);
+            v.row(i) = block.values.row(list[i]);
+            // Radius bound around the running mean: max |k - first key| + |mean - first key|.
+            const Eigen::VectorXd key = block.keys.row(list[i]).transpose().cast<double>();
+            b.key_sum += key;
+            ++b.count;
+            if (b.count == 1) b.reference = key;
+            b.centre = b.key_sum / static_cast<double>(b.count);
+            b.ref_radius = std::max(b.ref_radius, (key - b.reference).norm());
+        }
+        // Sub-blocks keep the positions of their first row only; summaries here never use them
+        // beyond the retained-token listing.
+        const Matrix none(0, dim());
+        b.summary->append(TokenBlock(none, k, v, block.first_position + list.front()));
+    }
+    seen_ += n;
+}
+
+EstimateBatch LshPartitionSketch::do_estimate(ConstMatrixRef queries) const {
+    EstimateBatch total = EstimateBatch::zeros(queries.rows(), value_dim());
+    const Index keep = std::min<Index>(queries.rows(), kRecentQueries);
+    std::vector<EstimateBatch> parts;
+    parts.reserve(buckets_.size());
+    for (const auto& [id, b] : buckets_) {
+        parts.push_back(b.summary->estimate_many(queries));
+        total.add(parts.back());
+    }
+    recent_contributions_.assign(keep, std::vector<double>(parts.size(), 0.0));
+    for (Index r = 0; r < keep; ++r) {
+        double sum = 0;
+        for (std::size_t b = 0; b < parts.size(); ++b) {
+            const double z =
+                std::abs(parts[b].den[r]) * std::exp(parts[b].shift[r] - total.shift[r]);
+            recent_contributions_[r][b] = z;
+            sum += z;
+        }
+        if (sum > 0) {
+            for (double& z : recent_contributions_[r])
+                z /= sum;
+        }
+    }
+    // Query-key collision rate: share of stored keys in the query's own bucket.
+    double rate = 0;
+    for (Index r = 0; r < queries.rows(); ++r) {
+        const int qb = bucket_of(queries.row(r).data());
+        if (r == 0) query_bucket_ = qb;
+        auto it = buckets_.find(qb);
+        if (it != buckets_.end() && seen_ > 0) {
+            rate += static_cast<double>(it->second.count) / static_cast<double>(seen_);
+        }
+    }
+    collision_rate_ = queries.rows() > 0 ? rate / static_cast<double>(queries.rows()) : 0.0;
+    return total;
+}
+
+SketchStats LshPartitionSketch::stats() const {
+    SketchStats s;
+    s.seen = seen_;
+    double floats = static_cast<double>(directions_.size());
+    for (const auto& [id, b] : buckets_) {
+        const SketchStats bs = b.summary->stats();
+        s.retained += bs.retained;
+        floats += bs.memory_floats;
+    }
+    s.memory_floats = floats;
+    s.memory_bits = 32.0 * floats;
+    return s;
+}
+
+SketchView LshPartitionSketch::view() const {
+    SketchView v;
+    v.subset_of_stream = summary_id_ != "taylor";
+    v.tag_meaning = "bucket";
+    BucketView bv;
+    bv.family = context().params.text("family");
+    bv.summary = summary_id_;
+    bv.bucket_of_token = bucket_of_token_;
+    bv.centres.resize(static_cast<Index>(buckets_.size()), dim());
+    Index row = 0;
+    for (const auto& [id, b] : buckets_) {
+        bv.ids.push_back(id);
+        bv.counts.push_back(b.count);
+        bv.radii.push_back(b.radius());
+        bv.centres.row(row++) = b.centre.transpose().cast<float>();
+        bv.memory_floats.push_back(b.summary->stats().memory_floats);
+        if (summary_id_ == "taylor") {
+            bv.taylor_degree.push_back(static_cast<int>(context().params.integer("bucket_degree")));
+        }
+        if (summary_id_ != "taylor") {
+            const Index first = static_cast<Index>(v.retained.size());
+            const SketchView inner = b.summary->view();
+            v.retained.insert(v.retained.end(), inner.retained.begin(), inner.retained.end());
+            for (Index t = first; t < static_cast<Index>(v.retained.size()); ++t) {
+                v.retained[t].tag = id;
+            }
+        }
+    }
+    if (family_ == Family::SimHash) bv.hyperplanes = directions_;
+    if (family_ == Family::Caps) bv.hyperplanes = directions_;
+    if (!recent_contributions_.empty()) bv.query_contribution = recent_contributions_.front();
+    bv.recent_contributions = recent_contributions_;
+    bv.collision_rate = collision_rate_;
+    bv.query_bucket = query_bucket_;
+    v.buckets = std::move(bv);
+    v.scalars.emplace_back("buckets", static_cast<double>(buckets_.size()));
+    v.scalars.emplace_back("collision_rate", collision_rate_);
+    return v;
+}
+
+void LshPartitionSketch::reset() {
+    buckets_.clear();
+    bucket_of_token_.clear();
+    seen_ = 0;
+    recent_contributions_.clear();
+    collision_rate_ = 0;
+    query_bucket_ = -1;
+}
+
+SketchInfo lsh_partition_sketch_info() {
+    SketchInfo info;
+    info.id = "lsh_partition";
+    info.name = "LSH partition + per-bucket summaries";
+    info.summary =
+        "Hash keys into buckets (simhash / spherical caps / norm shells); each bucket keeps an "
+        "exact, Taylor, coreset or reservoir summary; buckets are added in log space.";
+    info.paper = "KDEformer, arXiv 2302.02451 (simhash + Gray code); ALGORITHMS.md 2.12";
+    info.subset = false;
+    info.params = {
+        ParamSpec::choice("family", "Hash family",
+                          "simhash: P hyperplanes (Gray-code order); spherical_caps: first "
+                          "direction within threshold eta [M]; norm_shells: geometric |k| shells.",
+                          {"simhash", "spherical_caps", "norm_shells"}, "simhash"),
+        ParamSpec::integer("bits", "Hyperplanes P", "simhash: number of hyperplanes (2^P buckets).",
+                           1, 16, 3),
+        ParamSpec::integer("caps", "Caps", "spherical_caps: number of cap directions.", 1, 4096, 16,
+                           true),
+        ParamSpec::real("eta", "Cap threshold eta",
+                        "spherical_caps: a key joins the first direction with <g, k/|k|> >= eta.",
+                        -1, 1, 0.3),
+        ParamSpec::integer("shells", "Shells", "norm_shells: number of shells.", 1, 64, 8),
+        ParamSpec::real("shell_base", "Shell base", "norm_shells: norms below this go to bucket 0.",
+                        1e-9, 1e9, 1.0, true),
+        ParamSpec::real("shell_ratio", "Shell ratio", "norm_shells: ratio between shell radii.",
+                        1.0001, 1e3, 1.5, true),
+        ParamSpec::choice("summary", "Bucket summary",
+                          "exact: every token; taylor: moments around the bucket mean, rescaled "
+                          "[R]; coreset: uniform reservoir UNTIL the discrepancy merge-and-reduce "
+                          "lands; reservoir: count + uniform sample.",
+                          {"exact", "taylor", "coreset", "reservoir"}, "taylor"),
+        ParamSpec::integer("bucket_degree", "Bucket Taylor degree",
+                           "taylor summaries: degree p per bucket.", 0, 16, 2),
+        ParamSpec::integer("bucket_budget", "Bucket sample size",
+                           "coreset / reservoir summaries: tokens kept per bucket.", 1, 1e8, 32,
+                           true),
+        ParamSpec::real("max_floats", "Memory limit (floats)",
+                        "taylor summaries: refuse when buckets x C(d+p,p)(d_v+1) exceeds this.", 1,
+                        1e13, 67108864.0, true),
+    };
+    // Exact per-bucket summaries, combined in log space, are exact.
+    info.exact_params = [](Index n) {
+        (void)n;
+        return nlohmann::json{{"summary", "exact"}};
+    };
+    info.make = [](const SketchContext& c) { return std::make_unique<LshPartitionSketch>(c); };
+    return info;
+}
+
+}  // namespace kvscope

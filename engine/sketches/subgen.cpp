@@ -1,0 +1,183 @@
+#include "sketches/subgen.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace kvscope {
+
+SubGenSketch::SubGenSketch(const SketchContext& context)
+    : Sketch(context),
+      delta_(context.params.number("delta")),
+      per_cluster_(context.params.integer("t")),
+      value_samples_(context.params.integer("s")),
+      max_clusters_(context.params.integer("max_clusters")),
+      rng_(context.seed),
+      den_cache_(context.dim, context.value_dim),
+      num_cache_(context.dim, context.value_dim) {}
+
+void SubGenSketch::do_append(const TokenBlock& block) {
+    for (Index r = 0; r < block.size(); ++r) {
+        const float* k = block.keys.row(r).data();
+        const float* v = block.values.row(r).data();
+        const Eigen::Map<const Eigen::VectorXf> key(k, dim());
+        const Index position = block.first_position + r;
+        // Clustering: the first cluster within delta, else a new one (or the nearest at the cap).
+        Index chosen = -1;
+        double nearest = 1e300;
+        Index nearest_id = -1;
+        for (Index c = 0; c < static_cast<Index>(clusters_.size()); ++c) {
+            const double dist = (clusters_[c].representative - key).norm();
+            if (dist <= delta_) {
+                chosen = c;
+                break;
+            }
+            if (dist < nearest) {
+                nearest = dist;
+                nearest_id = c;
+            }
+        }
+        if (chosen < 0) {
+            if (static_cast<Index>(clusters_.size()) < max_clusters_) {
+                clusters_.push_back({key, 0, {}});
+                chosen = static_cast<Index>(clusters_.size()) - 1;
+            } else {
+                chosen = nearest_id;
+            }
+        }
+        Cluster& cl = clusters_[chosen];
+        ++cl.count;
+        if (static_cast<Index>(cl.slots.size()) < per_cluster_) {
+            cl.slots.push_back(den_cache_.size());
+            den_cache_.push(k, v, 0.0, 1.0, position, static_cast<int>(chosen));
+        } else {
+            const Index j = rng_.below(cl.count);
+            if (j < per_cluster_) {
+                den_cache_.set(cl.slots[j], k, v, 0.0, 1.0, position, static_cast<int>(chosen));
+            }
+        }
+        // l2 sampling of values: s independent weighted reservoirs of size one.
+        const double sq = Eigen::Map<const Eigen::VectorXf>(v, value_dim()).squaredNorm();
+        if (sq > 0.0) {
+            value_mass_ += sq;
+            const double prob = sq / value_mass_;
+            for (Index j = 0; j < value_samples_; ++j) {
+                if (j >= num_cache_.size()) {
+                    num_cache_.push(k, v, 0.0, 0.0, position, -1);
+                    sample_sq_norm_.push_back(sq);
+                } else if (rng_.uniform() < prob) {
+                    num_cache_.set(j, k, v, 0.0, 0.0, position, -1);
+                    sample_sq_norm_[j] = sq;
+                }
+            }
+        }
+        ++seen_;
+    }
+    refresh_weights();
+}
+
+void SubGenSketch::refresh_weights() {
+    for (const Cluster& cl : clusters_) {
+        const double w = static_cast<double>(cl.count) / static_cast<double>(cl.slots.size());
+        for (Index s : cl.slots)
+            den_cache_.weight_den(s) = w;
+    }
+    const double s = static_cast<double>(num_cache_.size());
+    for (Index j = 0; j < num_cache_.size(); ++j) {
+        num_cache_.weight_num(j) = value_mass_ / (s * sample_sq_norm_[j]);
+    }
+}
+
+EstimateBatch SubGenSketch::do_estimate(ConstMatrixRef queries) const {
+    EstimateBatch e = den_cache_.estimate(queries, beta());
+    e.add(num_cache_.estimate(queries, beta()));
+    return e;
+}
+
+SketchStats SubGenSketch::stats() const {
+    SketchStats s;
+    s.seen = seen_;
+    s.retained = den_cache_.size() + num_cache_.size();
+    // Den reservoirs hold keys only; value samples hold key, value and |v|^2.
+    s.memory_floats = static_cast<double>(clusters_.size()) * (dim() + 1) +
+                      static_cast<double>(den_cache_.size()) * dim() +
+                      static_cast<double>(num_cache_.size()) * (dim() + value_dim() + 1) + 1;
+    s.memory_bits = 32.0 * s.memory_floats;
+    return s;
+}
+
+SketchView SubGenSketch::view() const {
+    SketchView v;
+    v.subset_of_stream = true;
+    v.tag_meaning = "cluster (-1: l2 value sample)";
+    den_cache_.describe(v);
+    num_cache_.describe(v);
+    BucketView b;
+    b.family = "online_clustering";
+    b.summary = "reservoir";
+    b.centres.resize(static_cast<Index>(clusters_.size()), dim());
+    for (Index c = 0; c < static_cast<Index>(clusters_.size()); ++c) {
+        b.ids.push_back(static_cast<int>(c));
+        b.counts.push_back(clusters_[c].count);
+        b.radii.push_back(delta_);
+        b.centres.row(c) = clusters_[c].representative.transpose();
+    }
+    v.buckets = std::move(b);
+    v.scalars.emplace_back("clusters", static_cast<double>(clusters_.size()));
+    v.scalars.emplace_back("value_mass", value_mass_);
+    return v;
+}
+
+void SubGenSketch::reset() {
+    clusters_.clear();
+    den_cache_.clear();
+    num_cache_.clear();
+    sample_sq_norm_.clear();
+    seen_ = 0;
+    value_mass_ = 0;
+    rng_ = Rng(context().seed);
+}
+
+TheoryCurve subgen_space_curve() {
+    TheoryCurve c;
+    c.id = "subgen_upper";
+    c.label = "SubGen d(m eps^-2 e^{2 delta r} log n + eps^-2 d), m = 1, beta delta r = B";
+    c.source = "SubGen, arXiv 2402.06082 (m = 1 and delta r = r_k r_q assumed here)";
+    c.upper = true;
+    c.words = [](const TheoryInputs& in) {
+        const double inv2 = 1.0 / (in.eps * in.eps);
+        const double logn = in.log_factors ? std::log(std::max(in.n, 2.0)) : 1.0;
+        return in.d * (inv2 * std::exp(2.0 * in.B) * logn + inv2 * in.d);
+    };
+    return c;
+}
+
+SketchInfo subgen_sketch_info() {
+    SketchInfo info;
+    info.id = "subgen";
+    info.name = "SubGen";
+    info.summary =
+        "Online key clustering with a reservoir per cluster (denominator) and l2 sampling of "
+        "values (numerator).";
+    info.paper = "SubGen: Token Generation in Sublinear Time and Memory, arXiv 2402.06082";
+    info.subset = true;
+    info.params = {
+        ParamSpec::real("delta", "Cluster radius delta",
+                        "A key joins the first cluster whose representative is within delta (key "
+                        "units).",
+                        1e-6, 1e6, 1.0, true),
+        ParamSpec::integer("t", "Samples per cluster t",
+                           "Uniform reservoir size per cluster for the denominator.", 1, 1e6, 16,
+                           true),
+        ParamSpec::integer("s", "Value samples s",
+                           "l2 samples (with replacement) for the numerator.", 1, 1e6, 64, true),
+        ParamSpec::integer("max_clusters", "Max clusters",
+                           "Departure: beyond this many clusters a far key joins its nearest "
+                           "cluster.",
+                           1, 1e6, 64, true),
+    };
+    info.make = [](const SketchContext& c) { return std::make_unique<SubGenSketch>(c); };
+    info.theory = {subgen_space_curve()};
+    return info;
+}
+
+}  // namespace kvscope
