@@ -3,6 +3,7 @@
 #include "sketches/balance_kv.hpp"
 #include "sketches/balance_kv_reference.hpp"
 #include "sketches/exact.hpp"
+#include "sketches/h2o.hpp"
 #include "sketches/hybrid.hpp"
 #include "sketches/key_norm.hpp"
 #include "sketches/kivi.hpp"
@@ -31,6 +32,7 @@ void register_builtin_sketches(SketchRegistry& registry) {
     registry.add(balance_kv_reference_sketch_info());
     registry.add(sliding_window_sketch_info());
     registry.add(streaming_llm_sketch_info());
+    registry.add(h2o_sketch_info());
     registry.add(snapkv_sketch_info());
     registry.add(key_norm_sketch_info());
     registry.add(kivi_sketch_info());
