@@ -104,6 +104,12 @@ TEST(Cli, BadInputExitsTwoWithOneLine) {
         EXPECT_THAT(r.err, HasSubstr(file)) << "the message names the file";
         EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
     }
+    // The Taylor refusal: exit 2 with the count and a lower degree suggested.
+    const CliResult refusal = cli(
+        {"run", "--config", std::string(KVSCOPE_SOURCE_DIR) + "/assets/configs/taylor_refusal.json",
+         "--out", out});
+    EXPECT_EQ(refusal.code, 2);
+    EXPECT_THAT(refusal.err, HasSubstr("largest degree that fits is 3"));
     EXPECT_EQ(cli({"run", "--config"}).code, 2);
     EXPECT_EQ(cli({"frobnicate"}).code, 2);
 }
