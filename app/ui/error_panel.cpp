@@ -36,6 +36,15 @@ const Metric kMetrics[] = {
      [](const MetricRow& r) { return r.mass_recall; }},
 };
 
+// Legend text: the live sketch's short name when the row still matches it.
+std::string series_name(const Snapshot& snap, const MetricRow& row) {
+    const auto i = static_cast<std::size_t>(row.instance);
+    if (i < snap.sketches.size() && snap.sketches[i].spec.params_text == row.params) {
+        return short_name(snap.sketches[i].spec);
+    }
+    return row.label;
+}
+
 }  // namespace
 
 void draw_error_panel(const Snapshot& snap, UiState& ui) {
@@ -72,7 +81,7 @@ void draw_error_panel(const Snapshot& snap, UiState& ui) {
                 x.push_back(static_cast<double>(r->tokens_seen));
                 y.push_back(metric.get(*r));
             }
-            const std::string label = list.front()->label + " " + list.front()->params;
+            const std::string label = series_name(snap, *list.front());
             plot_line(label.c_str(), x.data(), y.data(), static_cast<int>(x.size()),
                       category_colour(inst));
         }
@@ -93,8 +102,7 @@ void draw_error_panel(const Snapshot& snap, UiState& ui) {
     if (begin_plot("memory", ui.error_memory, ImVec2(0, std::max(160.0f, half)), "memory (floats)",
                    metric.key)) {
         for (std::size_t i = 0; i < mx.size(); ++i) {
-            const auto& r = *rows[owner[i]].back();
-            const std::string label = r.label + " " + r.params;
+            const std::string label = series_name(snap, *rows[owner[i]].back());
             plot_scatter(label.c_str(), &mx[i], &my[i], 1, category_colour(owner[i]));
         }
         if (mx.size() >= 1) {

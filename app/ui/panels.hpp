@@ -2,10 +2,16 @@
 // the view state. Engine commands go to UiState::commands. No GL calls here.
 #pragma once
 
+#include <string>
+
 #include "session/runner.hpp"
 #include "ui/ui_state.hpp"
 
 namespace kvscope::ui {
+
+/// A short name for a sketch instance: its label and the parameters that differ from their
+/// defaults, e.g. "balance_kv batch=128".
+std::string short_name(const SketchInstanceSpec& spec);
 
 /// Play/pause/step/reset/new seed, speed, token counter, source picker.
 void draw_controls_panel(const Snapshot& snap, UiState& ui);

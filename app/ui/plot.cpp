@@ -87,6 +87,9 @@ void fit(PlotState& s) {
             if (ser.kind == Kind::Bars && !s.log_y) ymin = std::min(ymin, 0.0);
         }
     }
+    if (s.log_y && ymin <= ymax && s.max_log_decades > 0) {
+        ymin = std::max(ymin, ymax * std::pow(10.0, -s.max_log_decades));
+    }
     if (!(xmin <= xmax)) xmin = s.log_x ? 1 : 0, xmax = s.log_x ? 10 : 1;
     if (!(ymin <= ymax)) ymin = s.log_y ? 1 : 0, ymax = s.log_y ? 10 : 1;
     auto pad = [](double& lo, double& hi, bool log) {

@@ -23,6 +23,9 @@ struct PlotState {
     bool log_x = false;
     bool log_y = false;
     bool auto_fit = true;  ///< refit to the data every frame until the user zooms or pans
+    /// On a log y axis, auto-fit shows at most this many decades below the largest value, so a
+    /// few values at rounding level (1e-16) do not squash the rest; zoom out to see them.
+    double max_log_decades = 8;
     double x_min = 0, x_max = 1, y_min = 0, y_max = 1;
     std::vector<std::string> hidden;  ///< legend labels switched off
 };

@@ -10,6 +10,22 @@
 
 namespace kvscope::ui {
 
+std::string short_name(const SketchInstanceSpec& spec) {
+    std::string name = spec.label;
+    const SketchInfo* info = builtin_sketches().find(spec.id);
+    if (!info) return name;
+    const ParamSet defaults = ParamSet::defaults(info->params);
+    const nlohmann::json now = spec.params.to_json(info->params);
+    const nlohmann::json def = defaults.to_json(info->params);
+    for (const auto& p : info->params) {
+        if (now[p.key] == def[p.key]) continue;
+        const nlohmann::json& v = now[p.key];
+        name += " " + p.key + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
+    }
+    if (name.size() > 48) name = name.substr(0, 45) + "...";
+    return name;
+}
+
 void draw_sketches_panel(const Snapshot& snap, UiState& ui) {
     for (std::size_t i = 0; i < snap.sketches.size(); ++i) {
         const SketchSnapshot& s = snap.sketches[i];
@@ -22,14 +38,15 @@ void draw_sketches_panel(const Snapshot& snap, UiState& ui) {
                                                   category_colour(static_cast<int>(i)));
         ImGui::Dummy(ImVec2(h, h));
         ImGui::SameLine();
-        const std::string title = s.spec.label + "  [" + s.spec.params_text + "]###sketch";
+        const std::string title = short_name(s.spec) + "###sketch";
         const bool selected = ui.selected_sketch == static_cast<int>(i);
         if (ImGui::Selectable(title.c_str(), selected, 0, ImVec2(0, 0))) {
             ui.selected_sketch = static_cast<int>(i);
         }
         if (ImGui::IsItemHovered() && info) {
-            ImGui::SetTooltip("%s\n%s%s", info->name.c_str(), info->summary.c_str(),
-                              info->paper.empty() ? "" : ("\n" + info->paper).c_str());
+            ImGui::SetTooltip("%s\n%s%s\n%s", info->name.c_str(), info->summary.c_str(),
+                              info->paper.empty() ? "" : ("\n" + info->paper).c_str(),
+                              s.spec.params_text.c_str());
         }
         ImGui::Indent(h + 8);
         ImGui::Text("kept %lld of %lld   %.1f KiB", static_cast<long long>(s.stats.retained),
