@@ -33,6 +33,11 @@ struct SketchStats {
     double memory_floats = 0;  ///< state size in 32-bit-float equivalents
     double memory_bits = 0;    ///< state size in bits (32 x floats unless quantized)
     double memory_bytes() const { return memory_bits / 8.0; }
+
+    /// Stats of an unquantized sketch: every stored number is a 32-bit float.
+    static SketchStats of_floats(Index seen, Index retained, double memory_floats) {
+        return SketchStats{seen, retained, memory_floats, 32.0 * memory_floats};
+    }
 };
 
 /// One compressed KV cache. Owned by one Session; not thread-safe.

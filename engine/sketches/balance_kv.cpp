@@ -117,15 +117,11 @@ EstimateBatch BalanceKvSketch::do_estimate(ConstMatrixRef queries) const {
 }
 
 SketchStats BalanceKvSketch::stats() const {
-    SketchStats s;
-    s.seen = seen_;
     const Index exact = sink_cache_.size() + ring_count_;
-    s.retained = exact + num_.size() + den_.size();
-    s.memory_floats = static_cast<double>(exact) * (dim() + value_dim()) +
-                      static_cast<double>(num_.size()) * (dim() + value_dim() + 1) +
-                      static_cast<double>(den_.size()) * (dim() + 1);
-    s.memory_bits = 32.0 * s.memory_floats;
-    return s;
+    return SketchStats::of_floats(seen_, exact + num_.size() + den_.size(),
+                                  static_cast<double>(exact) * (dim() + value_dim()) +
+                                      static_cast<double>(num_.size()) * (dim() + value_dim() + 1) +
+                                      static_cast<double>(den_.size()) * (dim() + 1));
 }
 
 SketchView BalanceKvSketch::view() const {

@@ -163,12 +163,8 @@ EstimateBatch BalanceKvReferenceSketch::do_estimate(ConstMatrixRef queries) cons
 }
 
 SketchStats BalanceKvReferenceSketch::stats() const {
-    SketchStats s;
-    s.seen = seen_;
-    s.retained = cache_.size();
-    s.memory_floats = static_cast<double>(cache_.size()) * (dim() + value_dim() + 2);
-    s.memory_bits = 32.0 * s.memory_floats;
-    return s;
+    return SketchStats::of_floats(seen_, cache_.size(),
+                                  static_cast<double>(cache_.size()) * (dim() + value_dim() + 2));
 }
 
 SketchView BalanceKvReferenceSketch::view() const {

@@ -14,13 +14,9 @@ EstimateBatch ExactSketch::do_estimate(ConstMatrixRef queries) const {
 }
 
 SketchStats ExactSketch::stats() const {
-    SketchStats s;
-    s.seen = cache_.size();
-    s.retained = cache_.size();
     // The exact cache stores keys and values only (weights are implicit ones).
-    s.memory_floats = static_cast<double>(cache_.size()) * (dim() + value_dim());
-    s.memory_bits = 32.0 * s.memory_floats;
-    return s;
+    return SketchStats::of_floats(cache_.size(), cache_.size(),
+                                  static_cast<double>(cache_.size()) * (dim() + value_dim()));
 }
 
 SketchView ExactSketch::view() const {

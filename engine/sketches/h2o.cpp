@@ -85,12 +85,8 @@ EstimateBatch H2oSketch::do_estimate(ConstMatrixRef queries) const {
 }
 
 SketchStats H2oSketch::stats() const {
-    SketchStats s;
-    s.seen = seen_;
-    s.retained = cache_.size();
-    s.memory_floats = static_cast<double>(cache_.size()) * (dim() + value_dim() + 1);
-    s.memory_bits = 32.0 * s.memory_floats;
-    return s;
+    return SketchStats::of_floats(seen_, cache_.size(),
+                                  static_cast<double>(cache_.size()) * (dim() + value_dim() + 1));
 }
 
 SketchView H2oSketch::view() const {

@@ -95,12 +95,8 @@ EstimateBatch HybridSketch::do_estimate(ConstMatrixRef queries) const {
 }
 
 SketchStats HybridSketch::stats() const {
-    SketchStats s;
-    s.seen = seen_;
-    s.retained = residual_->size();
-    s.memory_floats = moments_->stats().memory_floats + residual_->memory_floats();
-    s.memory_bits = 32.0 * s.memory_floats;
-    return s;
+    return SketchStats::of_floats(seen_, residual_->size(),
+                                  moments_->stats().memory_floats + residual_->memory_floats());
 }
 
 SketchView HybridSketch::view() const {

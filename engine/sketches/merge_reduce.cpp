@@ -36,12 +36,8 @@ EstimateBatch MergeReduceSketch::do_estimate(ConstMatrixRef queries) const {
 }
 
 SketchStats MergeReduceSketch::stats() const {
-    SketchStats s;
-    s.seen = seen_;
-    s.retained = tree_.size();
-    s.memory_floats = static_cast<double>(tree_.size()) * (dim() + value_dim() + 1);
-    s.memory_bits = 32.0 * s.memory_floats;
-    return s;
+    return SketchStats::of_floats(seen_, tree_.size(),
+                                  static_cast<double>(tree_.size()) * (dim() + value_dim() + 1));
 }
 
 SketchView MergeReduceSketch::view() const {

@@ -26,12 +26,8 @@ EstimateBatch SlidingWindowSketch::do_estimate(ConstMatrixRef queries) const {
 }
 
 SketchStats SlidingWindowSketch::stats() const {
-    SketchStats s;
-    s.seen = seen_;
-    s.retained = cache_.size();
-    s.memory_floats = static_cast<double>(cache_.size()) * (dim() + value_dim());
-    s.memory_bits = 32.0 * s.memory_floats;
-    return s;
+    return SketchStats::of_floats(seen_, cache_.size(),
+                                  static_cast<double>(cache_.size()) * (dim() + value_dim()));
 }
 
 SketchView SlidingWindowSketch::view() const {

@@ -99,13 +99,9 @@ EstimateBatch SnapKvSketch::do_estimate(ConstMatrixRef queries) const {
 }
 
 SketchStats SnapKvSketch::stats() const {
-    SketchStats s;
-    s.seen = seen_;
-    s.retained = cache_.size();
-    s.memory_floats =
-        static_cast<double>(cache_.size()) * (dim() + value_dim()) + double(window_) * dim();
-    s.memory_bits = 32.0 * s.memory_floats;
-    return s;
+    return SketchStats::of_floats(
+        seen_, cache_.size(),
+        static_cast<double>(cache_.size()) * (dim() + value_dim()) + double(window_) * dim());
 }
 
 SketchView SnapKvSketch::view() const {

@@ -94,15 +94,12 @@ EstimateBatch SubGenSketch::do_estimate(ConstMatrixRef queries) const {
 }
 
 SketchStats SubGenSketch::stats() const {
-    SketchStats s;
-    s.seen = seen_;
-    s.retained = den_cache_.size() + num_cache_.size();
     // Den reservoirs hold keys only; value samples hold key, value and |v|^2.
-    s.memory_floats = static_cast<double>(clusters_.size()) * (dim() + 1) +
-                      static_cast<double>(den_cache_.size()) * dim() +
-                      static_cast<double>(num_cache_.size()) * (dim() + value_dim() + 1) + 1;
-    s.memory_bits = 32.0 * s.memory_floats;
-    return s;
+    return SketchStats::of_floats(
+        seen_, den_cache_.size() + num_cache_.size(),
+        static_cast<double>(clusters_.size()) * (dim() + 1) +
+            static_cast<double>(den_cache_.size()) * dim() +
+            static_cast<double>(num_cache_.size()) * (dim() + value_dim() + 1) + 1);
 }
 
 SketchView SubGenSketch::view() const {

@@ -121,12 +121,7 @@ EstimateBatch TaylorSketch::do_estimate(ConstMatrixRef queries) const {
 }
 
 SketchStats TaylorSketch::stats() const {
-    SketchStats s;
-    s.seen = seen_;
-    s.retained = 0;
-    s.memory_floats = moments_.memory_floats();
-    s.memory_bits = 32.0 * s.memory_floats;
-    return s;
+    return SketchStats::of_floats(seen_, 0, moments_.memory_floats());
 }
 
 SketchView TaylorSketch::view() const {

@@ -32,13 +32,9 @@ EstimateBatch UniformSketch::do_estimate(ConstMatrixRef queries) const {
 }
 
 SketchStats UniformSketch::stats() const {
-    SketchStats s;
-    s.seen = seen_;
-    s.retained = cache_.size();
     // One shared weight (n/m) suffices for the whole sample.
-    s.memory_floats = static_cast<double>(cache_.size()) * (dim() + value_dim()) + 1;
-    s.memory_bits = 32.0 * s.memory_floats;
-    return s;
+    return SketchStats::of_floats(seen_, cache_.size(),
+                                  static_cast<double>(cache_.size()) * (dim() + value_dim()) + 1);
 }
 
 SketchView UniformSketch::view() const {

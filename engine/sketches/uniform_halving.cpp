@@ -48,12 +48,8 @@ EstimateBatch UniformHalvingSketch::do_estimate(ConstMatrixRef queries) const {
 }
 
 SketchStats UniformHalvingSketch::stats() const {
-    SketchStats s;
-    s.seen = seen_;
-    s.retained = cache_.size();
-    s.memory_floats = static_cast<double>(cache_.size()) * (dim() + value_dim()) + 1;
-    s.memory_bits = 32.0 * s.memory_floats;
-    return s;
+    return SketchStats::of_floats(seen_, cache_.size(),
+                                  static_cast<double>(cache_.size()) * (dim() + value_dim()) + 1);
 }
 
 SketchView UniformHalvingSketch::view() const {

@@ -337,13 +337,9 @@ EstimateBatch WeightedMergeReduceSketch::do_estimate(ConstMatrixRef queries) con
 }
 
 SketchStats WeightedMergeReduceSketch::stats() const {
-    SketchStats s;
-    s.seen = seen_;
-    s.retained = num_.size() + den_.size();
-    s.memory_floats = static_cast<double>(num_.size()) * (dim() + value_dim() + 1) +
-                      static_cast<double>(den_.size()) * (dim() + 1);
-    s.memory_bits = 32.0 * s.memory_floats;
-    return s;
+    return SketchStats::of_floats(seen_, num_.size() + den_.size(),
+                                  static_cast<double>(num_.size()) * (dim() + value_dim() + 1) +
+                                      static_cast<double>(den_.size()) * (dim() + 1));
 }
 
 SketchView WeightedMergeReduceSketch::view() const {
