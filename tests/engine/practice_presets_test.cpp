@@ -25,8 +25,8 @@ std::map<std::string, std::map<Index, double>> errors_by_label(const Session& s)
 }
 
 TEST(PracticePresets, EveryPresetLoadsWithADescription) {
-    for (const char* name :
-         {"sinks", "needle", "query_shift", "temperature", "incompressible", "outliers"}) {
+    for (const char* name : {"sinks", "needle", "query_shift", "temperature", "incompressible",
+                             "outliers", "clustered_offset"}) {
         const RunConfig c = preset(name);
         EXPECT_GT(c.description.size(), 100u) << name;
         EXPECT_LE(c.tokens, 16384) << name;
@@ -108,6 +108,40 @@ TEST(PracticePresets, TemperatureSamplingErrorGrowsWithB) {
         EXPECT_GT(den[i], den[i - 1]) << "B step " << i;
     EXPECT_GE(den.back(), 20.0 * den.front());
     EXPECT_GE(num.back(), 3.0 * num.front());
+}
+
+TEST(PracticePresets, TemperatureTaylorNearExactHotFailsColdAndBalanceKvDegrades) {
+    std::map<std::string, std::vector<double>> den;
+    for (double radius : {1.0, 8.0}) {  // B = 0.25 and 16
+        RunConfig c = preset("temperature");
+        c.source_params["radius"] = radius;
+        c.tokens = 4096;
+        c.eval_every = 4096;
+        std::erase_if(c.sketches, [](const SketchEntry& x) {
+            return x.id != "taylor" && x.id != "balance_kv";
+        });
+        Session s(c);
+        s.run_to_end();
+        for (const auto& r : s.history())
+            den[r.sketch].push_back(r.errors.den_err);
+    }
+    ASSERT_EQ(den["taylor"].size(), 2u);
+    EXPECT_LT(den["taylor"][0], 1e-2) << "degree 2 is near exact at B = 0.25";
+    EXPECT_GT(den["taylor"][1], 0.5) << "and fails at B = 16";
+    ASSERT_EQ(den["balance_kv"].size(), 2u);
+    EXPECT_GT(den["balance_kv"][1], 10.0 * den["balance_kv"][0]);
+}
+
+TEST(PracticePresets, ClusteredOffsetRecenteringRescuesTaylor) {
+    const RunConfig c = preset("clustered_offset");
+    Session s(c);
+    s.run_to_end();
+    std::map<std::string, double> err;
+    for (const auto& r : s.history()) {
+        if (r.tokens_seen == s.tokens_seen()) err[r.label] = r.errors.rel_err_mean;
+    }
+    EXPECT_GE(err.at("taylor_none") / err.at("taylor_mean"), 100.0);
+    EXPECT_LT(err.at("lsh_partition"), err.at("taylor_none"));
 }
 
 TEST(PracticePresets, NeedleLostByUniformAtTheDroppedRateKeptByH2oAndKeyNorm) {
