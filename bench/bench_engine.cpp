@@ -14,7 +14,8 @@ namespace {
 Matrix gaussian(Index rows, Index cols, std::uint64_t seed, double scale) {
     Rng rng(seed);
     Matrix m(rows, cols);
-    for (Index i = 0; i < m.size(); ++i) m.data()[i] = static_cast<float>(scale * rng.normal());
+    for (Index i = 0; i < m.size(); ++i)
+        m.data()[i] = static_cast<float>(scale * rng.normal());
     return m;
 }
 
@@ -23,7 +24,9 @@ constexpr Index kKeys = 65536;
 constexpr Index kDim = 128;
 
 // Two GEMMs per evaluation: logits [P x n] = Q K^T and output [P x d_v] = E V.
-double exact_flops() { return 4.0 * kQueries * kKeys * kDim; }
+double exact_flops() {
+    return 4.0 * kQueries * kKeys * kDim;
+}
 
 void BM_ExactAttention(benchmark::State& state) {
     const Matrix k = gaussian(kKeys, kDim, 1, 1.0);
@@ -75,8 +78,8 @@ void BM_Ingest(benchmark::State& state, const std::string& id) {
         std::unique_ptr<Sketch> sketch = info.make(ctx);
         state.ResumeTiming();
         for (Index i = 0; i < n; i += 256) {
-            sketch->append(TokenBlock(q.middleRows(i, 256), k.middleRows(i, 256),
-                                      v.middleRows(i, 256), i));
+            sketch->append(
+                TokenBlock(q.middleRows(i, 256), k.middleRows(i, 256), v.middleRows(i, 256), i));
         }
         benchmark::DoNotOptimize(sketch->stats());
     }
