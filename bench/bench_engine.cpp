@@ -4,20 +4,14 @@
 
 #include <memory>
 
-#include "core/random.hpp"
+#include "bench_support.hpp"
 #include "core/registry.hpp"
 #include "metrics/exact_reference.hpp"
 
 namespace kvscope {
 namespace {
 
-Matrix gaussian(Index rows, Index cols, std::uint64_t seed, double scale) {
-    Rng rng(seed);
-    Matrix m(rows, cols);
-    for (Index i = 0; i < m.size(); ++i)
-        m.data()[i] = static_cast<float>(scale * rng.normal());
-    return m;
-}
+using bench::gaussian;
 
 constexpr Index kQueries = 256;
 constexpr Index kKeys = 65536;
@@ -61,30 +55,7 @@ BENCHMARK(BM_PlainEigenGemmDouble)->Unit(benchmark::kMillisecond)->UseRealTime()
 
 // Ingest throughput of one sketch with its default parameters at d = d_v = 64.
 void BM_Ingest(benchmark::State& state, const std::string& id) {
-    constexpr int d = 64;
-    const Index n = 16384;
-    const Matrix k = gaussian(n, d, 4, 0.5);
-    const Matrix v = gaussian(n, d, 5, 1.0);
-    const Matrix q = gaussian(n, d, 6, 0.5);
-    const SketchInfo& info = builtin_sketches().at(id, "sketch");
-    SketchContext ctx;
-    ctx.dim = d;
-    ctx.value_dim = d;
-    ctx.beta = 1.0 / 8.0;
-    ctx.seed = 1;
-    ctx.params = ParamSet::defaults(info.params);
-    for (auto _ : state) {
-        state.PauseTiming();
-        std::unique_ptr<Sketch> sketch = info.make(ctx);
-        state.ResumeTiming();
-        for (Index i = 0; i < n; i += 256) {
-            sketch->append(
-                TokenBlock(q.middleRows(i, 256), k.middleRows(i, 256), v.middleRows(i, 256), i));
-        }
-        benchmark::DoNotOptimize(sketch->stats());
-    }
-    state.counters["tokens/s"] =
-        benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate);
+    bench::run_ingest(state, id, nlohmann::json::object());
 }
 
 int register_ingest = [] {
