@@ -114,6 +114,8 @@ void Runner::apply(Command& command) {
                     if (session_) session_->add_sketch(c.entry);
                 } else if constexpr (std::is_same_v<T, command::RemoveSketch>) {
                     if (session_) session_->remove_sketch(c.index);
+                } else if constexpr (std::is_same_v<T, command::MoveSketch>) {
+                    if (session_) session_->move_sketch(c.from, c.to);
                 }
             },
             command);

@@ -68,11 +68,16 @@ struct AddSketch {
 struct RemoveSketch {
     std::size_t index = 0;
 };
+struct MoveSketch {
+    std::size_t from = 0;
+    std::size_t to = 0;
+};
 }  // namespace command
 
-using Command = std::variant<command::Play, command::Pause, command::Step, command::Reset,
-                             command::NewSeed, command::SetSpeed, command::Configure,
-                             command::SetSketchParams, command::AddSketch, command::RemoveSketch>;
+using Command =
+    std::variant<command::Play, command::Pause, command::Step, command::Reset, command::NewSeed,
+                 command::SetSpeed, command::Configure, command::SetSketchParams,
+                 command::AddSketch, command::RemoveSketch, command::MoveSketch>;
 
 class Runner {
   public:

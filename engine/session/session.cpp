@@ -114,64 +114,102 @@ void Session::evaluate_now() {
     last_eval_at_ = tokens_seen();
 }
 
+std::vector<double> Session::subset_mask(const SketchSlot& slot, Index n) const {
+    if (!slot.error.empty() || !slot.info->subset) return {};
+    const SketchView view = slot.sketch->view();
+    if (!view.subset_of_stream) return {};
+    std::vector<double> mask(static_cast<std::size_t>(n), 0.0);
+    for (const auto& t : view.retained) {
+        if (t.position >= 0 && t.position < n) mask[static_cast<std::size_t>(t.position)] = 1;
+    }
+    return mask;
+}
+
+MetricRow Session::make_row(SketchSlot& slot, int instance, const EvalPoint& point,
+                            double mass_recall) const {
+    const Index n = point.tokens;
+    MetricRow row;
+    row.instance = instance;
+    row.sketch = slot.spec.id;
+    row.label = slot.spec.label;
+    row.params = slot.spec.params_text;
+    row.seed = slot.spec.seed;
+    row.tokens_seen = n;
+    const SketchStats stats = slot.sketch->stats();
+    row.retained_tokens = stats.retained;
+    row.memory_floats = stats.memory_floats;
+    row.memory_bytes = stats.memory_bytes();
+    row.compression =
+        n > 0 ? stats.memory_floats / (static_cast<double>(n) * (dim_ + value_dim_)) : kNaN;
+    row.mass_recall = mass_recall;
+    row.update_us = slot.appended > 0 ? 1e6 * slot.append_seconds / slot.appended : kNaN;
+    if (!slot.error.empty()) {
+        row.errors = {kNaN, kNaN, kNaN, kNaN, kNaN, kNaN};
+        row.query_us = kNaN;
+    } else {
+        const auto start = std::chrono::steady_clock::now();
+        const EstimateBatch est = slot.sketch->estimate_many(probes_);
+        row.query_us = 1e6 * seconds_since(start) / static_cast<double>(probes_.rows());
+        row.errors = compute_errors(point.reference, est, point.norms);
+    }
+    if (!config_.timing) {
+        row.update_us = kNaN;
+        row.query_us = kNaN;
+    }
+    slot.append_seconds = 0;
+    slot.appended = 0;
+    return row;
+}
+
 void Session::evaluate() {
     const Index n = tokens_seen();
     std::vector<std::vector<double>> masks;
     std::vector<int> mask_of_slot(slots_.size(), -1);
     for (std::size_t i = 0; i < slots_.size(); ++i) {
-        if (!slots_[i].error.empty() || !slots_[i].info->subset) continue;
-        const SketchView view = slots_[i].sketch->view();
-        if (!view.subset_of_stream) continue;
-        std::vector<double> mask(static_cast<std::size_t>(n), 0.0);
-        for (const auto& t : view.retained) {
-            if (t.position >= 0 && t.position < n) mask[static_cast<std::size_t>(t.position)] = 1;
-        }
+        std::vector<double> mask = subset_mask(slots_[i], n);
+        if (mask.empty()) continue;
         mask_of_slot[i] = static_cast<int>(masks.size());
         masks.push_back(std::move(mask));
     }
     std::vector<const std::vector<double>*> mask_ptrs;
     for (const auto& m : masks)
         mask_ptrs.push_back(&m);
-    const ReferenceResult ref = reference_.evaluate(probes_, beta_, mask_ptrs);
-    ValueNorms norms;
-    norms.frobenius = reference_.value_frobenius_norm();
-    norms.operator_norm = reference_.value_operator_norm();
-    norms.max_row = reference_.max_value_norm();
+    EvalPoint point;
+    point.tokens = n;
+    point.reference = reference_.evaluate(probes_, beta_, mask_ptrs);
+    point.norms.frobenius = reference_.value_frobenius_norm();
+    point.norms.operator_norm = reference_.value_operator_norm();
+    point.norms.max_row = reference_.max_value_norm();
 
     for (std::size_t i = 0; i < slots_.size(); ++i) {
-        SketchSlot& slot = slots_[i];
-        MetricRow row;
-        row.instance = static_cast<int>(i);
-        row.sketch = slot.spec.id;
-        row.label = slot.spec.label;
-        row.params = slot.spec.params_text;
-        row.seed = slot.spec.seed;
-        row.tokens_seen = n;
-        const SketchStats stats = slot.sketch->stats();
-        row.retained_tokens = stats.retained;
-        row.memory_floats = stats.memory_floats;
-        row.memory_bytes = stats.memory_bytes();
-        row.compression =
-            n > 0 ? stats.memory_floats / (static_cast<double>(n) * (dim_ + value_dim_)) : kNaN;
-        row.mass_recall = mask_of_slot[i] >= 0 ? ref.mass.col(mask_of_slot[i]).mean() : kNaN;
-        row.update_us = slot.appended > 0 ? 1e6 * slot.append_seconds / slot.appended : kNaN;
-        if (!slot.error.empty()) {
-            row.errors = {kNaN, kNaN, kNaN, kNaN, kNaN, kNaN};
-            row.query_us = kNaN;
-        } else {
-            const auto start = std::chrono::steady_clock::now();
-            const EstimateBatch est = slot.sketch->estimate_many(probes_);
-            row.query_us = 1e6 * seconds_since(start) / static_cast<double>(probes_.rows());
-            row.errors = compute_errors(ref, est, norms);
-        }
-        if (!config_.timing) {
-            row.update_us = kNaN;
-            row.query_us = kNaN;
-        }
-        slot.append_seconds = 0;
-        slot.appended = 0;
-        history_.push_back(std::move(row));
+        const double mass =
+            mask_of_slot[i] >= 0 ? point.reference.mass.col(mask_of_slot[i]).mean() : kNaN;
+        history_.push_back(make_row(slots_[i], static_cast<int>(i), point, mass));
     }
+    point.reference.mass.resize(0, 0);  // per-sketch; recomputed on replay from the keys
+    eval_points_.push_back(std::move(point));
+}
+
+double Session::mass_recall_at(const EvalPoint& point, const std::vector<double>& mask) const {
+    // Share of the exact softmax mass on the mask at the point's prefix: the same quantity
+    // ExactReference::evaluate computes, summed over the retained positions only (cheap).
+    std::vector<Index> positions;
+    for (std::size_t i = 0; i < mask.size() && static_cast<Index>(i) < point.tokens; ++i) {
+        if (mask[i] != 0) positions.push_back(static_cast<Index>(i));
+    }
+    const auto keys = reference_.keys();
+    const Index P = probes_.rows();
+    double total = 0;
+    for (Index p = 0; p < P; ++p) {
+        const Eigen::VectorXd q = probes_.row(p).cast<double>().transpose();
+        double sum = 0;
+        for (Index i : positions) {
+            const double logit = beta_ * keys.row(i).cast<double>().dot(q);
+            sum += std::exp(logit - point.reference.shift[p]);
+        }
+        total += sum / point.reference.den[p];
+    }
+    return P > 0 ? total / static_cast<double>(P) : kNaN;
 }
 
 void Session::reset() {
@@ -179,6 +217,7 @@ void Session::reset() {
     reference_.clear();
     queries_.clear();
     history_.clear();
+    eval_points_.clear();
     last_eval_at_ = -1;
     source_exhausted_ = false;
     for (auto& slot : slots_) {
@@ -189,17 +228,72 @@ void Session::reset() {
     }
 }
 
-void Session::replay(SketchSlot& slot) {
+std::vector<MetricRow> Session::replay(SketchSlot& slot, int instance) {
     const Index n = tokens_seen();
     const auto q = queries();
     const auto k = reference_.keys();
     const auto v = reference_.values();
-    for (Index begin = 0; begin < n; begin += kChunk) {
-        const Index count = std::min(kChunk, n - begin);
-        const TokenBlock block(q.middleRows(begin, count), k.middleRows(begin, count),
-                               v.middleRows(begin, count), begin);
-        slot.sketch->append(block);
+    std::vector<MetricRow> rows;
+    auto feed = [&](Index begin, Index end) {
+        for (; begin < end && slot.error.empty(); begin += kChunk) {
+            const Index count = std::min(kChunk, end - begin);
+            const TokenBlock block(q.middleRows(begin, count), k.middleRows(begin, count),
+                                   v.middleRows(begin, count), begin);
+            const auto start = std::chrono::steady_clock::now();
+            try {
+                slot.sketch->append(block);
+            } catch (const std::exception& e) {
+                slot.error = e.what();
+            }
+            slot.append_seconds += seconds_since(start);
+            slot.appended += count;
+        }
+    };
+    // Re-evaluate at every past evaluation point from the cached exact results, so the
+    // sketch's error history is its own and the comparison with the others stays fair.
+    Index fed = 0;
+    for (const EvalPoint& point : eval_points_) {
+        feed(fed, point.tokens);
+        fed = point.tokens;
+        const std::vector<double> mask = subset_mask(slot, point.tokens);
+        const double mass = mask.empty() ? kNaN : mass_recall_at(point, mask);
+        rows.push_back(make_row(slot, instance, point, mass));
     }
+    feed(fed, n);
+    return rows;
+}
+
+void Session::replace_history(int instance, std::vector<MetricRow> rows) {
+    history_.erase(
+        std::remove_if(history_.begin(), history_.end(),
+                       [instance](const MetricRow& r) { return r.instance == instance; }),
+        history_.end());
+    history_.insert(history_.end(), std::make_move_iterator(rows.begin()),
+                    std::make_move_iterator(rows.end()));
+    // Same order as a batch run: by evaluation point, then by instance.
+    std::stable_sort(history_.begin(), history_.end(), [](const MetricRow& a, const MetricRow& b) {
+        return a.tokens_seen != b.tokens_seen ? a.tokens_seen < b.tokens_seen
+                                              : a.instance < b.instance;
+    });
+}
+
+void Session::align_config() {
+    bool aligned = config_.sketches.size() == slots_.size();
+    for (const auto& e : config_.sketches)
+        aligned = aligned && e.sweep.empty();
+    if (aligned) return;
+    // One explicit entry per running sketch (sweeps expanded, seeds pinned), so edits to one
+    // instance are saved as shown and the session file reproduces this run.
+    std::vector<SketchEntry> entries;
+    for (const auto& slot : slots_) {
+        SketchEntry e;
+        e.id = slot.spec.id;
+        e.params = slot.spec.params.to_json(slot.info->params);
+        e.seed = slot.spec.seed;
+        if (slot.spec.label != slot.spec.id) e.label = slot.spec.label;
+        entries.push_back(std::move(e));
+    }
+    config_.sketches = std::move(entries);
 }
 
 void Session::reconfigure_sketch(std::size_t index, const nlohmann::json& params) {
@@ -210,34 +304,73 @@ void Session::reconfigure_sketch(std::size_t index, const nlohmann::json& params
     spec.params_text = spec.params.to_compact_string(slot.info->params);
     SketchSlot fresh;
     build_slot(fresh, spec);  // throws before anything changes
-    replay(fresh);
+    std::vector<MetricRow> rows = replay(fresh, static_cast<int>(index));
     slot = std::move(fresh);
+    replace_history(static_cast<int>(index), std::move(rows));
     // Keep the config in step so a saved session reproduces what is shown.
-    if (index < config_.sketches.size() && config_.sketches.size() == slots_.size()) {
-        config_.sketches[index].params = params;
-        config_.sketches[index].sweep = nlohmann::json::object();
-    }
+    align_config();
+    config_.sketches[index].params = params;
 }
 
 void Session::add_sketch(const SketchEntry& entry) {
+    align_config();
     RunConfig probe = config_;
     probe.sketches = {entry};
     const auto specs = expand_sketches(probe);  // validates
-    for (const auto& spec : specs) {
-        SketchSlot slot;
-        build_slot(slot, spec);
-        replay(slot);
-        slots_.push_back(std::move(slot));
+    std::vector<SketchSlot> fresh(specs.size());
+    std::vector<std::vector<MetricRow>> rows;
+    for (std::size_t j = 0; j < specs.size(); ++j) {
+        build_slot(fresh[j], specs[j]);
+        rows.push_back(replay(fresh[j], static_cast<int>(slots_.size() + j)));
+    }
+    for (std::size_t j = 0; j < specs.size(); ++j) {
+        slots_.push_back(std::move(fresh[j]));
+        replace_history(static_cast<int>(slots_.size() - 1), std::move(rows[j]));
     }
     config_.sketches.push_back(entry);
 }
 
 void Session::remove_sketch(std::size_t index) {
     if (index >= slots_.size()) throw std::invalid_argument("no sketch at that index");
+    align_config();
     slots_.erase(slots_.begin() + static_cast<std::ptrdiff_t>(index));
-    if (config_.sketches.size() == slots_.size() + 1) {
-        config_.sketches.erase(config_.sketches.begin() + static_cast<std::ptrdiff_t>(index));
+    const int gone = static_cast<int>(index);
+    replace_history(gone, {});
+    for (auto& r : history_) {
+        if (r.instance > gone) --r.instance;
     }
+    config_.sketches.erase(config_.sketches.begin() + static_cast<std::ptrdiff_t>(index));
+}
+
+void Session::move_sketch(std::size_t from, std::size_t to) {
+    if (from >= slots_.size() || to >= slots_.size()) {
+        throw std::invalid_argument("move: no sketch at index " +
+                                    std::to_string(std::max(from, to)));
+    }
+    if (from == to) return;
+    align_config();
+    // Rotate so the sketch at `from` lands at `to`, the others keep their order.
+    auto rotate = [from, to](auto& v) {
+        const auto f = v.begin() + static_cast<std::ptrdiff_t>(from);
+        const auto t = v.begin() + static_cast<std::ptrdiff_t>(to);
+        if (from < to) {
+            std::rotate(f, f + 1, t + 1);
+        } else {
+            std::rotate(t, f, f + 1);
+        }
+    };
+    std::vector<int> order(slots_.size());
+    for (std::size_t i = 0; i < order.size(); ++i)
+        order[i] = static_cast<int>(i);
+    rotate(order);  // order[new] = old
+    std::vector<int> new_index(order.size());
+    for (std::size_t i = 0; i < order.size(); ++i)
+        new_index[static_cast<std::size_t>(order[i])] = static_cast<int>(i);
+    rotate(slots_);
+    rotate(config_.sketches);
+    for (auto& r : history_)
+        r.instance = new_index[static_cast<std::size_t>(r.instance)];
+    replace_history(-1, {});  // re-sort by (tokens, instance)
 }
 
 const std::vector<std::string>& metric_columns() {

@@ -61,12 +61,16 @@ class Session {
 
     /// Rewinds the stream and every sketch (same seeds).
     void reset();
-    /// Replaces sketch `index` with new params and replays it over the stored stream, so the
+    /// Replaces sketch `index` with new params and replays it over the stored stream, evaluating
+    /// it again at every past evaluation point (its history is replaced), so the
     /// comparison with the others stays fair. Throws std::invalid_argument on bad params.
     void reconfigure_sketch(std::size_t index, const nlohmann::json& params);
-    /// Adds a sketch (replayed over the stream so far) or removes one.
+    /// Adds a sketch (replayed over the stream so far, with its history) or removes one (its
+    /// rows go, later instances move down by one).
     void add_sketch(const SketchEntry& entry);
     void remove_sketch(std::size_t index);
+    /// Moves sketch `from` to position `to` (the others keep their order); the history follows.
+    void move_sketch(std::size_t from, std::size_t to);
 
     const RunConfig& config() const { return config_; }
     Index tokens_seen() const { return reference_.size(); }
@@ -85,7 +89,23 @@ class Session {
   private:
     void ingest(const TokenBatch& batch);
     void build_slot(SketchSlot& slot, const SketchInstanceSpec& spec);
-    void replay(SketchSlot& slot);
+    /// The exact results at one evaluation point, kept so a replayed sketch is evaluated
+    /// against the same reference at every past point (mass recall is recomputed per sketch).
+    struct EvalPoint {
+        Index tokens = 0;
+        ReferenceResult reference;
+        ValueNorms norms;
+    };
+    /// Feeds the stored stream to a fresh slot, evaluating at every past point.
+    std::vector<MetricRow> replay(SketchSlot& slot, int instance);
+    /// Rewrites config().sketches as one explicit entry per running sketch when sweeps made
+    /// them differ.
+    void align_config();
+    void replace_history(int instance, std::vector<MetricRow> rows);
+    std::vector<double> subset_mask(const SketchSlot& slot, Index n) const;
+    double mass_recall_at(const EvalPoint& point, const std::vector<double>& mask) const;
+    MetricRow make_row(SketchSlot& slot, int instance, const EvalPoint& point,
+                       double mass_recall) const;
     void evaluate();
 
     RunConfig config_;
@@ -98,6 +118,7 @@ class Session {
     std::vector<float> queries_;
     std::vector<SketchSlot> slots_;
     std::vector<MetricRow> history_;
+    std::vector<EvalPoint> eval_points_;
     Index last_eval_at_ = -1;
     bool source_exhausted_ = false;
 };
