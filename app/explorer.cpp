@@ -5,6 +5,8 @@
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
 
+#include <cfloat>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -12,9 +14,11 @@
 #include <ostream>
 
 #include "gfx/gl.hpp"
+#include "gfx/offscreen_target.hpp"
 #include "gfx/screenshot.hpp"
 #include "session/runner.hpp"
 #include "ui/panels.hpp"
+#include "ui/session_file.hpp"
 #include "ui/ui_state.hpp"
 
 namespace kvscope {
@@ -31,12 +35,33 @@ void apply_theme(ui::Theme theme) {
         case ui::Theme::Light:
             ImGui::StyleColorsLight();
             break;
-        case ui::Theme::Projector: {
-            ImGui::StyleColorsLight();
+        case ui::Theme::HighContrast: {
+            // Black ground, white text, bright yellow for what is active: for projectors and
+            // low vision.
+            ImGui::StyleColorsDark();
             ImGuiStyle& s = ImGui::GetStyle();
-            s.Colors[ImGuiCol_Text] = ImVec4(0, 0, 0, 1);
-            s.Colors[ImGuiCol_WindowBg] = ImVec4(1, 1, 1, 1);
+            const ImVec4 black(0, 0, 0, 1), white(1, 1, 1, 1), yellow(1, 0.9f, 0.1f, 1);
+            const ImVec4 grey(0.25f, 0.25f, 0.25f, 1);
+            s.Colors[ImGuiCol_Text] = white;
+            s.Colors[ImGuiCol_TextDisabled] = ImVec4(0.85f, 0.85f, 0.85f, 1);
+            s.Colors[ImGuiCol_WindowBg] = black;
+            s.Colors[ImGuiCol_ChildBg] = black;
+            s.Colors[ImGuiCol_PopupBg] = black;
+            s.Colors[ImGuiCol_Border] = white;
+            s.Colors[ImGuiCol_FrameBg] = grey;
+            s.Colors[ImGuiCol_FrameBgHovered] = ImVec4(0.4f, 0.4f, 0.4f, 1);
+            s.Colors[ImGuiCol_TitleBg] = black;
+            s.Colors[ImGuiCol_TitleBgActive] = ImVec4(0.2f, 0.2f, 0.2f, 1);
+            s.Colors[ImGuiCol_Button] = grey;
+            s.Colors[ImGuiCol_ButtonHovered] = ImVec4(0.45f, 0.45f, 0.1f, 1);
+            s.Colors[ImGuiCol_ButtonActive] = yellow;
+            s.Colors[ImGuiCol_Header] = ImVec4(0.35f, 0.35f, 0.1f, 1);
+            s.Colors[ImGuiCol_HeaderHovered] = ImVec4(0.5f, 0.5f, 0.1f, 1);
+            s.Colors[ImGuiCol_CheckMark] = yellow;
+            s.Colors[ImGuiCol_SliderGrab] = yellow;
+            s.Colors[ImGuiCol_PlotHistogram] = yellow;
             s.FrameBorderSize = 1.0f;
+            s.WindowBorderSize = 2.0f;
             break;
         }
     }
@@ -60,8 +85,7 @@ void tile(const char* name, float x, float y, float w, float h) {
                  ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse);
 }
 
-void handle_shortcuts(const Snapshot& snap, ui::UiState& ui, bool& screenshot_requested,
-                      bool& save_requested) {
+void handle_shortcuts(const Snapshot& snap, ui::UiState& ui) {
     ImGuiIO& io = ImGui::GetIO();
     if (io.WantTextInput) return;  // typing in a field never triggers shortcuts
     if (ImGui::IsKeyPressed(GLFW_KEY_SPACE, false)) {
@@ -77,9 +101,10 @@ void handle_shortcuts(const Snapshot& snap, ui::UiState& ui, bool& screenshot_re
     }
     if (ImGui::IsKeyPressed(GLFW_KEY_F12, false) ||
         (!io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_S, false))) {
-        screenshot_requested = true;
+        ui.request_screenshot = true;
     }
-    if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_S, false)) save_requested = true;
+    if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_S, false)) ui.request_save = true;
+    if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_O, false)) ui.browser.open = true;
     if (ImGui::IsKeyPressed(GLFW_KEY_F1, false)) ui.show_help = !ui.show_help;
     if (io.KeyCtrl &&
         (ImGui::IsKeyPressed(GLFW_KEY_EQUAL) || ImGui::IsKeyPressed(GLFW_KEY_KP_ADD))) {
@@ -91,25 +116,30 @@ void handle_shortcuts(const Snapshot& snap, ui::UiState& ui, bool& screenshot_re
     }
 }
 
-void draw_frame(const Snapshot& snap, ui::UiState& ui, float width, float height) {
-    const float status_h = ImGui::GetFrameHeightWithSpacing() + 8;
-    const float left_w = std::max(320.0f, width * 0.27f);
+// The tiled layout. Without UI (screenshots) the views fill the window: no controls, no
+// sketch list, no status line, no overlays.
+void draw_frame(const Snapshot& snap, ui::UiState& ui, float width, float height, bool with_ui) {
+    const float status_h = with_ui ? ImGui::GetFrameHeightWithSpacing() + 8 : 0.0f;
+    const float left_w = with_ui ? std::max(320.0f, width * 0.27f) : 0.0f;
     const float right_w = std::max(320.0f, width * 0.30f);
     const float mid_w = width - left_w - right_w;
     const float body_h = height - status_h;
 
-    tile("Controls", 0, 0, left_w, body_h * 0.42f);
-    ui::draw_controls_panel(snap, ui);
-    ImGui::End();
-    tile("Sketches", 0, body_h * 0.42f, left_w, body_h * 0.58f);
-    ui::draw_sketches_panel(snap, ui);
-    ImGui::End();
+    if (with_ui) {
+        tile("Controls", 0, 0, left_w, body_h * 0.42f);
+        ui::draw_controls_panel(snap, ui);
+        ImGui::End();
+        tile("Sketches", 0, body_h * 0.42f, left_w, body_h * 0.58f);
+        ui::draw_sketches_panel(snap, ui);
+        ImGui::End();
+    }
     tile("Attention error", left_w, 0, mid_w, body_h);
     ui::draw_error_panel(snap, ui);
     ImGui::End();
     tile("Coreset", left_w + mid_w, 0, right_w, body_h);
     ui::draw_coreset_panel(snap, ui);
     ImGui::End();
+    if (!with_ui) return;
     ImGui::SetNextWindowPos(ImVec2(0, body_h), ImGuiCond_Always);
     ImGui::SetNextWindowSize(ImVec2(width, status_h), ImGuiCond_Always);
     ImGui::Begin(
@@ -118,21 +148,294 @@ void draw_frame(const Snapshot& snap, ui::UiState& ui, float width, float height
     ui::draw_status_line(snap, ui);
     ImGui::End();
     ui::draw_help_overlay(ui);
+    ui::draw_file_browser(ui);
 }
 
-std::string next_screenshot_path() {
-    for (int i = 1; i < 100000; ++i) {
-        char name[64];
-        std::snprintf(name, sizeof name, "kvscope_%04d.png", i);
-        if (!std::filesystem::exists(name)) return name;
-    }
-    return "kvscope_overflow.png";
-}
-
-void write_sidecar(const std::string& png, const Snapshot& snap) {
+void write_sidecar(const std::string& png, const Snapshot& snap, const ui::UiState& ui) {
     const std::string json_path =
         std::filesystem::path(png).replace_extension(".session.json").string();
-    std::ofstream(json_path) << to_json(snap.config).dump(2) << '\n';
+    std::ofstream(json_path) << ui::session_document(snap, ui).dump(2) << '\n';
+}
+
+// The explorer's per-window state and one frame of it.
+class Explorer {
+  public:
+    Explorer(GLFWwindow* window, const ExplorerOptions& opt, std::ostream& out, std::ostream& err)
+        : window_(window), opt_(opt), out_(out), err_(err) {}
+
+    int run();
+
+  private:
+    void build_ui(const Snapshot& snap, float width, float height, bool with_ui);
+    void render_draw_data(int fb_w, int fb_h);
+    std::string screenshot(const std::string& path, const Snapshot& snap, int scale, bool with_ui,
+                           int fb_w, int fb_h);
+    void handle_requests(const Snapshot& snap, int fb_w, int fb_h);
+    void open_path(const std::string& path, const Snapshot& snap);
+    void open_session(const RunConfig& config, const std::string& what);
+    void autosave(const Snapshot& snap, bool force);
+    void report(const std::string& message, bool error);
+
+    GLFWwindow* window_;
+    const ExplorerOptions& opt_;
+    std::ostream& out_;
+    std::ostream& err_;
+    ui::UiState ui_;
+    std::unique_ptr<Runner> runner_;
+    ui::Theme applied_theme_ = ui::Theme::Dark;
+    float content_scale_ = 1.0f;
+    ImFont* font_2x_ = nullptr;
+    std::chrono::steady_clock::time_point last_autosave_ = std::chrono::steady_clock::now();
+    std::uint64_t autosaved_version_ = 0;
+
+  public:
+    static std::vector<std::string> dropped;  // paths dropped on the window (GLFW callback)
+};
+
+std::vector<std::string> Explorer::dropped;
+
+void Explorer::report(const std::string& message, bool error) {
+    ui_.status = message;
+    if (error) err_ << "kvscope: " << message << '\n';
+}
+
+void Explorer::build_ui(const Snapshot& snap, float width, float height, bool with_ui) {
+    ImGui::NewFrame();
+    if (with_ui) handle_shortcuts(snap, ui_);
+    draw_frame(snap, ui_, width, height, with_ui);
+    ImGui::Render();
+}
+
+void Explorer::render_draw_data(int fb_w, int fb_h) {
+    glViewport(0, 0, fb_w, fb_h);
+    const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
+    glClearColor(bg.x, bg.y, bg.z, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+}
+
+// At scale 1 with the UI the window's back buffer is saved as drawn. Otherwise one extra frame
+// is laid out at `scale` times the window size (style and font scaled, input switched off) and
+// rendered into an offscreen framebuffer, so text and lines are drawn at that resolution.
+std::string Explorer::screenshot(const std::string& path, const Snapshot& snap, int scale,
+                                 bool with_ui, int fb_w, int fb_h) {
+    if (scale == 1 && with_ui) return gfx::save_framebuffer_png(path, fb_w, fb_h, false);
+    ImGuiIO& io = ImGui::GetIO();
+    const int w = fb_w * scale, h = fb_h * scale;
+    gfx::OffscreenTarget target(w, h);
+    if (!target.complete())
+        return path + ": cannot create a " + std::to_string(w) + "x" + std::to_string(h) +
+               " offscreen framebuffer";
+    const ImGuiStyle saved_style = ImGui::GetStyle();
+    const float saved_font_scale = io.FontGlobalScale;
+    const ImVec2 saved_mouse = io.MousePos;
+    bool saved_down[5];
+    for (int b = 0; b < 5; ++b) {
+        saved_down[b] = io.MouseDown[b];
+        io.MouseDown[b] = false;
+    }
+    const std::size_t commands_before = ui_.commands.size();
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui_ImplGlfw_NewFrame();
+    io.DisplaySize = ImVec2(static_cast<float>(w), static_cast<float>(h));
+    io.DisplayFramebufferScale = ImVec2(1, 1);
+    io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
+    if (scale != 1) {
+        ImGui::GetStyle().ScaleAllSizes(static_cast<float>(scale));
+        if (font_2x_) {
+            io.FontDefault = font_2x_;  // crisp glyphs rasterised at twice the size
+        } else {
+            io.FontGlobalScale = saved_font_scale * static_cast<float>(scale);
+        }
+    }
+    build_ui(snap, static_cast<float>(w), static_cast<float>(h), with_ui);
+    target.bind();
+    render_draw_data(w, h);
+    const std::string e = gfx::save_framebuffer_png(path, w, h, true);
+    gfx::OffscreenTarget::unbind();
+    ImGui::GetStyle() = saved_style;
+    io.FontGlobalScale = saved_font_scale;
+    io.FontDefault = nullptr;
+    io.MousePos = saved_mouse;
+    for (int b = 0; b < 5; ++b)
+        io.MouseDown[b] = saved_down[b];
+    ui_.commands.resize(commands_before);  // the extra frame never acts
+    return e;
+}
+
+void Explorer::open_session(const RunConfig& config, const std::string& what) {
+    std::string warnings;
+    const Index position = ui::view_from_json(config.view, ui_, warnings);
+    ui_.commands.push_back(command::Configure{config});
+    ui_.commands.push_back(command::SetSpeed{ui_.speed});
+    if (position > 0) ui_.commands.push_back(command::Step{position});
+    ui_.selected_sketch = std::clamp(ui_.selected_sketch, 0,
+                                     std::max(0, static_cast<int>(config.sketches.size()) - 1));
+    report("opened " + what + (warnings.empty() ? "" : " (" + warnings + ")"), false);
+}
+
+// A .json is a session or run config; anything else is a data file streamed by the `file`
+// source with the current sketches. A file that cannot be opened leaves everything as it was.
+void Explorer::open_path(const std::string& path, const Snapshot& snap) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const fs::path full = fs::absolute(path, ec);
+    if (!fs::exists(full, ec)) {
+        report(path + ": no such file", true);
+        return;
+    }
+    std::string ext = full.extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (ext == ".json") {
+        try {
+            open_session(load_run_config(full), full.filename().string());
+        } catch (const std::exception& e) {
+            report(std::string("cannot open ") + path + ": " + e.what(), true);
+        }
+        return;
+    }
+    if (!ui::is_openable_file(full.string())) {
+        report(path + ": kvscope opens .json sessions and .npy .npz .safetensors .csv data", true);
+        return;
+    }
+    RunConfig next = snap.config;
+    next.source_id = "file";
+    next.source_params = nlohmann::json{{"keys", full.string()}};
+    ui_.commands.push_back(command::Configure{next});
+    report("streaming " + full.filename().string() +
+               " (a file that cannot be read leaves the current stream)",
+           false);
+}
+
+void Explorer::autosave(const Snapshot& snap, bool force) {
+    const auto now = std::chrono::steady_clock::now();
+    if (!force &&
+        (now - last_autosave_ < std::chrono::seconds(30) || snap.version == autosaved_version_)) {
+        return;
+    }
+    last_autosave_ = now;
+    autosaved_version_ = snap.version;
+    const std::string e = ui::save_session(ui::autosave_path(), snap, ui_);
+    if (!e.empty() && force) err_ << "kvscope: autosave: " << e << '\n';
+}
+
+void Explorer::handle_requests(const Snapshot& snap, int fb_w, int fb_h) {
+    for (const std::string& path : dropped)
+        ui_.request_open = path;  // the last dropped file wins
+    dropped.clear();
+    if (!ui_.request_open.empty()) {
+        open_path(ui_.request_open, snap);
+        ui_.request_open.clear();
+    }
+    if (ui_.request_save) {
+        ui_.request_save = false;
+        const std::string e = ui::save_session("kvscope_session.json", snap, ui_);
+        report(e.empty() ? "saved session to kvscope_session.json" : e, !e.empty());
+    }
+    if (ui_.request_restore) {
+        ui_.request_restore = false;
+        const auto path = ui::autosave_path();
+        try {
+            open_session(load_run_config(path), "the last session");
+        } catch (const std::exception& e) {
+            report(std::string("no last session to restore: ") + e.what(), true);
+        }
+    }
+    if (ui_.request_export_csv) {
+        ui_.request_export_csv = false;
+        const auto path = ui::numbered_path(".", "kvscope_metrics", ".csv");
+        std::ofstream f(path);
+        f << ui::run_csv(snap);
+        report(f ? "wrote " + path.string() + " (" + std::to_string(snap.history.size()) +
+                       " rows, the schema of kvscope run)"
+                 : path.string() + ": cannot write the CSV",
+               !f);
+    }
+    if (ui_.request_screenshot) {
+        ui_.request_screenshot = false;
+        const std::string path = ui::numbered_path(".", "kvscope", ".png").string();
+        const std::string e =
+            screenshot(path, snap, ui_.screenshot_scale, ui_.screenshot_with_ui, fb_w, fb_h);
+        if (e.empty()) write_sidecar(path, snap, ui_);
+        report(e.empty() ? "saved " + path : e, !e.empty());
+    }
+}
+
+int Explorer::run() {
+    ImGuiIO& io = ImGui::GetIO();
+    float yscale = 1.0f;
+    glfwGetWindowContentScale(window_, &content_scale_, &yscale);
+    content_scale_ = std::max(1.0f, content_scale_);
+    ui_.ui_scale = content_scale_;
+    if (std::filesystem::exists(kFontPath)) {
+        io.Fonts->AddFontFromFileTTF(kFontPath, 15.0f * content_scale_);
+        font_2x_ = io.Fonts->AddFontFromFileTTF(kFontPath, 30.0f * content_scale_);
+    }
+    glfwSetDropCallback(window_, [](GLFWwindow*, int count, const char** paths) {
+        for (int i = 0; i < count; ++i)
+            Explorer::dropped.emplace_back(paths[i]);
+    });
+
+    std::string warning;
+    const RunConfig config = load_start_config(opt_, warning);
+    if (!warning.empty()) report(warning, true);
+    std::string view_warnings;
+    const Index position = ui::view_from_json(config.view, ui_, view_warnings);
+    if (!view_warnings.empty()) report("session view: " + view_warnings, true);
+    apply_theme(ui_.theme);
+    applied_theme_ = ui_.theme;
+    runner_ = std::make_unique<Runner>(config);
+    runner_->send(command::SetSpeed{ui_.speed});
+    if (position > 0) runner_->send(command::Step{position});
+    const bool scripted = opt_.frames > 0;
+    if (opt_.play && !scripted) runner_->send(command::Play{});
+
+    int frame = 0;
+    while (!glfwWindowShouldClose(window_)) {
+        if (scripted) {
+            // Deterministic frames: each advances one tick and waits for it, so a scripted
+            // screenshot shows the same state on every machine.
+            runner_->send(command::Step{ui_.speed});
+            runner_->wait_idle();
+        }
+        glfwPollEvents();
+        const std::shared_ptr<const Snapshot> snap = runner_->snapshot();
+        if (ui_.theme != applied_theme_) {
+            apply_theme(ui_.theme);
+            applied_theme_ = ui_.theme;
+        }
+        ImGui_ImplOpenGL3_NewFrame();
+        ImGui_ImplGlfw_NewFrame();
+        io.FontGlobalScale = ui_.ui_scale / content_scale_;
+        build_ui(*snap, io.DisplaySize.x, io.DisplaySize.y, true);
+        int fb_w = 0, fb_h = 0;
+        glfwGetFramebufferSize(window_, &fb_w, &fb_h);
+        render_draw_data(fb_w, fb_h);
+        ++frame;
+        const bool last = scripted && frame >= opt_.frames;
+        if (last && !opt_.screenshot.empty()) {
+            const std::string e = screenshot(opt_.screenshot, *snap, opt_.screenshot_scale,
+                                             opt_.screenshot_ui, fb_w, fb_h);
+            if (e.empty()) {
+                write_sidecar(opt_.screenshot, *snap, ui_);
+                out_ << "kvscope: wrote " << opt_.screenshot << " (" << fb_w * opt_.screenshot_scale
+                     << "x" << fb_h * opt_.screenshot_scale << ", " << frame << " frames)\n";
+            } else {
+                report(e, true);
+            }
+        }
+        handle_requests(*snap, fb_w, fb_h);
+        glfwSwapBuffers(window_);
+        for (auto& c : ui_.commands)
+            runner_->send(std::move(c));
+        ui_.commands.clear();
+        if (!scripted) autosave(*runner_->snapshot(), false);
+        if (last) break;
+    }
+    if (!scripted) autosave(*runner_->snapshot(), true);
+    runner_.reset();
+    return 0;
 }
 
 }  // namespace
@@ -148,7 +451,6 @@ int run_explorer(const ExplorerOptions& opt, std::ostream& out, std::ostream& er
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
     glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
     glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
-    if (opt.frames > 0) glfwWindowHint(GLFW_VISIBLE, GLFW_TRUE);
     GLFWwindow* window = glfwCreateWindow(opt.width, opt.height, "kvscope", nullptr, nullptr);
     if (!window) {
         err << "kvscope: cannot create an OpenGL 3.3 core window (the driver offers an older "
@@ -171,87 +473,20 @@ int run_explorer(const ExplorerOptions& opt, std::ostream& out, std::ostream& er
 
     IMGUI_CHECKVERSION();
     ImGui::CreateContext();
-    ImGuiIO& io = ImGui::GetIO();
-    io.IniFilename = nullptr;  // layout is tiled by code; nothing to persist
-    float xscale = 1.0f, yscale = 1.0f;
-    glfwGetWindowContentScale(window, &xscale, &yscale);
-    ui::UiState ui;
-    ui.ui_scale = std::max(1.0f, xscale);
-    if (std::filesystem::exists(kFontPath)) {
-        io.Fonts->AddFontFromFileTTF(kFontPath, 15.0f * ui.ui_scale);
-    }
-    apply_theme(ui.theme);
+    ImGui::GetIO().IniFilename = nullptr;  // layout is tiled by code; nothing to persist
     ImGui_ImplGlfw_InitForOpenGL(window, true);
     ImGui_ImplOpenGL3_Init("#version 330 core");
-
-    std::string warning;
-    const RunConfig config = load_start_config(opt, warning);
-    ui.status = warning;
-    if (!warning.empty()) err << "kvscope: " << warning << '\n';
-    Runner runner(config);
-    const bool scripted = opt.frames > 0;
-    if (opt.play && !scripted) runner.send(command::Play{});
-
-    int frame = 0;
-    bool screenshot_requested = false;
-    while (!glfwWindowShouldClose(window)) {
-        if (scripted) {
-            // Deterministic frames: each advances one tick and waits for it, so a scripted
-            // screenshot shows the same state on every machine.
-            runner.send(command::Step{ui.speed});
-            runner.wait_idle();
-        }
-        glfwPollEvents();
-        const std::shared_ptr<const Snapshot> snap = runner.snapshot();
-        ImGui_ImplOpenGL3_NewFrame();
-        ImGui_ImplGlfw_NewFrame();
-        io.FontGlobalScale = ui.ui_scale / std::max(1.0f, xscale);
-        ImGui::NewFrame();
-        bool save_requested = false;
-        handle_shortcuts(*snap, ui, screenshot_requested, save_requested);
-        draw_frame(*snap, ui, io.DisplaySize.x, io.DisplaySize.y);
-        ImGui::Render();
-        int fb_w = 0, fb_h = 0;
-        glfwGetFramebufferSize(window, &fb_w, &fb_h);
-        glViewport(0, 0, fb_w, fb_h);
-        glClearColor(0.08f, 0.08f, 0.09f, 1.0f);
-        glClear(GL_COLOR_BUFFER_BIT);
-        ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-        ++frame;
-        const bool last = scripted && frame >= opt.frames;
-        if (screenshot_requested || (last && !opt.screenshot.empty())) {
-            const std::string path =
-                last && !opt.screenshot.empty() ? opt.screenshot : next_screenshot_path();
-            const std::string e = gfx::save_framebuffer_png(path, fb_w, fb_h);
-            if (e.empty()) {
-                write_sidecar(path, *snap);
-                ui.status = "saved " + path;
-                if (scripted)
-                    out << "kvscope: wrote " << path << " (" << fb_w << "x" << fb_h << ", " << frame
-                        << " frames)\n";
-            } else {
-                ui.status = e;
-                err << "kvscope: " << e << '\n';
-            }
-            screenshot_requested = false;
-        }
-        if (save_requested) {
-            std::ofstream("kvscope_session.json") << to_json(snap->config).dump(2) << '\n';
-            ui.status = "saved session to kvscope_session.json";
-        }
-        glfwSwapBuffers(window);
-        for (auto& c : ui.commands)
-            runner.send(std::move(c));
-        ui.commands.clear();
-        if (last) break;
+    int code = 0;
+    {
+        Explorer explorer(window, opt, out, err);
+        code = explorer.run();
     }
-
     ImGui_ImplOpenGL3_Shutdown();
     ImGui_ImplGlfw_Shutdown();
     ImGui::DestroyContext();
     glfwDestroyWindow(window);
     glfwTerminate();
-    return 0;
+    return code;
 }
 
 }  // namespace kvscope

@@ -15,6 +15,8 @@ struct ExplorerOptions {
     int width = 1600;
     int height = 900;
     bool play = true;  ///< start streaming at once
+    int screenshot_scale = 1;   ///< 1 or 2 for the scripted screenshot
+    bool screenshot_ui = true;  ///< false: the scripted screenshot shows the views only
 };
 
 /// Opens the window and runs until it is closed (or `frames` frames were drawn). Returns 0 on

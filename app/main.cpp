@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
         opt.screenshot = r.screenshot;
         opt.width = r.width;
         opt.height = r.height;
+        opt.screenshot_scale = r.screenshot_scale;
+        opt.screenshot_ui = r.screenshot_ui;
         return kvscope::run_explorer(opt, out, err);
     };
     return kvscope::run_cli(argc, argv, launcher);

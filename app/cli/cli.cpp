@@ -171,6 +171,11 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err,
         ->check(CLI::PositiveNumber);
     gui->add_option("--screenshot", gui_req.screenshot,
                     "With --frames: write the last frame as PNG");
+    gui->add_option("--scale", gui_req.screenshot_scale,
+                    "Screenshot scale: 1, or 2 (rendered offscreen at twice the window size)")
+        ->check(CLI::Range(1, 2));
+    bool no_ui = false;
+    gui->add_flag("--no-ui", no_ui, "Screenshot of the views only (no controls, no status line)");
     gui->add_option("--width", gui_req.width, "Window width")->check(CLI::Range(320, 8192));
     gui->add_option("--height", gui_req.height, "Window height")->check(CLI::Range(240, 8192));
 
@@ -202,6 +207,7 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err,
                 return 1;
             }
             gui_req.default_config = default_config;
+            gui_req.screenshot_ui = !no_ui;
             return launcher(gui_req, out, err);
         }
         // No subcommand: the explorer when a display is there, else the headless scenario.

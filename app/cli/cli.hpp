@@ -15,6 +15,8 @@ struct GuiRequest {
     std::string screenshot;  ///< PNG written after the last frame
     int width = 1600;
     int height = 900;
+    int screenshot_scale = 1;   ///< 1 or 2 (offscreen at twice the window size)
+    bool screenshot_ui = true;  ///< false: the views only, no controls or status line
 };
 
 /// Opens the explorer; returns an exit code (3: no window could be opened). The binary passes

@@ -5,8 +5,10 @@
 
 namespace kvscope::gfx {
 
-/// Reads the back buffer [width x height] (after ImGui rendered, before the swap) and writes
-/// it as an RGB PNG. Returns an empty string on success, else a one-line error naming the path.
-std::string save_framebuffer_png(const std::string& path, int width, int height);
+/// Reads [width x height] pixels of the back buffer (after ImGui rendered, before the swap) or,
+/// with `offscreen`, of the bound framebuffer object's first colour attachment, and writes them
+/// as an RGB PNG. Returns an empty string on success, else a one-line error naming the path.
+std::string save_framebuffer_png(const std::string& path, int width, int height,
+                                 bool offscreen = false);
 
 }  // namespace kvscope::gfx

@@ -2,7 +2,9 @@
 // the view state. Engine commands go to UiState::commands. No GL calls here.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "session/runner.hpp"
 #include "ui/ui_state.hpp"
@@ -22,6 +24,20 @@ void draw_sketches_panel(const Snapshot& snap, UiState& ui);
 void draw_error_panel(const Snapshot& snap, UiState& ui);
 /// The selected sketch's retained tokens on the token timeline, weights, merge tree, walk.
 void draw_coreset_panel(const Snapshot& snap, UiState& ui);
+/// One row of the file browser's listing.
+struct BrowserEntry {
+    std::string name;
+    bool is_directory = false;
+    std::uintmax_t bytes = 0;
+};
+/// True for the extensions kvscope opens (.json sessions, .npy .npz .safetensors .csv data).
+bool is_openable_file(const std::string& path);
+/// Folders first, then openable files, by name; hidden entries skipped. On failure `error`
+/// names the directory and the reason and the list is empty.
+std::vector<BrowserEntry> list_directory(const std::string& directory, std::string& error);
+/// The file browser window (Ctrl+O); picking a file sets UiState::request_open.
+void draw_file_browser(UiState& ui);
+
 /// Shortcut list (F1).
 void draw_help_overlay(UiState& ui);
 /// One line at the bottom: tokens, status, the last error.

@@ -61,6 +61,22 @@ void draw_sketches_panel(const Snapshot& snap, UiState& ui) {
         }
         if (ImGui::SmallButton("remove")) ui.commands.push_back(command::RemoveSketch{i});
         if (ImGui::IsItemHovered()) ImGui::SetTooltip("Remove this sketch from the comparison");
+        if (i > 0) {
+            ImGui::SameLine();
+            if (ImGui::SmallButton("up")) {
+                ui.commands.push_back(command::MoveSketch{i, i - 1});
+                if (ui.selected_sketch == static_cast<int>(i)) --ui.selected_sketch;
+            }
+            if (ImGui::IsItemHovered()) ImGui::SetTooltip("Move this sketch up (order, colour)");
+        }
+        if (i + 1 < snap.sketches.size()) {
+            ImGui::SameLine();
+            if (ImGui::SmallButton("down")) {
+                ui.commands.push_back(command::MoveSketch{i, i + 1});
+                if (ui.selected_sketch == static_cast<int>(i)) ++ui.selected_sketch;
+            }
+            if (ImGui::IsItemHovered()) ImGui::SetTooltip("Move this sketch down (order, colour)");
+        }
         ImGui::Unindent(h + 8);
         ImGui::PopID();
     }

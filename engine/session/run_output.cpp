@@ -6,13 +6,17 @@
 namespace kvscope {
 
 std::string metrics_csv(const Session& session) {
+    return metrics_csv(session.history(), session.config().timing);
+}
+
+std::string metrics_csv(const std::vector<MetricRow>& rows, bool timing) {
     std::string out;
     const auto& cols = metric_columns();
     for (std::size_t i = 0; i < cols.size(); ++i)
         out += (i ? "," : "") + cols[i];
     out += '\n';
-    for (const auto& row : session.history()) {
-        out += metric_csv_line(row, session.config().timing);
+    for (const auto& row : rows) {
+        out += metric_csv_line(row, timing);
         out += '\n';
     }
     return out;

@@ -2,6 +2,7 @@
 //   png_check IMAGE WIDTH HEIGHT            size matches, pixels not uniform, and each of the
 //                                           four panel tiles (controls, sketches, error, coreset)
 //                                           has visible content
+//   png_check IMAGE W H --views-only       the same for a screenshot without the UI (--no-ui)
 //   png_check --same-config A.json B.json   two session/config files describe the same run
 #include <stb_image.h>
 
@@ -11,6 +12,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "session/run_config.hpp"
 
@@ -21,7 +23,7 @@ struct Region {
     double x0, y0, x1, y1;  // fractions of the image
 };
 
-int check_image(const char* path, int want_w, int want_h) {
+int check_image(const char* path, int want_w, int want_h, bool views_only) {
     int w = 0, h = 0, n = 0;
     unsigned char* px = stbi_load(path, &w, &h, &n, 3);
     if (!px) {
@@ -34,10 +36,14 @@ int check_image(const char* path, int want_w, int want_h) {
         ++failures;
     }
     // Panels are tiled: controls top-left, sketches bottom-left, error centre, coreset right.
-    const Region regions[] = {{"controls", 0.0, 0.0, 0.27, 0.4},
-                              {"sketches", 0.0, 0.45, 0.27, 0.9},
-                              {"attention error", 0.28, 0.05, 0.69, 0.9},
-                              {"coreset", 0.71, 0.0, 1.0, 0.9}};
+    // Without the UI (--no-ui) the views fill the window: error centre-left, coreset right.
+    const std::vector<Region> regions =
+        views_only ? std::vector<Region>{{"attention error", 0.02, 0.05, 0.66, 0.95},
+                                         {"coreset", 0.71, 0.0, 1.0, 0.9}}
+                   : std::vector<Region>{{"controls", 0.0, 0.0, 0.27, 0.4},
+                                         {"sketches", 0.0, 0.45, 0.27, 0.9},
+                                         {"attention error", 0.28, 0.05, 0.69, 0.9},
+                                         {"coreset", 0.71, 0.0, 1.0, 0.9}};
     for (const Region& r : regions) {
         double sum = 0, sum2 = 0;
         std::set<int> colours;
@@ -85,7 +91,11 @@ int same_config(const char* a, const char* b) {
 
 int main(int argc, char** argv) {
     if (argc == 4 && std::string(argv[1]) == "--same-config") return same_config(argv[2], argv[3]);
-    if (argc == 4) return check_image(argv[1], std::atoi(argv[2]), std::atoi(argv[3]));
-    std::printf("usage: png_check IMAGE W H | png_check --same-config A.json B.json\n");
+    if (argc == 4) return check_image(argv[1], std::atoi(argv[2]), std::atoi(argv[3]), false);
+    if (argc == 5 && std::string(argv[4]) == "--views-only") {
+        return check_image(argv[1], std::atoi(argv[2]), std::atoi(argv[3]), true);
+    }
+    std::printf(
+        "usage: png_check IMAGE W H [--views-only] | png_check --same-config A.json B.json\n");
     return 2;
 }

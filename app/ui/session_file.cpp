@@ -1,0 +1,184 @@
+#include "ui/session_file.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <type_traits>
+
+#include "session/run_output.hpp"
+
+namespace kvscope::ui {
+
+namespace {
+
+using nlohmann::json;
+
+const char* theme_name(Theme t) {
+    switch (t) {
+        case Theme::Light:
+            return "light";
+        case Theme::HighContrast:
+            return "high_contrast";
+        case Theme::Dark:
+            break;
+    }
+    return "dark";
+}
+
+// The plots whose ranges and toggles a session keeps, by name (UiState or const UiState).
+template <class State>
+auto plots(State& ui) {
+    using Plot = std::conditional_t<std::is_const_v<State>, const PlotState, PlotState>;
+    return std::vector<std::pair<const char*, Plot*>>{{"error_time", &ui.error_time},
+                                                      {"error_memory", &ui.error_memory},
+                                                      {"split_errors", &ui.split_errors},
+                                                      {"weights", &ui.weights},
+                                                      {"walk", &ui.walk}};
+}
+
+json plot_to_json(const PlotState& p) {
+    return json{{"log_x", p.log_x}, {"log_y", p.log_y},  {"auto_fit", p.auto_fit},
+                {"x_min", p.x_min}, {"x_max", p.x_max},  {"y_min", p.y_min},
+                {"y_max", p.y_max}, {"hidden", p.hidden}};
+}
+
+void plot_from_json(const json& j, PlotState& p) {
+    auto flag = [&j](const char* k, bool& out) {
+        if (j.contains(k) && j[k].is_boolean()) out = j[k].get<bool>();
+    };
+    auto number = [&j](const char* k, double& out) {
+        if (j.contains(k) && j[k].is_number()) out = j[k].get<double>();
+    };
+    flag("log_x", p.log_x);
+    flag("log_y", p.log_y);
+    flag("auto_fit", p.auto_fit);
+    number("x_min", p.x_min);
+    number("x_max", p.x_max);
+    number("y_min", p.y_min);
+    number("y_max", p.y_max);
+    if (j.contains("hidden") && j["hidden"].is_array()) {
+        p.hidden.clear();
+        for (const auto& h : j["hidden"])
+            if (h.is_string()) p.hidden.push_back(h.get<std::string>());
+    }
+}
+
+}  // namespace
+
+json view_to_json(const UiState& ui, Index stream_position) {
+    json plots_json = json::object();
+    for (auto [name, plot] : plots(ui))
+        plots_json[name] = plot_to_json(*plot);
+    return json{{"stream_position", stream_position},
+                {"theme", theme_name(ui.theme)},
+                {"ui_scale", ui.ui_scale},
+                {"speed", ui.speed},
+                {"selected_sketch", ui.selected_sketch},
+                {"error_metric", ui.error_metric},
+                {"screenshot_scale", ui.screenshot_scale},
+                {"screenshot_ui", ui.screenshot_with_ui},
+                {"plots", plots_json}};
+}
+
+Index view_from_json(const json& view, UiState& ui, std::string& warnings) {
+    warnings.clear();
+    if (!view.is_object()) return 0;
+    auto warn = [&warnings](const std::string& w) {
+        warnings += (warnings.empty() ? "" : "; ") + w;
+    };
+    auto integer = [&](const char* key, auto lo, auto hi, auto& out) {
+        if (!view.contains(key)) return;
+        const json& v = view[key];
+        if (!v.is_number_integer() || v.get<std::int64_t>() < lo || v.get<std::int64_t>() > hi) {
+            warn(std::string("view.") + key + " = " + v.dump() + " ignored");
+            return;
+        }
+        out = static_cast<std::decay_t<decltype(out)>>(v.get<std::int64_t>());
+    };
+    Index position = 0;
+    integer("stream_position", 0, std::int64_t{1} << 40, position);
+    integer("speed", 1, 1 << 20, ui.speed);
+    integer("selected_sketch", 0, 1 << 16, ui.selected_sketch);
+    integer("error_metric", 0, 64, ui.error_metric);
+    integer("screenshot_scale", 1, 2, ui.screenshot_scale);
+    if (view.contains("screenshot_ui") && view["screenshot_ui"].is_boolean()) {
+        ui.screenshot_with_ui = view["screenshot_ui"].get<bool>();
+    }
+    if (view.contains("ui_scale")) {
+        const json& v = view["ui_scale"];
+        if (v.is_number() && v.get<double>() >= 0.5 && v.get<double>() <= 3.0) {
+            ui.ui_scale = v.get<float>();
+        } else {
+            warn("view.ui_scale = " + v.dump() + " ignored (0.5 to 3)");
+        }
+    }
+    if (view.contains("theme")) {
+        const std::string t = view["theme"].is_string() ? view["theme"].get<std::string>() : "";
+        if (t == "dark") {
+            ui.theme = Theme::Dark;
+        } else if (t == "light") {
+            ui.theme = Theme::Light;
+        } else if (t == "high_contrast") {
+            ui.theme = Theme::HighContrast;
+        } else {
+            warn("view.theme = " + view["theme"].dump() +
+                 " ignored (dark, light or high_contrast)");
+        }
+    }
+    if (view.contains("plots") && view["plots"].is_object()) {
+        for (auto [name, plot] : plots(ui)) {
+            if (view["plots"].contains(name) && view["plots"][name].is_object()) {
+                plot_from_json(view["plots"][name], *plot);
+            }
+        }
+    }
+    return position;
+}
+
+json session_document(const Snapshot& snap, const UiState& ui) {
+    json doc = to_json(snap.config);
+    doc["view"] = view_to_json(ui, snap.tokens_seen);
+    return doc;
+}
+
+std::string save_session(const std::filesystem::path& path, const Snapshot& snap,
+                         const UiState& ui) {
+    std::error_code ec;
+    if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
+    const std::filesystem::path tmp = path.string() + ".tmp";
+    {
+        std::ofstream out(tmp);
+        out << session_document(snap, ui).dump(2) << '\n';
+        if (!out) return path.string() + ": cannot write the session file";
+    }
+    std::filesystem::rename(tmp, path, ec);
+    if (ec) return path.string() + ": cannot write the session file (" + ec.message() + ")";
+    return {};
+}
+
+std::filesystem::path autosave_path() {
+    if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg) {
+        return std::filesystem::path(xdg) / "kvscope" / "last_session.json";
+    }
+    if (const char* home = std::getenv("HOME"); home && *home) {
+        return std::filesystem::path(home) / ".config" / "kvscope" / "last_session.json";
+    }
+    return "kvscope_last_session.json";
+}
+
+std::string run_csv(const Snapshot& snap) {
+    return metrics_csv(snap.history, snap.config.timing);
+}
+
+std::filesystem::path numbered_path(const std::filesystem::path& dir, const std::string& stem,
+                                    const std::string& ext) {
+    for (int i = 1; i < 100000; ++i) {
+        char name[32];
+        std::snprintf(name, sizeof name, "_%04d", i);
+        const std::filesystem::path p = dir / (stem + name + ext);
+        if (!std::filesystem::exists(p)) return p;
+    }
+    return dir / (stem + "_overflow" + ext);
+}
+
+}  // namespace kvscope::ui

@@ -1,0 +1,45 @@
+// Session files: a run config in the foundation schema (schema_version 1) plus an optional
+// "view" object with the explorer's view state, so `kvscope gui --session` opens any config
+// that `kvscope run` accepts and `kvscope run` accepts any saved session (it keeps "view"
+// verbatim and ignores it). The view object holds:
+//   stream_position  tokens streamed when saved (the explorer streams back to it on load)
+//   theme, ui_scale, speed, selected_sketch, error_metric, screenshot_scale, screenshot_ui
+//   plots: {name: {log_x, log_y, auto_fit, x_min, x_max, y_min, y_max, hidden[]}}
+// Reading is lenient: unknown keys are ignored and bad values keep the current state (with a
+// warning), so a session saved by a newer build still opens.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "session/runner.hpp"
+#include "ui/ui_state.hpp"
+
+namespace kvscope::ui {
+
+/// The view state as the session file's "view" object.
+nlohmann::json view_to_json(const UiState& ui, Index stream_position);
+/// Applies a "view" object to `ui`; returns the stream position it names (0 when absent).
+/// Problems are described in `warnings` ("" when none); nothing throws.
+Index view_from_json(const nlohmann::json& view, UiState& ui, std::string& warnings);
+
+/// The whole session document: the snapshot's run config plus the view.
+nlohmann::json session_document(const Snapshot& snap, const UiState& ui);
+/// Writes session_document to `path` (atomically: a temporary file renamed over it). Returns
+/// "" or an error message naming the path.
+std::string save_session(const std::filesystem::path& path, const Snapshot& snap,
+                         const UiState& ui);
+
+/// Where the last session is autosaved: $XDG_CONFIG_HOME/kvscope/last_session.json, else
+/// $HOME/.config/kvscope/last_session.json, else ./kvscope_last_session.json.
+std::filesystem::path autosave_path();
+
+/// The run-level CSV of the snapshot's history, byte for byte the schema `kvscope run` writes
+/// to metrics.csv (header included).
+std::string run_csv(const Snapshot& snap);
+
+/// The first free "<stem>_NNNN<ext>" in `dir` (0001 upwards).
+std::filesystem::path numbered_path(const std::filesystem::path& dir, const std::string& stem,
+                                    const std::string& ext);
+
+}  // namespace kvscope::ui
