@@ -191,25 +191,25 @@ void Session::evaluate() {
 }
 
 double Session::mass_recall_at(const EvalPoint& point, const std::vector<double>& mask) const {
-    // Share of the exact softmax mass on the mask at the point's prefix: the same quantity
-    // ExactReference::evaluate computes, summed over the retained positions only (cheap).
+    // Share of the exact softmax mass on the mask at the point's prefix: the quantity
+    // ExactReference::evaluate computes, here as one GEMM over the retained keys only.
     std::vector<Index> positions;
     for (std::size_t i = 0; i < mask.size() && static_cast<Index>(i) < point.tokens; ++i) {
         if (mask[i] != 0) positions.push_back(static_cast<Index>(i));
     }
-    const auto keys = reference_.keys();
     const Index P = probes_.rows();
+    if (P == 0) return kNaN;
+    const auto keys = reference_.keys();
+    Eigen::MatrixXd kept(static_cast<Index>(positions.size()), dim_);
+    for (std::size_t r = 0; r < positions.size(); ++r)
+        kept.row(static_cast<Index>(r)) = keys.row(positions[r]).cast<double>();
+    const Eigen::MatrixXd logits = beta_ * (kept * probes_.cast<double>().transpose());  // [m x P]
     double total = 0;
     for (Index p = 0; p < P; ++p) {
-        const Eigen::VectorXd q = probes_.row(p).cast<double>().transpose();
-        double sum = 0;
-        for (Index i : positions) {
-            const double logit = beta_ * keys.row(i).cast<double>().dot(q);
-            sum += std::exp(logit - point.reference.shift[p]);
-        }
-        total += sum / point.reference.den[p];
+        const double shift = point.reference.shift[p];
+        total += (logits.col(p).array() - shift).exp().sum() / point.reference.den[p];
     }
-    return P > 0 ? total / static_cast<double>(P) : kNaN;
+    return total / static_cast<double>(P);
 }
 
 void Session::reset() {
