@@ -4,6 +4,7 @@
 #include <imgui.h>
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
+#include <imgui_internal.h>  // ErrorCheckEndFrameRecover
 
 #include <cfloat>
 #include <chrono>
@@ -171,6 +172,7 @@ class Explorer {
     std::string screenshot(const std::string& path, const Snapshot& snap, int scale, bool with_ui,
                            int fb_w, int fb_h);
     void handle_requests(const Snapshot& snap, int fb_w, int fb_h);
+    void handle_file_requests(const Snapshot& snap, int fb_w, int fb_h);
     void open_path(const std::string& path, const Snapshot& snap);
     void open_session(const RunConfig& config, const std::string& what);
     void autosave(const Snapshot& snap, bool force);
@@ -199,10 +201,17 @@ void Explorer::report(const std::string& message, bool error) {
     if (error) err_ << "kvscope: " << message << '\n';
 }
 
+// No exception unwinds through a frame: a panel that throws is reported on the status line and
+// ImGui's window stack is closed so the frame still renders.
 void Explorer::build_ui(const Snapshot& snap, float width, float height, bool with_ui) {
     ImGui::NewFrame();
-    if (with_ui) handle_shortcuts(snap, ui_);
-    draw_frame(snap, ui_, width, height, with_ui);
+    try {
+        if (with_ui) handle_shortcuts(snap, ui_);
+        draw_frame(snap, ui_, width, height, with_ui);
+    } catch (const std::exception& e) {
+        ImGui::ErrorCheckEndFrameRecover(nullptr);
+        report(std::string("a panel failed: ") + e.what(), true);
+    }
     ImGui::Render();
 }
 
@@ -324,6 +333,14 @@ void Explorer::handle_requests(const Snapshot& snap, int fb_w, int fb_h) {
     for (const std::string& path : dropped)
         ui_.request_open = path;  // the last dropped file wins
     dropped.clear();
+    try {
+        handle_file_requests(snap, fb_w, fb_h);
+    } catch (const std::exception& e) {
+        report(e.what(), true);
+    }
+}
+
+void Explorer::handle_file_requests(const Snapshot& snap, int fb_w, int fb_h) {
     if (!ui_.request_open.empty()) {
         open_path(ui_.request_open, snap);
         ui_.request_open.clear();
@@ -389,6 +406,14 @@ int Explorer::run() {
     runner_->send(command::SetSpeed{ui_.speed});
     if (position > 0) runner_->send(command::Step{position});
     const bool scripted = opt_.frames > 0;
+    if (!opt_.open.empty()) {
+        // A data file or session named on the command line: opened like a dropped file.
+        open_path(opt_.open, *runner_->snapshot());
+        for (auto& c : ui_.commands)
+            runner_->send(std::move(c));
+        ui_.commands.clear();
+        if (!ui_.status.empty()) out_ << "kvscope: " << ui_.status << '\n';
+    }
     if (opt_.play && !scripted) runner_->send(command::Play{});
 
     int frame = 0;

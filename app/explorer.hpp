@@ -9,12 +9,13 @@ namespace kvscope {
 
 struct ExplorerOptions {
     std::string session;         ///< run config / session JSON; empty = the default scene
+    std::string open;            ///< a data file (or session) to open once the window is up
     std::string default_config;  ///< the default scene's config
     int frames = 0;              ///< > 0: render this many frames, then exit (scripted use)
     std::string screenshot;      ///< with frames: write the last frame here as PNG
     int width = 1600;
     int height = 900;
-    bool play = true;  ///< start streaming at once
+    bool play = true;           ///< start streaming at once
     int screenshot_scale = 1;   ///< 1 or 2 for the scripted screenshot
     bool screenshot_ui = true;  ///< false: the scripted screenshot shows the views only
 };

@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
                                              std::ostream& err) {
         kvscope::ExplorerOptions opt;
         opt.session = r.session;
+        opt.open = r.open;
         opt.default_config = r.default_config;
         opt.frames = r.frames;
         opt.screenshot = r.screenshot;

@@ -167,6 +167,9 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err,
     GuiRequest gui_req;
     CLI::App* gui = app.add_subcommand("gui", "Open the explorer window");
     gui->add_option("--session", gui_req.session, "Session or run config to open");
+    gui->add_option("file", gui_req.open,
+                    "A data file (.npy .npz .safetensors .csv) to stream with the scene's "
+                    "sketches, or a session (.json)");
     gui->add_option("--frames", gui_req.frames, "Render N frames, then exit")
         ->check(CLI::PositiveNumber);
     gui->add_option("--screenshot", gui_req.screenshot,

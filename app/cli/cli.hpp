@@ -10,6 +10,7 @@ namespace kvscope {
 /// What `kvscope gui` asks of the explorer.
 struct GuiRequest {
     std::string session;  ///< run config / session file, or empty for the default scene
+    std::string open;     ///< a data file (.npy .npz .safetensors .csv) or session to open
     std::string default_config;
     int frames = 0;          ///< > 0: render N frames and exit
     std::string screenshot;  ///< PNG written after the last frame
