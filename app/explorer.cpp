@@ -107,8 +107,8 @@ void draw_frame(const Snapshot& snap, ui::UiState& ui, float width, float height
     tile("Attention error", left_w, 0, mid_w, body_h);
     ui::draw_error_panel(snap, ui);
     ImGui::End();
-    tile("Coreset", left_w + mid_w, 0, right_w, body_h);
-    ui::draw_coreset_panel(snap, ui);
+    tile("Sketch internals", left_w + mid_w, 0, right_w, body_h);
+    ui::draw_internals_panel(snap, ui);
     ImGui::End();
     ImGui::SetNextWindowPos(ImVec2(0, body_h), ImGuiCond_Always);
     ImGui::SetNextWindowSize(ImVec2(width, status_h), ImGuiCond_Always);
@@ -188,6 +188,7 @@ int run_explorer(const ExplorerOptions& opt, std::ostream& out, std::ostream& er
     const RunConfig config = load_start_config(opt, warning);
     ui.status = warning;
     if (!warning.empty()) err << "kvscope: " << warning << '\n';
+    ui::apply_view_state(config.view, ui);
     Runner runner(config);
     const bool scripted = opt.frames > 0;
     if (opt.play && !scripted) runner.send(command::Play{});
