@@ -196,8 +196,10 @@ void draw_share_bar(const BucketView& b, const std::vector<double>& shares, floa
 void draw_bucket_table(const BucketView& b) {
     const bool degrees = !b.taylor_degree.empty();
     const int columns = degrees ? 6 : 5;
-    const float rows_h = ImGui::GetTextLineHeightWithSpacing() *
-                         static_cast<float>(std::min<std::size_t>(b.ids.size() + 1, 12));
+    // All rows when they fit, else the rest of the window (at least 6 rows), scrolling.
+    const float row = ImGui::GetTextLineHeightWithSpacing();
+    const float rows_h = std::min(row * static_cast<float>(b.ids.size() + 1),
+                                  std::max(6 * row, ImGui::GetContentRegionAvail().y - 8));
     if (!ImGui::BeginTable("buckets", columns,
                            ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY |
                                ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingStretchProp,
@@ -315,8 +317,7 @@ void draw_bucket_panel(const Snapshot& snap, UiState& ui) {
             "shells, online clustering)\nsummary: what each bucket stores (exact "
             "tokens, Taylor moments, coreset, reservoir)");
     }
-    ImGui::SameLine();
-    ImGui::Text("  collision rate %.3g", b.collision_rate);
+    ImGui::Text("collision rate %.3g", b.collision_rate);
     if (ImGui::IsItemHovered()) {
         ImGui::SetTooltip(
             "Share of stored keys that fall in the query's own bucket, averaged over "
@@ -344,7 +345,10 @@ void draw_bucket_panel(const Snapshot& snap, UiState& ui) {
     ImGui::SameLine();
     ImGui::Checkbox("log", &ui.bucket_log_counts);
     ImGui::SameLine();
-    ImGui::TextDisabled("colour = bucket id (as in the embedding view)");
+    ImGui::TextDisabled("colour = bucket id");
+    if (ImGui::IsItemHovered()) {
+        ImGui::SetTooltip("The embedding view colours tokens by bucket with the same colours");
+    }
     draw_bucket_bars(b, ui, s.stats.seen);
 
     ImGui::TextUnformatted("Share of Z per bucket");

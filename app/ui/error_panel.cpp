@@ -100,10 +100,11 @@ void draw_error_panel(const Snapshot& snap, UiState& ui) {
         ImGui::Checkbox("log factors", &ui.theory_log_factors);
         if (ImGui::IsItemHovered()) ImGui::SetTooltip("Include the polylog factors bounds hide");
         ImGui::SameLine();
-        ImGui::Checkbox("fit to theory", &ui.theory_fit);
+        ImGui::Checkbox("full range", &ui.theory_fit);
         if (ImGui::IsItemHovered()) {
             ImGui::SetTooltip(
-                "Let auto-fit include the theory curves (they may span many decades)");
+                "Draw the theory curves over their whole range (they may span many "
+                "decades); off: only within 100x of the measured memory");
         }
         ImGui::SameLine();
         ImGui::TextDisabled("n=%lld d=%d d_v=%d B=%.3g", static_cast<long long>(snap.tokens_seen),
@@ -180,16 +181,28 @@ void draw_error_panel(const Snapshot& snap, UiState& ui) {
             }
         }
         if (theory_applies) {
+            // Unless "full range" is on, each curve is cut to 100x either side of the measured
+            // memory, so auto-fit frames the measurements and the curves near them.
+            const bool clip = !ui.theory_fit && !mx.empty();
+            const double lo = clip ? *std::min_element(mx.begin(), mx.end()) / 100 : 0.0;
+            const double hi = clip ? *std::max_element(mx.begin(), mx.end()) * 100 : INFINITY;
             for (const auto& line : lines) {
                 if (line.memory.empty()) continue;
+                std::vector<double> xs, ys;
+                for (std::size_t k = 0; k < line.memory.size(); ++k) {
+                    if (line.memory[k] < lo || line.memory[k] > hi) continue;
+                    xs.push_back(line.memory[k]);
+                    ys.push_back(line.eps[k]);
+                }
                 LineStyle style;
                 style.dashed = true;
                 style.thickness = 1.3f;
-                style.fit = ui.theory_fit;
                 const ImU32 colour = line.instance >= 0 ? category_colour(line.instance, 0.85f)
                                                         : IM_COL32(200, 200, 200, 200);
-                plot_line(legend_text(line.label).c_str(), line.memory.data(), line.eps.data(),
-                          static_cast<int>(line.memory.size()), colour, style);
+                const std::string label =
+                    legend_text(line.label) + (xs.empty() ? " (off range)" : "");
+                plot_line(label.c_str(), xs.data(), ys.data(), static_cast<int>(xs.size()), colour,
+                          style);
             }
         }
         end_plot();

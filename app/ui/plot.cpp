@@ -134,7 +134,7 @@ std::vector<double> ticks(double lo, double hi, bool log, float pixels) {
     if (log) {
         const double a = std::floor(std::log10(lo)), b = std::ceil(std::log10(hi));
         const double step = std::max(1.0, std::ceil((b - a) / std::max(2.0, pixels / 60.0)));
-        for (double e = a; e <= b; e += step) {
+        for (double e = std::ceil(a / step) * step; e <= b; e += step) {  // 1 when in range
             const double v = std::pow(10.0, e);
             if (v >= lo && v <= hi) out.push_back(v);
         }
@@ -484,7 +484,13 @@ void end_plot() {
 
     // Legend (top right, inside the area); click toggles a series.
     float ly = g_plot.area_min.y + 4;
-    for (const auto& s : g_plot.series) {
+    for (std::size_t k = 0; k < g_plot.series.size(); ++k) {
+        const Series& s = g_plot.series[k];
+        // One entry per label (a label drawn as several series toggles them together).
+        bool repeated = false;
+        for (std::size_t j = 0; j < k && !repeated; ++j)
+            repeated = g_plot.series[j].label == s.label;
+        if (repeated) continue;
         std::string entry = s.label;
         if (s.nan_count > 0) entry += " (" + std::to_string(s.nan_count) + " NaN)";
         const ImVec2 ts = ImGui::CalcTextSize(entry.c_str());

@@ -147,12 +147,22 @@ void draw_polynomial_panel(const Snapshot& snap, UiState& ui) {
     heading("|e^x - T_p(x)| over the logit range",
             "Absolute truncation error of the degree-p Taylor polynomial, computed here over the "
             "observed logit range (x = beta <k - c, q>), against the Lagrange remainder bound "
-            "e^{max(x,0)} |x|^{p+1}/(p+1)! [R]. Zero at x = 0 (not drawn on the log axis).");
+            "e^{max(x,0)} |x|^{p+1}/(p+1)! [R]. The range is [-B, B] (logit_min/max), widened to "
+            "the sampled logits, whose range the grey lines mark. Zero at x = 0 (not drawn on the "
+            "log axis).");
     if (begin_plot("trunc", ui.trunc_error, ImVec2(0, plot_h), "logit x", "abs. error")) {
         plot_line("|e^x - T_p(x)|", xs.data(), err.data(), kGrid, category_colour(1));
         LineStyle dashed;
         dashed.dashed = true;
         plot_line("[R] Lagrange bound", xs.data(), bound.data(), kGrid, category_colour(5), dashed);
+        double smin = INFINITY, smax = -INFINITY;
+        for (double x : t.logit_samples) {
+            if (std::isfinite(x)) smin = std::min(smin, x), smax = std::max(smax, x);
+        }
+        if (smin <= smax) {
+            plot_vline("sampled logits min/max", smin, ImGui::GetColorU32(ImGuiCol_TextDisabled));
+            plot_vline("sampled logits min/max", smax, ImGui::GetColorU32(ImGuiCol_TextDisabled));
+        }
         end_plot();
     }
 

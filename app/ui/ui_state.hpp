@@ -31,7 +31,7 @@ struct UiState {
     PlotState walk{false, false};
     // Error panel theory overlays (ALGORITHMS.md 3).
     bool show_theory = true;
-    bool theory_fit = false;  ///< let auto-fit include the theory curves
+    bool theory_fit = false;  ///< draw theory curves over their whole range, not near the data
     bool theory_log_factors = false;
     double theory_B = 0;  ///< logit bound for the curves; 0: estimated from the run
     // "Sketch internals" window: tab 0 Coreset, 1 Buckets, 2 Polynomial.
@@ -45,7 +45,7 @@ struct UiState {
     bool bucket_log_counts = false;
     PlotState trunc_error{false, true};
     PlotState logit_hist{false, false};
-    PlotState degree_error{false, true};
+    PlotState degree_error{false, true, true, 14};  ///< bound, measured and target span decades
     PlotState monomials{true, true};
     /// Commands produced this frame; the frame loop sends them to the Runner.
     std::vector<Command> commands;
