@@ -136,7 +136,7 @@ void draw_bucket_bars(const BucketView& b, UiState& ui, Index total) {
         std::snprintf(buf, sizeof buf, "%d", b.ids.back());
         dl->AddText(ImVec2(z.x - ImGui::CalcTextSize(buf).x, z.y + 1), text, buf);
     }
-    std::string xl = std::string("bucket id (") + std::to_string(n) + " non-empty)";
+    std::string xl = std::to_string(n) + " non-empty buckets, in id order";
     if (nan_count > 0) xl += ", " + std::to_string(nan_count) + " NaN";
     dl->AddText(ImVec2((a.x + z.x - ImGui::CalcTextSize(xl.c_str()).x) / 2, z.y + 1), text,
                 xl.c_str());
