@@ -50,6 +50,12 @@ void apply_view_state(const nlohmann::json& view, UiState& ui) {
     }
 }
 
+void store_view_state(const UiState& ui, nlohmann::json& view) {
+    if (!view.is_object()) view = nlohmann::json::object();
+    view["tab"] = kTabKeys[std::clamp(ui.internals_tab, 0, 2)];
+    view["selected_sketch"] = ui.selected_sketch;
+}
+
 void draw_internals_panel(const Snapshot& snap, UiState& ui) {
     if (!snap.sketches.empty()) {
         ui.selected_sketch =

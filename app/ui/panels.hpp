@@ -39,6 +39,9 @@ int internals_tab_index(const std::string& name);
 /// Applies a session's optional view state: {"tab": "polynomial", "selected_sketch": 2}.
 /// Unknown or malformed fields are ignored.
 void apply_view_state(const nlohmann::json& view, UiState& ui);
+/// Writes the view state apply_view_state reads ("tab", "selected_sketch") into `view`, keeping
+/// its other fields (for session save and screenshot sidecars).
+void store_view_state(const UiState& ui, nlohmann::json& view);
 /// Buttons selecting each running sketch whose view passes `has` (or a note when none does).
 void draw_sketch_picker(const Snapshot& snap, UiState& ui, bool (*has)(const SketchView&),
                         const char* what);

@@ -327,6 +327,16 @@ TEST_F(AlgorithmPanels, TabFollowsTheSelectionButTheUserMaySwitch) {
     ui::apply_view_state(nlohmann::json{{"tab", 7}, {"selected_sketch", "x"}}, junk);
     ui::apply_view_state(nlohmann::json::array(), junk);
     EXPECT_EQ(junk.requested_tab, -1);
+    // Stored view state reads back to the same tab and sketch, other fields kept.
+    nlohmann::json view{{"embedding", {{"colour", "bucket"}}}};
+    ui::store_view_state(from_session, view);
+    EXPECT_EQ(view["tab"], "buckets");
+    EXPECT_EQ(view["selected_sketch"], 2);
+    EXPECT_EQ(view["embedding"]["colour"], "bucket");
+    ui::UiState reloaded;
+    ui::apply_view_state(view, reloaded);
+    EXPECT_EQ(reloaded.requested_tab, 1);
+    EXPECT_EQ(reloaded.selected_sketch, 2);
     EXPECT_EQ(ui::internals_tab_index("polynomial"), 2);
     EXPECT_EQ(ui::internals_tab_index("nope"), -1);
 }
