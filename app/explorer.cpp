@@ -137,8 +137,8 @@ void draw_frame(const Snapshot& snap, ui::UiState& ui, float width, float height
     tile("Attention error", left_w, 0, mid_w, body_h);
     ui::draw_error_panel(snap, ui);
     ImGui::End();
-    tile("Coreset", left_w + mid_w, 0, right_w, body_h);
-    ui::draw_coreset_panel(snap, ui);
+    tile("Sketch internals", left_w + mid_w, 0, right_w, body_h);
+    ui::draw_internals_panel(snap, ui);
     ImGui::End();
     if (!with_ui) return;
     ImGui::SetNextWindowPos(ImVec2(0, body_h), ImGuiCond_Always);

@@ -7,34 +7,12 @@
 #include <vector>
 
 #include "ui/palette.hpp"
+#include "ui/panel_csv.hpp"
 #include "ui/panels.hpp"
 
 namespace kvscope::ui {
 
 namespace {
-
-struct Metric {
-    const char* key;
-    const char* definition;
-    double (*get)(const MetricRow&);
-};
-
-const Metric kMetrics[] = {
-    {"rel_err_mean", "mean over probe queries of ||z - a|| / ||a|| (z: sketch, a: exact attention)",
-     [](const MetricRow& r) { return r.errors.rel_err_mean; }},
-    {"rel_err_max", "max over probe queries of ||z - a|| / ||a||",
-     [](const MetricRow& r) { return r.errors.rel_err_max; }},
-    {"eps_fro", "mean ||z - a|| / (||p||_2 ||V||_F): BalanceKV's normalisation (p: softmax row)",
-     [](const MetricRow& r) { return r.errors.eps_fro; }},
-    {"eps_op", "mean ||z - a|| / (||p||_2 ||V||_op): SubGen's normalisation",
-     [](const MetricRow& r) { return r.errors.eps_op; }},
-    {"num_err", "mean ||N^ - N|| / (Z max||v||): numerator error alone (rotates the output)",
-     [](const MetricRow& r) { return r.errors.num_err; }},
-    {"den_err", "mean |Z^ - Z| / Z: denominator error alone (rescales the output)",
-     [](const MetricRow& r) { return r.errors.den_err; }},
-    {"mass_recall", "mean share of exact softmax mass on the tokens a subset sketch keeps",
-     [](const MetricRow& r) { return r.mass_recall; }},
-};
 
 // Legend text: the live sketch's short name when the row still matches it.
 std::string series_name(const Snapshot& snap, const MetricRow& row) {
@@ -45,21 +23,39 @@ std::string series_name(const Snapshot& snap, const MetricRow& row) {
     return row.label;
 }
 
+// Legend entries stay short; the full label is in the "theory curves" list under the plot.
+std::string legend_text(const std::string& label) {
+    return label.size() > 46 ? label.substr(0, 43) + "..." : label;
+}
+
+// A plot title whose definition is one hover away.
+void heading(const std::string& title, const std::string& tooltip) {
+    ImGui::TextUnformatted(title.c_str());
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tooltip.c_str());
+    ImGui::SameLine();
+    ImGui::TextDisabled("(?)");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tooltip.c_str());
+}
+
 }  // namespace
 
 void draw_error_panel(const Snapshot& snap, UiState& ui) {
-    static_assert(sizeof(kMetrics) / sizeof(kMetrics[0]) == 7);
+    const auto& metrics = error_metrics();
+    const int metric_count = static_cast<int>(metrics.size());
     // The exact cache is the reference (error ~1e-15): plotting it would squash the log axis.
     std::map<int, std::vector<const MetricRow*>> rows;
     for (const auto& r : snap.history) {
         if (r.sketch != "exact") rows[r.instance].push_back(&r);
     }
 
-    const Metric& metric = kMetrics[std::clamp(ui.error_metric, 0, 6)];
+    ui.error_metric = std::clamp(ui.error_metric, 0, metric_count - 1);
+    const MetricDef& metric = metrics[static_cast<std::size_t>(ui.error_metric)];
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10);
     if (ImGui::BeginCombo("metric", metric.key)) {
-        for (int i = 0; i < 7; ++i) {
-            if (ImGui::Selectable(kMetrics[i].key, i == ui.error_metric)) ui.error_metric = i;
-            if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", kMetrics[i].definition);
+        for (int i = 0; i < metric_count; ++i) {
+            const MetricDef& m = metrics[static_cast<std::size_t>(i)];
+            if (ImGui::Selectable(m.key, i == ui.error_metric)) ui.error_metric = i;
+            if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", m.definition);
         }
         ImGui::EndCombo();
     }
@@ -67,12 +63,62 @@ void draw_error_panel(const Snapshot& snap, UiState& ui) {
     ImGui::SameLine();
     ImGui::Checkbox("log y", &ui.error_time.log_y);
     ImGui::SameLine();
+    ImGui::Checkbox("theory", &ui.show_theory);
+    if (ImGui::IsItemHovered()) {
+        ImGui::SetTooltip(
+            "Overlay each running sketch's space bound and the global lower bounds on the "
+            "error-vs-memory plot (constants 1; [R] = reconstruction, not a published formula).");
+    }
+    ImGui::SameLine();
+    if (ImGui::SmallButton("CSV")) {
+        TheoryOptions opt{ui.theory_B, ui.theory_log_factors};
+        try {
+            ui.status = "wrote " + write_panel_csv("errors", error_csv(snap, ui.error_metric, opt));
+        } catch (const std::exception& e) {
+            ui.status = e.what();
+        }
+    }
+    if (ImGui::IsItemHovered()) {
+        ImGui::SetTooltip(
+            "Write this panel's data (measured series and theory curves, long form) "
+            "to kvscope_errors_NNNN.csv in the working directory");
+    }
+    ImGui::SameLine();
     ImGui::TextDisabled("(exact = reference, not plotted)");
+    if (ui.show_theory) {
+        const double B_est = estimate_logit_bound(snap);
+        ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
+        ImGui::InputDouble("B", &ui.theory_B, 0, 0, ui.theory_B > 0 ? "%.3g" : "auto");
+        ui.theory_B = std::max(0.0, ui.theory_B);
+        if (ImGui::IsItemHovered()) {
+            ImGui::SetTooltip(
+                "Logit bound B = beta r_q r_k for the theory curves; 0 = auto (now "
+                "%.3g: a Taylor view's bound_B, else beta r_q^2 over the probes)",
+                B_est);
+        }
+        ImGui::SameLine();
+        ImGui::Checkbox("log factors", &ui.theory_log_factors);
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("Include the polylog factors bounds hide");
+        ImGui::SameLine();
+        ImGui::Checkbox("full range", &ui.theory_fit);
+        if (ImGui::IsItemHovered()) {
+            ImGui::SetTooltip(
+                "Draw the theory curves over their whole range (they may span many "
+                "decades); off: only within 100x of the measured memory");
+        }
+        ImGui::SameLine();
+        ImGui::TextDisabled("n=%lld d=%d d_v=%d B=%.3g", static_cast<long long>(snap.tokens_seen),
+                            snap.dim, snap.value_dim, ui.theory_B > 0 ? ui.theory_B : B_est);
+    }
     if (rows.empty()) {
         ImGui::TextDisabled("No evaluations yet: press Play or Step.");
     }
 
-    const float half = ImGui::GetContentRegionAvail().y * 0.5f - ImGui::GetFrameHeightWithSpacing();
+    const float half =
+        ImGui::GetContentRegionAvail().y * 0.5f - 2 * ImGui::GetFrameHeightWithSpacing();
+    heading(std::string(metric.key) + " against tokens seen",
+            std::string(metric.key) + ": " + metric.definition +
+                "\nOne line per sketch instance, one point per evaluation.");
     if (begin_plot("time", ui.error_time, ImVec2(0, std::max(160.0f, half)), "tokens seen",
                    metric.key)) {
         for (const auto& [inst, list] : rows) {
@@ -99,6 +145,16 @@ void draw_error_panel(const Snapshot& snap, UiState& ui) {
             owner.push_back(inst);
         }
     }
+    // Theory curves are space bounds for an error eps: drawn only for error metrics.
+    const bool theory_applies = ui.show_theory && ui.error_metric <= 5;
+    std::vector<TheoryLine> lines;
+    if (theory_applies)
+        lines = theory_lines(snap, TheoryOptions{ui.theory_B, ui.theory_log_factors});
+    heading(std::string(metric.key) + " against memory (latest evaluation)",
+            std::string(metric.key) + ": " + metric.definition +
+                "\nmemory_floats: state size in 32-bit float equivalents (keys, values, weights, "
+                "moments).\nDashed: theory space bounds as eps -> words at this run's n, d, d_v, B "
+                "(y = eps, constants 1); [R] marks reconstructions. Grey: reference slopes.");
     if (begin_plot("memory", ui.error_memory, ImVec2(0, std::max(160.0f, half)), "memory (floats)",
                    metric.key)) {
         for (std::size_t i = 0; i < mx.size(); ++i) {
@@ -124,7 +180,39 @@ void draw_error_panel(const Snapshot& snap, UiState& ui) {
                 plot_line(name, xs, ys, 2, IM_COL32(150, 150, 150, slope == -0.5 ? 200 : 120));
             }
         }
+        if (theory_applies) {
+            // Unless "full range" is on, each curve is cut to 100x either side of the measured
+            // memory, so auto-fit frames the measurements and the curves near them.
+            const bool clip = !ui.theory_fit && !mx.empty();
+            const double lo = clip ? *std::min_element(mx.begin(), mx.end()) / 100 : 0.0;
+            const double hi = clip ? *std::max_element(mx.begin(), mx.end()) * 100 : INFINITY;
+            for (const auto& line : lines) {
+                if (line.memory.empty()) continue;
+                std::vector<double> xs, ys;
+                for (std::size_t k = 0; k < line.memory.size(); ++k) {
+                    if (line.memory[k] < lo || line.memory[k] > hi) continue;
+                    xs.push_back(line.memory[k]);
+                    ys.push_back(line.eps[k]);
+                }
+                LineStyle style;
+                style.dashed = true;
+                style.thickness = 1.3f;
+                const ImU32 colour = line.instance >= 0 ? category_colour(line.instance, 0.85f)
+                                                        : IM_COL32(200, 200, 200, 200);
+                const std::string label =
+                    legend_text(line.label) + (xs.empty() ? " (off range)" : "");
+                plot_line(label.c_str(), xs.data(), ys.data(), static_cast<int>(xs.size()), colour,
+                          style);
+            }
+        }
         end_plot();
+    }
+    if (theory_applies && !lines.empty() && ImGui::TreeNode("theory curves (full labels)")) {
+        for (const auto& line : lines) {
+            ImGui::BulletText("%s%s%s", line.label.c_str(), line.upper ? "" : "  (lower bound)",
+                              line.memory.empty() ? "  (not finite here)" : "");
+        }
+        ImGui::TreePop();
     }
 }
 

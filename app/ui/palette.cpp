@@ -14,6 +14,17 @@ ImU32 category_colour(int i, float alpha) {
     return IM_COL32(c[0], c[1], c[2], static_cast<int>(alpha * 255));
 }
 
+ImU32 bucket_colour(int id, float alpha) {
+    if (id < 0) return IM_COL32(110, 110, 110, static_cast<int>(alpha * 255));
+    ImVec4 c = ImGui::ColorConvertU32ToFloat4(category_colour(id % 8, alpha));
+    const int shade = (id / 8) % 3;  // 0 as is, 1 lighter, 2 darker
+    for (float* v : {&c.x, &c.y, &c.z}) {
+        if (shade == 1) *v = *v + (1.0f - *v) * 0.45f;
+        if (shade == 2) *v = *v * 0.55f;
+    }
+    return ImGui::ColorConvertFloat4ToU32(c);
+}
+
 ImU32 viridis(float t, float alpha) {
     // Piecewise-linear through nine samples of the viridis map.
     static constexpr float kStops[9][3] = {

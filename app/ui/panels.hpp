@@ -38,6 +38,29 @@ std::vector<BrowserEntry> list_directory(const std::string& directory, std::stri
 /// The file browser window (Ctrl+O); picking a file sets UiState::request_open.
 void draw_file_browser(UiState& ui);
 
+/// The selected sketch's buckets (BucketView): occupancy bars coloured by bucket id, shares of Z
+/// per bucket for the current and recent queries, collision rate, a table of every bucket.
+void draw_bucket_panel(const Snapshot& snap, UiState& ui);
+/// The selected sketch's Taylor state (TaylorView): truncation error against the Lagrange bound
+/// over the logit range, the logit histogram with +-B, error against degree, monomials against
+/// memory, recentring and rescaling.
+void draw_polynomial_panel(const Snapshot& snap, UiState& ui);
+/// The right column: tabs Coreset / Buckets / Polynomial. When the selected sketch changes, the
+/// tab that fits it is selected (buckets, else Taylor state, else coreset); the user may switch.
+void draw_internals_panel(const Snapshot& snap, UiState& ui);
+/// The tab that fits a view: 1 (Buckets) with buckets, 2 (Polynomial) with Taylor state, else 0.
+int preferred_internals_tab(const SketchView& view);
+/// Tab index of a name ("coreset", "buckets", "polynomial"), or -1.
+int internals_tab_index(const std::string& name);
+/// Applies a session's optional view state: {"tab": "polynomial", "selected_sketch": 2}.
+/// Unknown or malformed fields are ignored.
+void apply_view_state(const nlohmann::json& view, UiState& ui);
+/// Writes the view state apply_view_state reads ("tab", "selected_sketch") into `view`, keeping
+/// its other fields (for session save and screenshot sidecars).
+void store_view_state(const UiState& ui, nlohmann::json& view);
+/// Buttons selecting each running sketch whose view passes `has` (or a note when none does).
+void draw_sketch_picker(const Snapshot& snap, UiState& ui, bool (*has)(const SketchView&),
+                        const char* what);
 /// Shortcut list (F1).
 void draw_help_overlay(UiState& ui);
 /// One line at the bottom: tokens, status, the last error.

@@ -9,7 +9,7 @@ namespace kvscope::ui {
 
 namespace {
 
-enum class Kind { Line, Scatter, Bars, VLine };
+enum class Kind { Line, Scatter, Bars, VLine, HLine };
 
 struct Series {
     std::string label;
@@ -18,6 +18,7 @@ struct Series {
     std::vector<double> x, y;
     double bar_width = 0;
     int nan_count = 0;
+    LineStyle style;
 };
 
 struct ActivePlot {
@@ -71,7 +72,14 @@ void screen_to_data(ImVec2 p, double& x, double& y) {
 void fit(PlotState& s) {
     double xmin = INFINITY, xmax = -INFINITY, ymin = INFINITY, ymax = -INFINITY;
     for (const auto& ser : g_plot.series) {
-        if (is_hidden(s, ser.label)) continue;
+        if (is_hidden(s, ser.label) || !ser.style.fit) continue;
+        if (ser.kind == Kind::HLine) {
+            if (finite(to_axis(ser.y[0], s.log_y))) {
+                ymin = std::min(ymin, ser.y[0]);
+                ymax = std::max(ymax, ser.y[0]);
+            }
+            continue;
+        }
         for (std::size_t i = 0; i < ser.x.size(); ++i) {
             const double x = ser.x[i];
             if (finite(to_axis(x, s.log_x))) {
@@ -126,7 +134,7 @@ std::vector<double> ticks(double lo, double hi, bool log, float pixels) {
     if (log) {
         const double a = std::floor(std::log10(lo)), b = std::ceil(std::log10(hi));
         const double step = std::max(1.0, std::ceil((b - a) / std::max(2.0, pixels / 60.0)));
-        for (double e = a; e <= b; e += step) {
+        for (double e = std::ceil(a / step) * step; e <= b; e += step) {  // 1 when in range
             const double v = std::pow(10.0, e);
             if (v >= lo && v <= hi) out.push_back(v);
         }
@@ -146,6 +154,24 @@ std::vector<double> ticks(double lo, double hi, bool log, float pixels) {
         out.push_back(std::abs(v) < 1e-12 * step ? 0.0 : v);
     }
     return out;
+}
+
+// A dashed segment (6 px on, 4 px off), clipped to a sane length so a curve that leaves the view
+// by many decades does not emit millions of dashes.
+void stroke_dashed(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 colour, float thickness) {
+    const float dx = b.x - a.x, dy = b.y - a.y;
+    const float len = std::sqrt(dx * dx + dy * dy);
+    if (!(len > 0) || !std::isfinite(len)) return;
+    if (len > 20000.0f) {
+        dl->AddLine(a, b, colour, thickness);
+        return;
+    }
+    const float ux = dx / len, uy = dy / len;
+    for (float t = 0; t < len; t += 10.0f) {
+        const float e = std::min(len, t + 6.0f);
+        dl->AddLine(ImVec2(a.x + ux * t, a.y + uy * t), ImVec2(a.x + ux * e, a.y + uy * e), colour,
+                    thickness);
+    }
 }
 
 void add_series(Series s) {
@@ -241,6 +267,22 @@ void plot_vline(const char* label, double x, ImU32 colour) {
     add_series(std::move(s));
 }
 
+void plot_hline(const char* label, double y, ImU32 colour) {
+    Series s;
+    s.label = label;
+    s.kind = Kind::HLine;
+    s.colour = colour;
+    s.x = {0.0};
+    s.y = {y};
+    add_series(std::move(s));
+}
+
+void plot_line(const char* label, const double* xs, const double* ys, int count, ImU32 colour,
+               const LineStyle& style) {
+    plot_line(label, xs, ys, count, colour);
+    g_plot.series.back().style = style;
+}
+
 void end_plot() {
     if (!g_plot.state) return;
     PlotState& st = *g_plot.state;
@@ -324,7 +366,7 @@ void end_plot() {
     const float width = g_plot.area_max.x - g_plot.area_min.x;
     for (auto& s : g_plot.series) {
         s.nan_count = std::max(s.nan_count, 0);
-        if (s.kind != Kind::Bars) {
+        if (s.kind != Kind::Bars && s.kind != Kind::HLine) {
             for (std::size_t i = 0; i < s.y.size(); ++i) {
                 if (std::isnan(s.y[i])) {
                     ++s.nan_count;
@@ -338,6 +380,14 @@ void end_plot() {
         if (s.kind == Kind::VLine) {
             const float x = to_screen(s.x[0], st.y_min).x;
             dl->AddLine(ImVec2(x, g_plot.area_min.y), ImVec2(x, g_plot.area_max.y), s.colour, 1.5f);
+            continue;
+        }
+        if (s.kind == Kind::HLine) {
+            const float y = to_screen(st.x_min, s.y[0]).y;
+            if (std::isfinite(y)) {
+                stroke_dashed(dl, ImVec2(g_plot.area_min.x, y), ImVec2(g_plot.area_max.x, y),
+                              s.colour, 1.5f);
+            }
             continue;
         }
         if (s.kind == Kind::Bars) {
@@ -362,7 +412,13 @@ void end_plot() {
         };
         auto stroke = [&] {
             if (s.kind == Kind::Line && pts.size() >= 2) {
-                dl->AddPolyline(pts.data(), static_cast<int>(pts.size()), s.colour, 0, 1.8f);
+                if (s.style.dashed) {
+                    for (std::size_t k = 1; k < pts.size(); ++k)
+                        stroke_dashed(dl, pts[k - 1], pts[k], s.colour, s.style.thickness);
+                } else {
+                    dl->AddPolyline(pts.data(), static_cast<int>(pts.size()), s.colour, 0,
+                                    s.style.thickness);
+                }
             }
             if (s.kind == Kind::Scatter || pts.size() == 1) {
                 for (const auto& p : pts)
@@ -407,7 +463,7 @@ void end_plot() {
         std::size_t best_i = 0;
         float best_d = 20.0f * 20.0f;
         for (const auto& s : g_plot.series) {
-            if (is_hidden(st, s.label) || s.kind == Kind::VLine) continue;
+            if (is_hidden(st, s.label) || s.kind == Kind::VLine || s.kind == Kind::HLine) continue;
             for (std::size_t i = 0; i < s.x.size(); ++i) {
                 const ImVec2 p = to_screen(s.x[i], s.y[i]);
                 const float dx = p.x - io.MousePos.x, dy = p.y - io.MousePos.y;
@@ -428,14 +484,26 @@ void end_plot() {
 
     // Legend (top right, inside the area); click toggles a series.
     float ly = g_plot.area_min.y + 4;
-    for (const auto& s : g_plot.series) {
+    for (std::size_t k = 0; k < g_plot.series.size(); ++k) {
+        const Series& s = g_plot.series[k];
+        // One entry per label (a label drawn as several series toggles them together).
+        bool repeated = false;
+        for (std::size_t j = 0; j < k && !repeated; ++j)
+            repeated = g_plot.series[j].label == s.label;
+        if (repeated) continue;
         std::string entry = s.label;
         if (s.nan_count > 0) entry += " (" + std::to_string(s.nan_count) + " NaN)";
         const ImVec2 ts = ImGui::CalcTextSize(entry.c_str());
         const ImVec2 p(g_plot.area_max.x - ts.x - 22, ly);
         const bool off = is_hidden(st, s.label);
-        dl->AddRectFilled(ImVec2(p.x, p.y + 3), ImVec2(p.x + 12, p.y + ts.y - 3),
-                          off ? grid : s.colour);
+        if (s.style.dashed || s.kind == Kind::HLine) {
+            const float my = p.y + ts.y / 2;
+            dl->AddLine(ImVec2(p.x, my), ImVec2(p.x + 4, my), off ? grid : s.colour, 2.0f);
+            dl->AddLine(ImVec2(p.x + 8, my), ImVec2(p.x + 12, my), off ? grid : s.colour, 2.0f);
+        } else {
+            dl->AddRectFilled(ImVec2(p.x, p.y + 3), ImVec2(p.x + 12, p.y + ts.y - 3),
+                              off ? grid : s.colour);
+        }
         dl->AddText(ImVec2(p.x + 16, p.y), off ? grid : text, entry.c_str());
         const ImVec2 m = io.MousePos;
         if (g_plot.hovered && ImGui::IsMouseClicked(ImGuiMouseButton_Left) && m.x >= p.x &&

@@ -41,6 +41,18 @@ void plot_scatter(const char* label, const double* xs, const double* ys, int cou
 void plot_histogram(const char* label, const double* values, int count, int bins, ImU32 colour);
 /// Adds a vertical marker line at x (e.g. +-B).
 void plot_vline(const char* label, double x, ImU32 colour);
+/// Adds a horizontal marker line at y (e.g. a target error).
+void plot_hline(const char* label, double y, ImU32 colour);
+
+/// How a line series is stroked and whether it takes part in auto-fit.
+struct LineStyle {
+    float thickness = 1.8f;
+    bool dashed = false;
+    bool fit = true;  ///< false: auto-fit ignores it (theory curves spanning many decades)
+};
+/// Adds a line series drawn with `style`.
+void plot_line(const char* label, const double* xs, const double* ys, int count, ImU32 colour,
+               const LineStyle& style);
 /// Draws everything added since begin_plot and handles interaction.
 void end_plot();
 

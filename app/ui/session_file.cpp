@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "session/run_output.hpp"
+#include "ui/panels.hpp"
 
 namespace kvscope::ui {
 
@@ -33,7 +34,11 @@ auto plots(State& ui) {
                                                       {"error_memory", &ui.error_memory},
                                                       {"split_errors", &ui.split_errors},
                                                       {"weights", &ui.weights},
-                                                      {"walk", &ui.walk}};
+                                                      {"walk", &ui.walk},
+                                                      {"trunc_error", &ui.trunc_error},
+                                                      {"logit_hist", &ui.logit_hist},
+                                                      {"degree_error", &ui.degree_error},
+                                                      {"monomials", &ui.monomials}};
 }
 
 json plot_to_json(const PlotState& p) {
@@ -69,15 +74,18 @@ json view_to_json(const UiState& ui, Index stream_position) {
     json plots_json = json::object();
     for (auto [name, plot] : plots(ui))
         plots_json[name] = plot_to_json(*plot);
-    return json{{"stream_position", stream_position},
-                {"theme", theme_name(ui.theme)},
-                {"ui_scale", ui.ui_scale},
-                {"speed", ui.speed},
-                {"selected_sketch", ui.selected_sketch},
-                {"error_metric", ui.error_metric},
-                {"screenshot_scale", ui.screenshot_scale},
-                {"screenshot_ui", ui.screenshot_with_ui},
-                {"plots", plots_json}};
+    json view{{"stream_position", stream_position},
+              {"theme", theme_name(ui.theme)},
+              {"ui_scale", ui.ui_scale},
+              {"speed", ui.speed},
+              {"selected_sketch", ui.selected_sketch},
+              {"error_metric", ui.error_metric},
+              {"screenshot_scale", ui.screenshot_scale},
+              {"screenshot_ui", ui.screenshot_with_ui},
+              {"show_theory", ui.show_theory},
+              {"plots", plots_json}};
+    store_view_state(ui, view);  // the internals tab
+    return view;
 }
 
 Index view_from_json(const json& view, UiState& ui, std::string& warnings) {
@@ -104,6 +112,14 @@ Index view_from_json(const json& view, UiState& ui, std::string& warnings) {
     if (view.contains("screenshot_ui") && view["screenshot_ui"].is_boolean()) {
         ui.screenshot_with_ui = view["screenshot_ui"].get<bool>();
     }
+    if (view.contains("show_theory") && view["show_theory"].is_boolean()) {
+        ui.show_theory = view["show_theory"].get<bool>();
+    }
+    if (view.contains("tab") &&
+        (!view["tab"].is_string() || internals_tab_index(view["tab"].get<std::string>()) < 0)) {
+        warn("view.tab = " + view["tab"].dump() + " ignored (coreset, buckets or polynomial)");
+    }
+    apply_view_state(view, ui);  // the internals tab
     if (view.contains("ui_scale")) {
         const json& v = view["ui_scale"];
         if (v.is_number() && v.get<double>() >= 0.5 && v.get<double>() <= 3.0) {

@@ -3,7 +3,8 @@
 // that `kvscope run` accepts and `kvscope run` accepts any saved session (it keeps "view"
 // verbatim and ignores it). The view object holds:
 //   stream_position  tokens streamed when saved (the explorer streams back to it on load)
-//   theme, ui_scale, speed, selected_sketch, error_metric, screenshot_scale, screenshot_ui
+//   theme, ui_scale, speed, selected_sketch, error_metric, screenshot_scale, screenshot_ui,
+//   show_theory, tab ("coreset", "buckets" or "polynomial": the Sketch internals tab)
 //   plots: {name: {log_x, log_y, auto_fit, x_min, x_max, y_min, y_max, hidden[]}}
 // Reading is lenient: unknown keys are ignored and bad values keep the current state (with a
 // warning), so a session saved by a newer build still opens.

@@ -51,6 +51,24 @@ struct UiState {
     std::string probed_path;
     std::vector<Index> probed_shape;
     std::string probe_error;
+    // Error panel theory overlays (ALGORITHMS.md 3).
+    bool show_theory = true;
+    bool theory_fit = false;  ///< draw theory curves over their whole range, not near the data
+    bool theory_log_factors = false;
+    double theory_B = 0;  ///< logit bound for the curves; 0: estimated from the run
+    // "Sketch internals" window: tab 0 Coreset, 1 Buckets, 2 Polynomial.
+    int internals_tab = 0;
+    int requested_tab = -1;             ///< set by code (session view, auto-select); -1: none
+    std::string internals_selected_id;  ///< sketch the tab was last auto-chosen for
+    int internals_selected = -1;
+    bool tab_pinned = false;  ///< the session's view named a tab: keep it for the first sketch
+    // Bucket and polynomial panels.
+    int bucket_measure = 0;  ///< bars: 0 count, 1 radius, 2 memory, 3 share of Z
+    bool bucket_log_counts = false;
+    PlotState trunc_error{false, true};
+    PlotState logit_hist{false, false};
+    PlotState degree_error{false, true, true, 14};  ///< bound, measured and target span decades
+    PlotState monomials{true, true};
     /// Commands produced this frame; the frame loop sends them to the Runner.
     std::vector<Command> commands;
 };

@@ -46,6 +46,7 @@ TEST(SessionFile, ViewStateRoundTripsThroughTheSessionDocument) {
     ui.error_memory.auto_fit = false;
     ui.error_memory.x_min = 10;
     ui.error_memory.hidden = {"uniform budget=16"};
+    ui.internals_tab = 2;
 
     const fs::path path = scratch_dir("roundtrip") / "s.json";
     ASSERT_EQ(ui::save_session(path, *snap, ui), "");
@@ -72,6 +73,8 @@ TEST(SessionFile, ViewStateRoundTripsThroughTheSessionDocument) {
     EXPECT_FALSE(back.error_memory.auto_fit);
     EXPECT_EQ(back.error_memory.x_min, 10);
     EXPECT_EQ(back.error_memory.hidden, std::vector<std::string>{"uniform budget=16"});
+    EXPECT_EQ(back.internals_tab, 2);  // "tab": "polynomial"
+    EXPECT_EQ(loaded.view["tab"], "polynomial");
 }
 
 TEST(SessionFile, BadViewValuesAreIgnoredWithAWarningAndNothingThrows) {

@@ -1,0 +1,382 @@
+// Hash-bucket panel (ALGORITHMS.md 2.12): the selected sketch's BucketView. Occupancy (or radius,
+// memory, share of Z) per bucket as bars coloured with bucket_colour (the embedding view colours
+// tokens the same way), the current and recent queries' shares of Z per bucket as stacked bars,
+// the collision rate, and a table of every bucket.
+#include <imgui.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "ui/palette.hpp"
+#include "ui/panel_csv.hpp"
+#include "ui/panels.hpp"
+
+namespace kvscope::ui {
+
+namespace {
+
+const char* const kBarMeasures[] = {"count", "radius", "memory_floats", "share of Z"};
+const char* const kBarHelp[] = {
+    "tokens hashed to the bucket", "radius of the bucket around its centre (upper bound)",
+    "floats the bucket's summary stores",
+    "share of the estimated denominator Z the bucket contributes for the current query"};
+
+double bar_value(const BucketView& b, std::size_t i, int measure) {
+    switch (measure) {
+        case 0:
+            return i < b.counts.size() ? static_cast<double>(b.counts[i]) : NAN;
+        case 1:
+            return i < b.radii.size() ? b.radii[i] : NAN;
+        case 2:
+            return i < b.memory_floats.size() ? b.memory_floats[i] : NAN;
+        default:
+            return i < b.query_contribution.size() ? b.query_contribution[i] : NAN;
+    }
+}
+
+void bucket_tooltip(const BucketView& b, std::size_t i, Index total) {
+    ImGui::BeginTooltip();
+    ImGui::ColorButton("##c", ImGui::ColorConvertU32ToFloat4(bucket_colour(b.ids[i])),
+                       ImGuiColorEditFlags_NoTooltip, ImVec2(12, 12));
+    ImGui::SameLine();
+    ImGui::Text("bucket %d%s", b.ids[i], b.ids[i] == b.query_bucket ? "  (query's bucket)" : "");
+    if (i < b.counts.size()) {
+        ImGui::Text("tokens %lld (%.1f%% of %lld)", static_cast<long long>(b.counts[i]),
+                    total > 0 ? 100.0 * static_cast<double>(b.counts[i]) / total : 0.0,
+                    static_cast<long long>(total));
+    }
+    if (i < b.radii.size()) ImGui::Text("radius %.4g", b.radii[i]);
+    if (i < b.memory_floats.size()) ImGui::Text("memory %.6g floats", b.memory_floats[i]);
+    if (i < b.taylor_degree.size()) ImGui::Text("Taylor degree %d", b.taylor_degree[i]);
+    if (i < b.query_contribution.size()) {
+        ImGui::Text("share of Z, current query %.4g", b.query_contribution[i]);
+    }
+    ImGui::EndTooltip();
+}
+
+// One bar per bucket in id order, coloured by bucket id; the query's bucket is outlined.
+void draw_bucket_bars(const BucketView& b, UiState& ui, Index total) {
+    const float width = ImGui::GetContentRegionAvail().x;
+    const float height = 8.0f * ImGui::GetTextLineHeight();
+    const float line = ImGui::GetTextLineHeight();
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    ImGui::InvisibleButton("##bars", ImVec2(width, height + 1.4f * line));
+    const bool hovered = ImGui::IsItemHovered();
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
+    const float left = p.x + 4.0f * line;
+    const ImVec2 a(left, p.y + 0.3f * line), z(p.x + width - 2, p.y + height);
+    dl->AddRectFilled(a, z, ImGui::GetColorU32(ImGuiCol_FrameBg));
+    const std::size_t n = b.ids.size();
+    double vmax = 0, vmin_pos = INFINITY;
+    int nan_count = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double v = bar_value(b, i, ui.bucket_measure);
+        if (std::isnan(v)) {
+            ++nan_count;
+            continue;
+        }
+        vmax = std::max(vmax, v);
+        if (v > 0) vmin_pos = std::min(vmin_pos, v);
+    }
+    const bool log = ui.bucket_log_counts && vmax > 0;
+    const double lo = log ? std::log10(std::min(vmin_pos, vmax) / 2) : 0.0;
+    const double hi = log ? std::log10(vmax) : (vmax > 0 ? vmax : 1.0);
+    auto y_of = [&](double v) {
+        double t = log ? (v > 0 ? (std::log10(v) - lo) / (hi - lo) : 0.0) : v / hi;
+        if (!std::isfinite(t)) t = 0;
+        return z.y - static_cast<float>(std::clamp(t, 0.0, 1.0)) * (z.y - a.y);
+    };
+    const float bw = (z.x - a.x) / static_cast<float>(std::max<std::size_t>(n, 1));
+    const float gap = bw >= 4 ? 1.0f : 0.0f;
+    auto column_of = [&](std::size_t i) { return static_cast<int>(bw * static_cast<float>(i)); };
+    // True when bucket i holds the largest value of its pixel column (first of equals).
+    auto column_max = [&](std::size_t i) {
+        const double v = bar_value(b, i, ui.bucket_measure);
+        const int c = column_of(i);
+        for (std::size_t j = i; j-- > 0 && column_of(j) == c;) {
+            if (bar_value(b, j, ui.bucket_measure) >= v) return false;
+        }
+        for (std::size_t j = i + 1; j < n && column_of(j) == c; ++j) {
+            if (bar_value(b, j, ui.bucket_measure) > v) return false;
+        }
+        return true;
+    };
+    for (std::size_t i = 0; i < n; ++i) {
+        const float x0 = a.x + bw * static_cast<float>(i);
+        const double v = bar_value(b, i, ui.bucket_measure);
+        if (std::isnan(v)) {
+            dl->AddLine(ImVec2(x0 + bw / 2, a.y), ImVec2(x0 + bw / 2, a.y + 6),
+                        IM_COL32(230, 40, 40, 255), 2.0f);
+            continue;
+        }
+        // Narrower than a pixel: one bar per pixel column, the column's largest value.
+        if (bw < 1.0f && !column_max(i)) continue;
+        const float top = std::min(y_of(v), z.y - 1.0f);
+        dl->AddRectFilled(ImVec2(x0, top), ImVec2(std::max(x0 + 1, x0 + bw - gap), z.y),
+                          bucket_colour(b.ids[i]));
+        if (b.ids[i] == b.query_bucket) {
+            dl->AddRect(ImVec2(x0 - 1, top - 1), ImVec2(x0 + std::max(2.0f, bw - gap) + 1, z.y),
+                        text, 0, 0, 2.0f);
+            dl->AddTriangleFilled(ImVec2(x0 + bw / 2, top - 3), ImVec2(x0 + bw / 2 - 5, top - 10),
+                                  ImVec2(x0 + bw / 2 + 5, top - 10), text);
+        }
+    }
+    // Axis labels: value range on the left, first and last bucket id below.
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.3g", log ? std::pow(10.0, hi) : hi);
+    dl->AddText(ImVec2(p.x, a.y), text, buf);
+    std::snprintf(buf, sizeof buf, "%.3g", log ? std::pow(10.0, lo) : 0.0);
+    dl->AddText(ImVec2(p.x, z.y - line), text, buf);
+    if (n > 0) {
+        std::snprintf(buf, sizeof buf, "%d", b.ids.front());
+        dl->AddText(ImVec2(a.x, z.y + 1), text, buf);
+        std::snprintf(buf, sizeof buf, "%d", b.ids.back());
+        dl->AddText(ImVec2(z.x - ImGui::CalcTextSize(buf).x, z.y + 1), text, buf);
+    }
+    std::string xl = std::to_string(n) + " non-empty buckets, in id order";
+    if (nan_count > 0) xl += ", " + std::to_string(nan_count) + " NaN";
+    dl->AddText(ImVec2((a.x + z.x - ImGui::CalcTextSize(xl.c_str()).x) / 2, z.y + 1), text,
+                xl.c_str());
+    if (hovered && n > 0) {
+        const float mx = ImGui::GetIO().MousePos.x;
+        const auto i = static_cast<std::size_t>(
+            std::clamp(static_cast<int>((mx - a.x) / bw), 0, static_cast<int>(n) - 1));
+        const float x0 = a.x + bw * static_cast<float>(i);
+        dl->AddRect(ImVec2(x0, a.y), ImVec2(x0 + std::max(bw, 2.0f), z.y), text);
+        bucket_tooltip(b, i, total);
+    }
+}
+
+// Stacked bar of shares of Z, one segment per bucket, in id order.
+void draw_share_bar(const BucketView& b, const std::vector<double>& shares, float height,
+                    int query) {
+    const float width = ImGui::GetContentRegionAvail().x;
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    ImGui::PushID(query);
+    ImGui::InvisibleButton("##share", ImVec2(width, height));
+    const bool hovered = ImGui::IsItemHovered();
+    ImGui::PopID();
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->AddRectFilled(p, ImVec2(p.x + width, p.y + height), ImGui::GetColorU32(ImGuiCol_FrameBg));
+    double total = 0;
+    for (double v : shares) {
+        if (std::isfinite(v) && v > 0) total += v;
+    }
+    if (!(total > 0)) return;
+    float x = p.x;
+    const float mx = ImGui::GetIO().MousePos.x;
+    float run_start = p.x;  // sub-pixel segments are merged into runs of at least one pixel
+    double run_best = -1;
+    int run_id = -1;
+    for (std::size_t i = 0; i < shares.size(); ++i) {
+        const double v = shares[i];
+        if (!(std::isfinite(v) && v > 0)) continue;
+        const float w = static_cast<float>(v / total) * width;
+        const int id = i < b.ids.size() ? b.ids[i] : -1;
+        if (v > run_best) run_best = v, run_id = id;
+        if (x + w - run_start >= 1.0f || i + 1 == shares.size()) {
+            dl->AddRectFilled(ImVec2(run_start, p.y), ImVec2(x + w, p.y + height),
+                              bucket_colour(run_id));
+            run_start = x + w;
+            run_best = -1;
+        }
+        if (hovered && mx >= x && mx < x + std::max(w, 1.0f)) {
+            dl->AddRect(ImVec2(x, p.y), ImVec2(x + std::max(w, 1.0f), p.y + height),
+                        ImGui::GetColorU32(ImGuiCol_Text));
+            ImGui::SetTooltip("query %d%s\nbucket %d: %.4g of Z", query,
+                              query == 0 ? " (current)" : "", id, v);
+        }
+        x += w;
+    }
+}
+
+void draw_bucket_table(const BucketView& b) {
+    const bool degrees = !b.taylor_degree.empty();
+    const int columns = degrees ? 6 : 5;
+    // All rows when they fit, else the rest of the window (at least 6 rows), scrolling.
+    const float row = ImGui::GetTextLineHeightWithSpacing();
+    const float rows_h = std::min(row * static_cast<float>(b.ids.size() + 1),
+                                  std::max(6 * row, ImGui::GetContentRegionAvail().y - 8));
+    if (!ImGui::BeginTable("buckets", columns,
+                           ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY |
+                               ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingStretchProp,
+                           ImVec2(0, rows_h + 4))) {
+        return;
+    }
+    ImGui::TableSetupScrollFreeze(0, 1);
+    ImGui::TableSetupColumn("bucket");
+    ImGui::TableSetupColumn("tokens");
+    ImGui::TableSetupColumn("radius");
+    ImGui::TableSetupColumn("floats");
+    if (degrees) ImGui::TableSetupColumn("degree");
+    ImGui::TableSetupColumn("share Z");
+    ImGui::TableHeadersRow();
+    ImGuiListClipper clipper;
+    clipper.Begin(static_cast<int>(b.ids.size()));
+    while (clipper.Step()) {
+        for (int r = clipper.DisplayStart; r < clipper.DisplayEnd; ++r) {
+            const auto i = static_cast<std::size_t>(r);
+            ImGui::TableNextRow();
+            ImGui::TableNextColumn();
+            ImGui::ColorButton("##c", ImGui::ColorConvertU32ToFloat4(bucket_colour(b.ids[i])),
+                               ImGuiColorEditFlags_NoTooltip,
+                               ImVec2(ImGui::GetTextLineHeight(), ImGui::GetTextLineHeight()));
+            ImGui::SameLine();
+            ImGui::Text("%d%s", b.ids[i], b.ids[i] == b.query_bucket ? " (q)" : "");
+            ImGui::TableNextColumn();
+            if (i < b.counts.size()) ImGui::Text("%lld", static_cast<long long>(b.counts[i]));
+            ImGui::TableNextColumn();
+            if (i < b.radii.size()) ImGui::Text("%.3g", b.radii[i]);
+            ImGui::TableNextColumn();
+            if (i < b.memory_floats.size()) ImGui::Text("%.4g", b.memory_floats[i]);
+            if (degrees) {
+                ImGui::TableNextColumn();
+                if (i < b.taylor_degree.size()) ImGui::Text("%d", b.taylor_degree[i]);
+            }
+            ImGui::TableNextColumn();
+            if (i < b.query_contribution.size()) {
+                ImGui::Text("%.3g", b.query_contribution[i]);
+            } else {
+                ImGui::TextDisabled("-");
+            }
+        }
+    }
+    ImGui::EndTable();
+}
+
+}  // namespace
+
+void draw_sketch_picker(const Snapshot& snap, UiState& ui, bool (*has)(const SketchView&),
+                        const char* what) {
+    bool any = false;
+    for (std::size_t i = 0; i < snap.sketches.size(); ++i) {
+        if (!has(snap.sketches[i].view)) continue;
+        any = true;
+        ImGui::PushID(static_cast<int>(i));
+        const std::string name = short_name(snap.sketches[i].spec);
+        if (ImGui::SmallButton("select")) ui.selected_sketch = static_cast<int>(i);
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("Show %s of %s", what, name.c_str());
+        ImGui::SameLine();
+        ImGui::ColorButton("##c",
+                           ImGui::ColorConvertU32ToFloat4(category_colour(static_cast<int>(i))),
+                           ImGuiColorEditFlags_NoTooltip,
+                           ImVec2(ImGui::GetTextLineHeight(), ImGui::GetTextLineHeight()));
+        ImGui::SameLine();
+        ImGui::TextUnformatted(name.c_str());
+        ImGui::PopID();
+    }
+    if (!any) ImGui::TextDisabled("None of the running sketches has %s.", what);
+}
+
+void draw_bucket_panel(const Snapshot& snap, UiState& ui) {
+    if (snap.sketches.empty()) {
+        ImGui::TextDisabled("No sketch running. Add one in the Sketches panel.");
+        return;
+    }
+    ui.selected_sketch =
+        std::clamp(ui.selected_sketch, 0, static_cast<int>(snap.sketches.size()) - 1);
+    const SketchSnapshot& s = snap.sketches[static_cast<std::size_t>(ui.selected_sketch)];
+    const std::string name = short_name(s.spec);
+    if (!s.view.buckets) {
+        ImGui::TextWrapped(
+            "%s keeps no buckets. Sketches that do: lsh_partition (hash buckets), subgen "
+            "(clusters), balance_kv (value-norm classes), hybrid when partitioned. Running now:",
+            name.c_str());
+        draw_sketch_picker(
+            snap, ui, [](const SketchView& v) { return v.buckets.has_value(); }, "buckets");
+        return;
+    }
+    const BucketView& b = *s.view.buckets;
+    ImGui::ColorButton("##sk", ImGui::ColorConvertU32ToFloat4(category_colour(ui.selected_sketch)),
+                       ImGuiColorEditFlags_NoTooltip,
+                       ImVec2(ImGui::GetTextLineHeight(), ImGui::GetTextLineHeight()));
+    ImGui::SameLine();
+    ImGui::Text("%s: %zu buckets, %lld tokens", name.c_str(), b.ids.size(),
+                static_cast<long long>(s.stats.seen));
+    ImGui::SameLine(ImGui::GetContentRegionMax().x - ImGui::CalcTextSize("CSV").x -
+                    2 * ImGui::GetStyle().FramePadding.x);
+    if (ImGui::SmallButton("CSV")) {
+        try {
+            ui.status = "wrote " + write_panel_csv("buckets", bucket_csv(snap, ui.selected_sketch));
+        } catch (const std::exception& e) {
+            ui.status = e.what();
+        }
+    }
+    if (ImGui::IsItemHovered()) {
+        ImGui::SetTooltip(
+            "Write one row per bucket to kvscope_buckets_NNNN.csv (working directory)");
+    }
+    ImGui::Text("family %s, summary %s", b.family.empty() ? "-" : b.family.c_str(),
+                b.summary.empty() ? "-" : b.summary.c_str());
+    if (ImGui::IsItemHovered()) {
+        ImGui::SetTooltip(
+            "family: how keys are hashed (simhash hyperplanes, spherical caps, norm "
+            "shells, online clustering)\nsummary: what each bucket stores (exact "
+            "tokens, Taylor moments, coreset, reservoir)");
+    }
+    ImGui::Text("collision rate %.3g", b.collision_rate);
+    if (ImGui::IsItemHovered()) {
+        ImGui::SetTooltip(
+            "Share of stored keys that fall in the query's own bucket, averaged over "
+            "the queries of the last estimate");
+    }
+    if (b.query_bucket >= 0) {
+        ImGui::SameLine();
+        ImGui::Text("  query bucket %d", b.query_bucket);
+    }
+    if (b.ids.empty()) {
+        ImGui::TextDisabled("No bucket yet: no tokens hashed.");
+        return;
+    }
+
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 9);
+    ui.bucket_measure = std::clamp(ui.bucket_measure, 0, 3);
+    if (ImGui::BeginCombo("bars", kBarMeasures[ui.bucket_measure])) {
+        for (int i = 0; i < 4; ++i) {
+            if (ImGui::Selectable(kBarMeasures[i], i == ui.bucket_measure)) ui.bucket_measure = i;
+            if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", kBarHelp[i]);
+        }
+        ImGui::EndCombo();
+    }
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", kBarHelp[ui.bucket_measure]);
+    ImGui::SameLine();
+    ImGui::Checkbox("log", &ui.bucket_log_counts);
+    ImGui::SameLine();
+    ImGui::TextDisabled("colour = bucket id");
+    if (ImGui::IsItemHovered()) {
+        ImGui::SetTooltip("The embedding view colours tokens by bucket with the same colours");
+    }
+    draw_bucket_bars(b, ui, s.stats.seen);
+
+    ImGui::TextUnformatted("Share of Z per bucket");
+    if (ImGui::IsItemHovered()) {
+        ImGui::SetTooltip(
+            "Each bar is one query; segments are the buckets' shares of the "
+            "estimated denominator Z (|Z_b| / sum |Z_b|), in bucket-id order");
+    }
+    if (b.recent_contributions.empty() && b.query_contribution.empty()) {
+        ImGui::SameLine();
+        ImGui::TextDisabled("(not reported by this sketch, or no query yet)");
+    } else {
+        ImGui::SameLine();
+        ImGui::TextDisabled(
+            "current query, then %zu recent",
+            b.recent_contributions.size() > 0 ? b.recent_contributions.size() - 1 : 0);
+        const float h = ImGui::GetTextLineHeight();
+        draw_share_bar(
+            b, b.query_contribution.empty() ? b.recent_contributions.front() : b.query_contribution,
+            h * 1.2f, 0);
+        ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing,
+                            ImVec2(ImGui::GetStyle().ItemSpacing.x, 1.0f));
+        for (std::size_t r = 1; r < b.recent_contributions.size(); ++r) {
+            draw_share_bar(b, b.recent_contributions[r], h * 0.5f, static_cast<int>(r));
+        }
+        ImGui::PopStyleVar();
+    }
+    draw_bucket_table(b);
+}
+
+}  // namespace kvscope::ui

@@ -1,0 +1,95 @@
+// The data behind the explorer's algorithm panels, as plain C++ (no ImGui): the Taylor truncation
+// helpers the polynomial panel plots, the theory overlays of the error panel, the metric
+// definitions, and each panel's CSV text. Tests call these directly; the panels' "CSV" buttons
+// write the text with write_panel_csv. Columns are documented in README "Panel CSVs".
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/theory.hpp"
+#include "session/runner.hpp"
+
+namespace kvscope::ui {
+
+// ---- Taylor truncation (ALGORITHMS.md 2.10) ----
+
+/// T_p(x) = sum_{l <= p} x^l / l!.
+double taylor_poly(double x, int p);
+/// |e^x - T_p(x)|, accurate also where the difference is far below e^x (summed as the tail
+/// series when its terms decrease, so no cancellation for small |x|).
+double taylor_abs_error(double x, int p);
+/// Lagrange remainder bound e^{max(x,0)} |x|^{p+1} / (p+1)! (0 at x = 0), in log space.
+double lagrange_error_bound(double x, int p);
+/// Relative bound e^{2B} B^{p+1} / (p+1)! for |x| <= B (the Taylor sketch's lagrange_rel).
+double relative_error_bound(double B, int p);
+/// Monomials of degree <= p in d variables: C(d+p, p) (as a double; exact below 2^53).
+double monomial_count(int d, int p);
+/// Moment memory in floats: C(d+p, p) (d_v + 1).
+double moment_floats(int d, int d_v, int p);
+
+// ---- error metrics ----
+
+struct MetricDef {
+    const char* key;         ///< CSV column name
+    const char* definition;  ///< one line, as in README's metrics.csv table
+    double (*get)(const MetricRow&);
+};
+/// The metrics the error panel can plot, in selector order.
+const std::vector<MetricDef>& error_metrics();
+
+// ---- theory overlays (ALGORITHMS.md 3) ----
+
+struct TheoryOptions {
+    double B = 0;              ///< logit bound for the curves; <= 0: estimate_logit_bound
+    bool log_factors = false;  ///< TheoryInputs::log_factors
+    double eps_min = 1e-3;     ///< the curves sweep eps over [eps_min, eps_max], log-spaced
+    double eps_max = 1.0;
+    int points = 31;
+};
+
+/// The logit bound B = beta r_q r_k the overlays use when none is set: the largest bound_B a
+/// running Taylor view reports (it measures r_q and r_k), else beta r_q^2 with r_q the largest
+/// probe-query norm (assumes r_k = r_q), else 1.
+double estimate_logit_bound(const Snapshot& snap);
+/// TheoryInputs for this run: n = tokens seen, d, d_v, B (from options or estimated).
+TheoryInputs theory_inputs(const Snapshot& snap, const TheoryOptions& options);
+
+/// One theory curve, evaluated: memory (words) needed for each eps of the sweep.
+struct TheoryLine {
+    std::string id;
+    std::string label;  ///< legend text, prefixed "[R] " for reconstructions
+    bool upper = true;
+    bool reconstruction = false;
+    int instance = -1;  ///< first running instance of the sketch it belongs to; -1: global bound
+    std::vector<double> memory;  ///< words, finite and positive only
+    std::vector<double> eps;     ///< aligned with memory
+};
+/// The SketchInfo::theory curves of every running sketch (each curve id once) and the global
+/// lower bounds, evaluated at theory_inputs(snap, options).
+std::vector<TheoryLine> theory_lines(const Snapshot& snap, const TheoryOptions& options);
+
+// ---- CSV text ----
+
+/// A CSV field: numbers in shortest round-trip form ("nan" for NaN); text quoted when needed.
+std::string csv_number(double value);
+std::string csv_text(const std::string& text);
+
+/// Buckets of sketch `sketch` (header only when it has none). One row per bucket.
+std::string bucket_csv(const Snapshot& snap, int sketch);
+/// Polynomial panel data of sketch `sketch`, long form (series, x, y); header only without a
+/// Taylor view.
+std::string polynomial_csv(const Snapshot& snap, int sketch);
+/// Error panel data for metric `metric` (index into error_metrics()): the measured time series
+/// of every sketch and, at the latest evaluation, the theory curves; long form.
+std::string error_csv(const Snapshot& snap, int metric, const TheoryOptions& options);
+
+/// Number of data rows (lines after the header) of a CSV text.
+int csv_rows(const std::string& text);
+
+/// Writes `text` to the first free kvscope_<panel>_NNNN.csv in `dir`; returns the path written.
+/// Throws std::runtime_error when the file cannot be written.
+std::string write_panel_csv(const std::string& panel, const std::string& text,
+                            const std::string& dir = ".");
+
+}  // namespace kvscope::ui

@@ -1,0 +1,262 @@
+// Polynomial-truncation panel (ALGORITHMS.md 2.10): the selected sketch's TaylorView. T_p and the
+// Lagrange bound are computed here (cheap); the logits, measured errors and moments come from the
+// view. Reconstructed formulas are labelled [R].
+#include <imgui.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "ui/palette.hpp"
+#include "ui/panel_csv.hpp"
+#include "ui/panels.hpp"
+
+namespace kvscope::ui {
+
+namespace {
+
+void heading(const char* title, const char* tooltip) {
+    ImGui::TextUnformatted(title);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tooltip);
+    ImGui::SameLine();
+    ImGui::TextDisabled("(?)");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tooltip);
+}
+
+void labelled_value(const char* label, const char* tooltip, const char* fmt, double v) {
+    ImGui::TextDisabled("%s", label);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tooltip);
+    ImGui::SameLine(0, 4);
+    ImGui::Text(fmt, v);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tooltip);
+}
+
+// The observed logit range: [logit_min, logit_max], widened to the diagnostic samples.
+void logit_range(const TaylorView& t, double& lo, double& hi) {
+    lo = std::isfinite(t.logit_min) ? t.logit_min : 0.0;
+    hi = std::isfinite(t.logit_max) ? t.logit_max : 0.0;
+    for (double x : t.logit_samples) {
+        if (!std::isfinite(x)) continue;
+        lo = std::min(lo, x);
+        hi = std::max(hi, x);
+    }
+    if (!(hi > lo)) {
+        lo -= 1;
+        hi += 1;
+    }
+}
+
+void draw_state(const TaylorView& t) {
+    ImGui::TextDisabled("recenter");
+    ImGui::SameLine(0, 4);
+    ImGui::TextUnformatted(t.recenter.empty() ? "-" : t.recenter.c_str());
+    if (ImGui::IsItemHovered()) {
+        ImGui::SetTooltip("centring policy: none, mean (running mean) or fixed");
+    }
+    ImGui::SameLine(0, 12);
+    labelled_value("|c|", "norm of the expansion centre c (keys are expanded around it)", "%.3g",
+                   t.centre.size() > 0 ? static_cast<double>(t.centre.norm()) : 0.0);
+    ImGui::SameLine(0, 12);
+    labelled_value("rho", "rescale: keys stored as (k - c)/rho, queries as rho beta q", "%.3g",
+                   t.scale);
+    ImGui::SameLine(0, 12);
+    labelled_value("radius", "max |k - c| over the keys seen (an upper bound)", "%.3g", t.radius);
+    labelled_value("max |q|", "largest query norm seen at estimate time", "%.3g", t.query_norm_max);
+    ImGui::SameLine(0, 12);
+    labelled_value("B",
+                   "logit bound B = beta max|q| radius: every x = beta <k - c, q> is in [-B, B]",
+                   "%.3g", t.bound_B);
+    ImGui::SameLine(0, 12);
+    labelled_value("[R] rel. bound", "e^{2B} B^{p+1}/(p+1)!: relative error bound per weight [R]",
+                   "%.3g", t.lagrange_rel);
+    ImGui::SameLine(0, 12);
+    labelled_value("abs. bound", "e^B B^{p+1}/(p+1)!: absolute bound at x = B [R]", "%.3g",
+                   t.lagrange_abs);
+    if (t.degree_needed >= 0) {
+        ImGui::Text("degree needed for eps = %.3g: %d (now %d)", t.target_eps, t.degree_needed,
+                    t.degree);
+    } else {
+        ImGui::Text("degree needed for eps = %.3g: > 64 (now %d)", t.target_eps, t.degree);
+    }
+    if (ImGui::IsItemHovered()) {
+        ImGui::SetTooltip("smallest p with e^{2B} B^{p+1}/(p+1)! <= target eps [R]");
+    }
+}
+
+}  // namespace
+
+void draw_polynomial_panel(const Snapshot& snap, UiState& ui) {
+    if (snap.sketches.empty()) {
+        ImGui::TextDisabled("No sketch running. Add one in the Sketches panel.");
+        return;
+    }
+    ui.selected_sketch =
+        std::clamp(ui.selected_sketch, 0, static_cast<int>(snap.sketches.size()) - 1);
+    const SketchSnapshot& s = snap.sketches[static_cast<std::size_t>(ui.selected_sketch)];
+    const std::string name = short_name(s.spec);
+    if (!s.view.taylor) {
+        ImGui::TextWrapped(
+            "%s keeps no Taylor moments. Sketches that do: taylor, hybrid (low-degree moments "
+            "+ residual coreset); lsh_partition with taylor summaries shows its per-bucket "
+            "degrees in the Buckets tab. Running now:",
+            name.c_str());
+        draw_sketch_picker(
+            snap, ui, [](const SketchView& v) { return v.taylor.has_value(); }, "Taylor moments");
+        return;
+    }
+    const TaylorView& t = *s.view.taylor;
+    const int p = std::max(0, t.degree);
+    ImGui::ColorButton("##sk", ImGui::ColorConvertU32ToFloat4(category_colour(ui.selected_sketch)),
+                       ImGuiColorEditFlags_NoTooltip,
+                       ImVec2(ImGui::GetTextLineHeight(), ImGui::GetTextLineHeight()));
+    ImGui::SameLine();
+    ImGui::Text("%s: degree p = %d, %lld monomials, %.4g floats", name.c_str(), t.degree,
+                static_cast<long long>(t.monomials), moment_floats(snap.dim, snap.value_dim, p));
+    ImGui::SameLine(ImGui::GetContentRegionMax().x - ImGui::CalcTextSize("CSV").x -
+                    2 * ImGui::GetStyle().FramePadding.x);
+    if (ImGui::SmallButton("CSV")) {
+        try {
+            ui.status =
+                "wrote " + write_panel_csv("polynomial", polynomial_csv(snap, ui.selected_sketch));
+        } catch (const std::exception& e) {
+            ui.status = e.what();
+        }
+    }
+    if (ImGui::IsItemHovered()) {
+        ImGui::SetTooltip(
+            "Write this panel's data (long form: series, x, y) to kvscope_polynomial_NNNN.csv");
+    }
+    draw_state(t);
+
+    const float head = ImGui::GetFrameHeightWithSpacing();
+    const float plot_h =
+        std::max(140.0f, (ImGui::GetContentRegionAvail().y - 4 * head) / 4.0f - 4.0f);
+
+    // 1. Truncation error over the logit range, with the Lagrange bound.
+    double lo = 0, hi = 0;
+    logit_range(t, lo, hi);
+    constexpr int kGrid = 241;
+    std::vector<double> xs(kGrid), err(kGrid), bound(kGrid);
+    for (int i = 0; i < kGrid; ++i) {
+        const double x = lo + (hi - lo) * i / (kGrid - 1.0);
+        xs[static_cast<std::size_t>(i)] = x;
+        err[static_cast<std::size_t>(i)] = taylor_abs_error(x, p);
+        bound[static_cast<std::size_t>(i)] = lagrange_error_bound(x, p);
+    }
+    heading("|e^x - T_p(x)| over the logit range",
+            "Absolute truncation error of the degree-p Taylor polynomial, computed here over the "
+            "observed logit range (x = beta <k - c, q>), against the Lagrange remainder bound "
+            "e^{max(x,0)} |x|^{p+1}/(p+1)! [R]. The range is [-B, B] (logit_min/max), widened to "
+            "the sampled logits, whose range the grey lines mark. Zero at x = 0 (not drawn on the "
+            "log axis).");
+    if (begin_plot("trunc", ui.trunc_error, ImVec2(0, plot_h), "logit x", "abs. error")) {
+        plot_line("|e^x - T_p(x)|", xs.data(), err.data(), kGrid, category_colour(1));
+        LineStyle dashed;
+        dashed.dashed = true;
+        plot_line("[R] Lagrange bound", xs.data(), bound.data(), kGrid, category_colour(5), dashed);
+        double smin = INFINITY, smax = -INFINITY;
+        for (double x : t.logit_samples) {
+            if (std::isfinite(x)) smin = std::min(smin, x), smax = std::max(smax, x);
+        }
+        if (smin <= smax) {
+            plot_vline("sampled logits min/max", smin, ImGui::GetColorU32(ImGuiCol_TextDisabled));
+            plot_vline("sampled logits min/max", smax, ImGui::GetColorU32(ImGuiCol_TextDisabled));
+        }
+        end_plot();
+    }
+
+    // 2. Logit histogram with +-B.
+    heading("Logits of the diagnostic sample, with +-B",
+            "x = beta <k - c, q> for the sampled keys and the recent queries; the Lagrange bound "
+            "holds on [-B, B].");
+    if (t.logit_samples.empty()) {
+        ImGui::TextDisabled("  no samples yet (they appear after the first estimate)");
+    }
+    if (begin_plot("logits", ui.logit_hist, ImVec2(0, plot_h * 0.8f), "logit x", "count")) {
+        if (!t.logit_samples.empty()) {
+            plot_histogram("logits", t.logit_samples.data(),
+                           static_cast<int>(t.logit_samples.size()), 40,
+                           category_colour(ui.selected_sketch, 0.8f));
+        }
+        plot_vline("-B", -t.bound_B, IM_COL32(230, 60, 60, 220));
+        plot_vline("+B", t.bound_B, IM_COL32(230, 60, 60, 220));
+        end_plot();
+    }
+
+    // 3. Error against degree: bound as a line, measured at the current degree as points.
+    const int pmax = std::max(12, p + 4);
+    std::vector<double> ps, rel;
+    for (int q = 0; q <= pmax; ++q) {
+        ps.push_back(q);
+        rel.push_back(relative_error_bound(t.bound_B, q));
+    }
+    heading("Relative error against degree",
+            "Line: relative bound e^{2B} B^{p+1}/(p+1)! [R] for each degree. Points: relative "
+            "truncation errors measured on the diagnostic key sample for the recent queries at "
+            "the current degree (numerator and denominator). Dashed: the target eps.");
+    if (begin_plot("degree", ui.degree_error, ImVec2(0, plot_h), "degree p", "rel. error")) {
+        plot_line("[R] bound", ps.data(), rel.data(), static_cast<int>(ps.size()),
+                  category_colour(7));
+        std::vector<double> xn(t.sample_num_error.size(), p - 0.08);
+        std::vector<double> xd(t.sample_den_error.size(), p + 0.08);
+        plot_scatter("measured num", xn.data(), t.sample_num_error.data(),
+                     static_cast<int>(xn.size()), category_colour(0));
+        plot_scatter("measured den", xd.data(), t.sample_den_error.data(),
+                     static_cast<int>(xd.size()), category_colour(2));
+        if (t.target_eps > 0) plot_hline("target eps", t.target_eps, IM_COL32(230, 60, 60, 220));
+        plot_vline("current p", p, ImGui::GetColorU32(ImGuiCol_TextDisabled));
+        end_plot();
+    }
+
+    // 4. Monomial count against memory for p = 0..8.
+    std::vector<double> mono, floats;
+    for (int q = 0; q <= 8; ++q) {
+        mono.push_back(monomial_count(snap.dim, q));
+        floats.push_back(moment_floats(snap.dim, snap.value_dim, q));
+    }
+    heading("Monomials C(d+p,p) against memory, p = 0..8",
+            "Each point is a degree p = 0..8 (left to right): C(d+p,p) monomials need "
+            "C(d+p,p)(d_v+1) floats (numerator d_v-vector + denominator scalar each). The marker "
+            "is the current degree.");
+    if (begin_plot("monomials", ui.monomials, ImVec2(0, plot_h), "monomials", "floats")) {
+        plot_line("C(d+p,p)(d_v+1)", mono.data(), floats.data(), static_cast<int>(mono.size()),
+                  category_colour(4));
+        plot_scatter("p = 0..8", mono.data(), floats.data(), static_cast<int>(mono.size()),
+                     category_colour(4));
+        const double cm = monomial_count(snap.dim, p),
+                     cf = moment_floats(snap.dim, snap.value_dim, p);
+        const std::string cur = "current p = " + std::to_string(p);
+        plot_scatter(cur.c_str(), &cm, &cf, 1, IM_COL32(230, 60, 60, 255));
+        end_plot();
+    }
+    if (ImGui::TreeNode("per degree")) {
+        if (ImGui::BeginTable("deg", 4, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV)) {
+            ImGui::TableSetupColumn("p");
+            ImGui::TableSetupColumn("C(d+p,p)");
+            ImGui::TableSetupColumn("floats");
+            ImGui::TableSetupColumn("|moments_p|");
+            ImGui::TableHeadersRow();
+            for (int q = 0; q <= std::max(8, p); ++q) {
+                ImGui::TableNextRow();
+                ImGui::TableNextColumn();
+                ImGui::Text("%d%s", q, q == p ? " *" : "");
+                ImGui::TableNextColumn();
+                ImGui::Text("%.6g", monomial_count(snap.dim, q));
+                ImGui::TableNextColumn();
+                ImGui::Text("%.6g", moment_floats(snap.dim, snap.value_dim, q));
+                ImGui::TableNextColumn();
+                const auto k = static_cast<std::size_t>(q);
+                if (k < t.degree_norms.size()) {
+                    ImGui::Text("%.4g", t.degree_norms[k]);
+                } else {
+                    ImGui::TextDisabled("-");
+                }
+            }
+            ImGui::EndTable();
+        }
+        ImGui::TreePop();
+    }
+}
+
+}  // namespace kvscope::ui
