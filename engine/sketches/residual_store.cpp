@@ -184,6 +184,25 @@ MergeReduceResidualStore::MergeReduceResidualStore(int dim, int value_dim, Index
                   shifted.values = values.data();
                   shifted.value_dim = dv + 1;
                   residual(shifted, gram);
+                  // The mass coordinate [R]: e_{>t} changes sign, so the residual Gram alone lets
+                  // the walk give (nearly) every item the same colour and a halving keep a
+                  // handful of items. A constant feature of the item weight scaled to the mean
+                  // diagonal, G_ij += (sum_i G_ii / sum_i w_i^2) w_i w_j, makes the walk balance
+                  // the colours' weights too, so a halving keeps about half.
+                  double diag = 0, w2 = 0;
+                  for (Index i = 0; i < n; ++i) {
+                      diag += gram(i, i);
+                      w2 += items.weight(i) * items.weight(i);
+                  }
+                  if (n > 0 && w2 > 0 && diag > 0) {
+                      const double kappa = diag / w2;
+                      for (Index j = 0; j < n; ++j) {
+                          for (Index i = j; i < n; ++i) {
+                              gram(i, j) +=
+                                  static_cast<float>(kappa * items.weight(i) * items.weight(j));
+                          }
+                      }
+                  }
               };
               return o;
           }(),
