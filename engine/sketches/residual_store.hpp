@@ -6,13 +6,17 @@
 //    (WeightedMergeReduce) whose SoftmaxBalance walk balances the residual kernel
 //      <u_i, u_j> = e_{>t}(beta <k_i - c, k_j - c>) (<v_i, v_j> + den_weight mean|v|^2) w_i w_j
 //    (scalar_kernel_gram with the residual function, on keys recentred on the running mean c and
-//    values with a joint denominator coordinate appended). e_{>t} = sum_{l>t} x^l/l! is a
-//    positive-definite dot-product kernel with |phi_{>t}(k)|^2 = e_{>t}(beta |k|^2) ~
-//    (beta |k|^2)^{t+1}/(t+1)!, so the walk's discrepancy, and with it the coreset error, is that
-//    factor smaller than for the full exp kernel [R]. The tree depth is capped so that the store
-//    never holds more than `budget` items (MergeReduceOptions::max_levels, see
+//    values with a joint denominator coordinate appended), plus a mass coordinate [R]
+//    G_ij += (sum G_ii / sum w^2) w_i w_j so that halvings keep about half the items (e_{>t}
+//    changes sign; without it the walk colours almost every item alike). e_{>t} = sum_{l>t} x^l/l!
+//    is a positive-definite dot-product kernel with |phi_{>t}(k)|^2 = e_{>t}(beta |k|^2) ~ (beta
+//    |k|^2)^{t+1}/(t+1)!, so the walk's discrepancy, and with it the coreset error, is that factor
+//    smaller than for the full exp kernel [R]. The tree depth is capped so that the store never
+//    holds more than `budget` items (MergeReduceOptions::max_levels, see
 //    merge_reduce_residual_shape). Unbiased only up to the walk's discrepancy (the kept colour is
-//    not a random sample); total weight is conserved exactly.
+//    not a random sample); total weight is conserved exactly. Measured
+//    (docs/polynomial_methods.md): no better than the reservoir at equal memory on isotropic_ball d
+//    = 8, B = 0.5.
 //  * ReservoirResidualStore: a uniform reservoir with Horvitz-Thompson weights; unbiased, with
 //    sampling error ~ m^(-1/2).
 #pragma once
