@@ -94,6 +94,29 @@ void BM_SketchQuery(benchmark::State& state, const std::string& id, nlohmann::js
 }
 BENCHMARK_CAPTURE(BM_SketchQuery, hybrid_t2_m256, std::string("hybrid"),
                   nlohmann::json{{"degree", 2}, {"budget", 256}});
+BENCHMARK_CAPTURE(BM_SketchQuery, hybrid_t2_m256_reservoir, std::string("hybrid"),
+                  nlohmann::json{{"degree", 2}, {"budget", 256}, {"residual", "reservoir"}});
+
+// Ingest cost of the hybrid's residual stores: 4096 tokens in blocks of 256 per iteration
+// (the merge-and-reduce residual pays the walk's O(t (d + d_v)) per token per level).
+void BM_SketchIngest(benchmark::State& state, const std::string& id, nlohmann::json params) {
+    const int d = 16;
+    const Matrix K = sphere_rows(4096, d, 2.0, 1);
+    const Matrix V = sphere_rows(4096, d, 1.0, 2);
+    const Matrix none(0, d);
+    auto s = make(id, d, params);
+    for (auto _ : state) {
+        s->reset();
+        for (Index b = 0; b < 4096; b += 256)
+            s->append(TokenBlock(none, K.middleRows(b, 256), V.middleRows(b, 256), b));
+        benchmark::ClobberMemory();
+    }
+    state.SetItemsProcessed(state.iterations() * 4096);
+}
+BENCHMARK_CAPTURE(BM_SketchIngest, hybrid_t2_m256_merge_reduce, std::string("hybrid"),
+                  nlohmann::json{{"degree", 2}, {"budget", 256}});
+BENCHMARK_CAPTURE(BM_SketchIngest, hybrid_t2_m256_reservoir, std::string("hybrid"),
+                  nlohmann::json{{"degree", 2}, {"budget", 256}, {"residual", "reservoir"}});
 BENCHMARK_CAPTURE(BM_SketchQuery, lsh_simhash4_taylor2, std::string("lsh_partition"),
                   nlohmann::json{{"bits", 4}, {"summary", "taylor"}, {"bucket_degree", 2}});
 BENCHMARK_CAPTURE(BM_SketchQuery, subgen_default, std::string("subgen"),

@@ -7,6 +7,7 @@
 
 #include "core/random.hpp"
 #include "sketches/exact.hpp"
+#include "sketches/merge_reduce.hpp"
 #include "sketches/taylor.hpp"
 #include "sketches/taylor_moments.hpp"
 #include "sketches/uniform.hpp"
@@ -18,55 +19,44 @@ namespace {
 constexpr Index kTokenLog = Index{1} << 20;
 constexpr Index kRecentQueries = 8;
 
-int inverse_gray(unsigned g) {
-    unsigned b = g;
-    for (unsigned shift = 1; shift < 32; shift <<= 1)
-        b ^= b >> shift;
-    return static_cast<int>(b);
-}
-
 }  // namespace
 
-LshPartitionSketch::LshPartitionSketch(const SketchContext& context)
-    : Sketch(context), summary_id_(context.params.text("summary")) {
-    const ParamSet& p = context.params;
+LshHasher lsh_hasher_from(const ParamSet& p, int dim, std::uint64_t seed) {
     const std::string& family = p.text("family");
-    Rng rng(derive_seed(context.seed, "lsh_directions"));
-    if (family == "simhash") {
-        family_ = Family::SimHash;
-        const int bits = static_cast<int>(p.integer("bits"));
-        max_buckets_ = 1 << bits;
-        directions_.resize(bits, context.dim);
-        for (int j = 0; j < bits; ++j)
-            directions_.row(j) = rng.normal_vector(context.dim);
-    } else if (family == "spherical_caps") {
-        family_ = Family::Caps;
-        const int caps = static_cast<int>(p.integer("caps"));
-        max_buckets_ = caps + 1;
-        eta_ = p.number("eta");
-        directions_.resize(caps, context.dim);
-        for (int j = 0; j < caps; ++j)
-            directions_.row(j) = rng.on_sphere(context.dim, 1.0);
-    } else {
-        family_ = Family::Shells;
-        max_buckets_ = static_cast<int>(p.integer("shells"));
-        shell_base_ = p.number("shell_base");
-        shell_ratio_ = p.number("shell_ratio");
+    const std::uint64_t s = derive_seed(seed, "lsh_directions");
+    if (family == "simhash") return LshHasher::simhash(dim, static_cast<int>(p.integer("bits")), s);
+    if (family == "spherical_caps") {
+        return LshHasher::spherical_caps(dim, static_cast<int>(p.integer("caps")), p.number("eta"),
+                                         s);
     }
+    return LshHasher::norm_shells(dim, static_cast<int>(p.integer("shells")),
+                                  p.number("shell_base"), p.number("shell_ratio"));
+}
+
+LshPartitionSketch::LshPartitionSketch(const SketchContext& context)
+    : Sketch(context),
+      summary_id_(context.params.text("summary")),
+      hasher_(lsh_hasher_from(context.params, context.dim, context.seed)) {
+    const ParamSet& p = context.params;
+    const int max_buckets = hasher_.max_buckets();
     nlohmann::json sp;
     const SketchInfo* info = nullptr;
-    SketchInfo taylor_info, uniform_info;
+    SketchInfo taylor_info, uniform_info, merge_reduce_info;
     if (summary_id_ == "taylor") {
         const int degree = static_cast<int>(p.integer("bucket_degree"));
         check_taylor_size(context.dim, context.value_dim, degree, p.number("max_floats"),
-                          "lsh_partition", max_buckets_);
+                          "lsh_partition", max_buckets);
         sp = {{"degree", degree},
               {"recenter", "mean"},
               {"rescale", true},
               {"max_floats", p.number("max_floats")}};
         taylor_info = taylor_sketch_info();
         info = &taylor_info;
-    } else if (summary_id_ == "coreset" || summary_id_ == "reservoir") {
+    } else if (summary_id_ == "coreset") {
+        sp = {{"batch", p.integer("bucket_batch")}};
+        merge_reduce_info = merge_reduce_sketch_info();
+        info = &merge_reduce_info;
+    } else if (summary_id_ == "reservoir") {
         sp = {{"budget", p.integer("bucket_budget")}};
         uniform_info = uniform_sketch_info();
         info = &uniform_info;
@@ -75,34 +65,7 @@ LshPartitionSketch::LshPartitionSketch(const SketchContext& context)
 }
 
 int LshPartitionSketch::bucket_of(const float* x) const {
-    const Eigen::Map<const Eigen::VectorXf> v(x, dim());
-    switch (family_) {
-        case Family::SimHash: {
-            unsigned code = 0;
-            for (Index j = 0; j < directions_.rows(); ++j) {
-                if (directions_.row(j).dot(v) >= 0.0f) code |= 1u << j;
-            }
-            return inverse_gray(code);
-        }
-        case Family::Caps: {
-            const float norm = v.norm();
-            if (norm > 0.0f) {
-                for (Index j = 0; j < directions_.rows(); ++j) {
-                    if (directions_.row(j).dot(v) >= eta_ * norm) return static_cast<int>(j);
-                }
-            }
-            return static_cast<int>(directions_.rows());
-        }
-        case Family::Shells: {
-            const double norm = v.norm();
-            if (!(norm >= shell_base_)) return 0;
-            const int id = static_cast<int>(
-                               std::floor(std::log(norm / shell_base_) / std::log(shell_ratio_))) +
-                           1;
-            return std::clamp(id, 0, max_buckets_ - 1);
-        }
-    }
-    return 0;
+    return hasher_.bucket_of(x);
 }
 
 LshPartitionSketch::Bucket& LshPartitionSketch::bucket(int id) {
@@ -117,6 +80,8 @@ LshPartitionSketch::Bucket& LshPartitionSketch::bucket(int id) {
         b.summary = std::make_unique<ExactSketch>(c);
     } else if (summary_id_ == "taylor") {
         b.summary = std::make_unique<TaylorSketch>(c);
+    } else if (summary_id_ == "coreset") {
+        b.summary = std::make_unique<MergeReduceSketch>(c);
     } else {
         b.summary = std::make_unique<UniformSketch>(c);
     }
@@ -197,7 +162,7 @@ EstimateBatch LshPartitionSketch::do_estimate(ConstMatrixRef queries) const {
 SketchStats LshPartitionSketch::stats() const {
     SketchStats s;
     s.seen = seen_;
-    double floats = static_cast<double>(directions_.size());
+    double floats = hasher_.memory_floats();
     for (const auto& [id, b] : buckets_) {
         const SketchStats bs = b.summary->stats();
         s.retained += bs.retained;
@@ -234,10 +199,28 @@ SketchView LshPartitionSketch::view() const {
             for (Index t = first; t < static_cast<Index>(v.retained.size()); ++t) {
                 v.retained[t].tag = id;
             }
+            // Coreset buckets: each bucket's merge-and-reduce tree, for the coreset panel.
+            for (MergeTreeView mt : inner.merge_trees) {
+                mt.label = "bucket " + std::to_string(id);
+                mt.class_id = id;
+                v.merge_trees.push_back(std::move(mt));
+            }
         }
     }
-    if (family_ == Family::SimHash) bv.hyperplanes = directions_;
-    if (family_ == Family::Caps) bv.hyperplanes = directions_;
+    if (hasher_.family() != LshHasher::Family::Shells) bv.hyperplanes = hasher_.directions();
+    if (!v.merge_trees.empty()) {
+        // The fullest bucket's tree is the single-tree panel's.
+        Index best = -1;
+        for (const auto& t : v.merge_trees) {
+            Index n = t.buffer_size;
+            for (const auto& l : t.levels)
+                n += l.occupancy;
+            if (n > best) {
+                best = n;
+                v.merge_tree = t;
+            }
+        }
+    }
     if (!recent_contributions_.empty()) bv.query_contribution = recent_contributions_.front();
     bv.recent_contributions = recent_contributions_;
     bv.collision_rate = collision_rate_;
@@ -285,14 +268,18 @@ SketchInfo lsh_partition_sketch_info() {
                         1.0001, 1e3, 1.5, true),
         ParamSpec::choice("summary", "Bucket summary",
                           "exact: every token; taylor: moments around the bucket mean, rescaled "
-                          "[R]; coreset: uniform reservoir UNTIL the discrepancy merge-and-reduce "
-                          "lands; reservoir: count + uniform sample.",
+                          "[R]; coreset: a SoftmaxBalance merge-and-reduce tree per bucket "
+                          "(merge_reduce, batch bucket_batch; ~t + (t/2) log2(n_b/t) tokens); "
+                          "reservoir: count + uniform sample of bucket_budget tokens.",
                           {"exact", "taylor", "coreset", "reservoir"}, "taylor"),
         ParamSpec::integer("bucket_degree", "Bucket Taylor degree",
                            "taylor summaries: degree p per bucket.", 0, 16, 2),
         ParamSpec::integer("bucket_budget", "Bucket sample size",
-                           "coreset / reservoir summaries: tokens kept per bucket.", 1, 1e8, 32,
-                           true),
+                           "reservoir summaries: tokens kept per bucket.", 1, 1e8, 32, true),
+        ParamSpec::integer("bucket_batch", "Bucket batch t",
+                           "coreset summaries: batch t of each bucket's merge-and-reduce tree "
+                           "(buffer size and block size of every halving).",
+                           2, 16384, 32, true),
         ParamSpec::real("max_floats", "Memory limit (floats)",
                         "taylor summaries: refuse when buckets x C(d+p,p)(d_v+1) exceeds this.", 1,
                         1e13, 67108864.0, true),

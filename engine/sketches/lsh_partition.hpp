@@ -3,7 +3,7 @@
 // Each key is hashed to a bucket; each bucket keeps its own summary (a sketch of the tokens that
 // fell in it), and a query adds the buckets' numerator and denominator estimates with
 // EstimateBatch::add (log-safe). ALGORITHMS.md 2.12.
-// Hash families:
+// Hash families (LshHasher, lsh_hash.hpp, shared with the partitioned `hybrid`):
 //   - simhash: P Gaussian hyperplanes, code sign(<g_j, k>), mapped through the inverse Gray code so
 //     that adjacent bucket ids differ in one bit (KDEformer's ordering; Zandieh, Han, Daliri,
 //     Karbasi, "KDEformer", arXiv 2302.02451). 2^P buckets.
@@ -12,13 +12,16 @@
 //   - norm_shells: geometric shells of |k|: bucket floor(log(|k|/base)/log(ratio)) + 1, clamped
 //     to [0, shells - 1] (bucket 0 holds |k| < base).
 // Summaries: exact (every token), taylor (TaylorSketch around the bucket's running mean,
-// rescaled: the recentre-and-rescale step of ALGORITHMS.md 2.10 per part [R]), coreset (a uniform
-// reservoir with Horvitz-Thompson weights UNTIL the discrepancy branch's merge-and-reduce lands),
-// reservoir (count + uniform sample, SubGen-like).
+// rescaled: the recentre-and-rescale step of ALGORITHMS.md 2.10 per part [R]), coreset (a
+// merge-and-reduce tree of SoftmaxBalance halvings per bucket, `merge_reduce` with batch
+// `bucket_batch`: BalanceKV's streaming coreset, arXiv 2502.15955 Thm 3.4, ALGORITHMS.md 2.7;
+// the trees appear in view().merge_trees, one per bucket), reservoir (count + uniform sample,
+// SubGen-like).
 // Departures: hyperplanes pass through the origin (no data-dependent centring); no "exact top-k
 // buckets" budget yet; bucket radii are upper bounds around the running mean.
 // Guarantee: exact summaries are exact; taylor summaries inherit the per-bucket Lagrange bound
-// with B_b = beta |q| rho_b; sampled summaries are unbiased.
+// with B_b = beta |q| rho_b; coreset summaries inherit Thm 3.4 per bucket (error ~ e^{2B_b}
+// log(n_b/t) / t relative, B_b = beta r_b^2 the bucket's own radius); reservoirs are unbiased.
 // Refusal: taylor summaries whose worst-case total (buckets x C(d+p,p)(d_v+1)) exceeds
 // max_floats throw std::invalid_argument at construction.
 // Space: sum of the bucket summaries + the hash parameters (P d or caps d floats).
@@ -28,6 +31,7 @@
 #include <memory>
 
 #include "core/registry.hpp"
+#include "sketches/lsh_hash.hpp"
 
 namespace kvscope {
 
@@ -41,14 +45,13 @@ class LshPartitionSketch final : public Sketch {
     /// Bucket id of a key or query [d] (deterministic for the seed).
     int bucket_of(const float* x) const;
     /// Largest number of buckets the family can produce.
-    int max_buckets() const { return max_buckets_; }
+    int max_buckets() const { return hasher_.max_buckets(); }
 
   protected:
     void do_append(const TokenBlock& block) override;
     EstimateBatch do_estimate(ConstMatrixRef queries) const override;
 
   private:
-    enum class Family { SimHash, Caps, Shells };
     struct Bucket {
         std::unique_ptr<Sketch> summary;
         Index count = 0;
@@ -60,13 +63,9 @@ class LshPartitionSketch final : public Sketch {
     };
     Bucket& bucket(int id);
 
-    Family family_;
     std::string summary_id_;
     ParamSet summary_params_;
-    int max_buckets_ = 1;
-    Matrix directions_;  // simhash normals [P x d] or unit cap directions [caps x d]
-    double eta_ = 0;
-    double shell_base_ = 1, shell_ratio_ = 2;
+    LshHasher hasher_;
     Index seen_ = 0;
     std::map<int, Bucket> buckets_;
     std::vector<int> bucket_of_token_;  // first kTokenLog tokens, for the explorer
@@ -76,5 +75,9 @@ class LshPartitionSketch final : public Sketch {
 };
 
 SketchInfo lsh_partition_sketch_info();
+
+/// The hash family of `family`, `bits`, `caps`, `eta`, `shells`, `shell_base`, `shell_ratio` in
+/// `params`, directions drawn from derive_seed(seed, "lsh_directions").
+LshHasher lsh_hasher_from(const ParamSet& params, int dim, std::uint64_t seed);
 
 }  // namespace kvscope

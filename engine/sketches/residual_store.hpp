@@ -1,13 +1,29 @@
 // ResidualStore: a weighted token store that estimates the residual kernel of a degree-t Taylor
-// expansion, r_t(x) = e^x - T_t(x), for the `hybrid` sketch [R].
+// expansion, r_t(x) = e^x - T_t(x) = e_{>t}(x), for the `hybrid` sketch [R].
 //
-// The interface (push(k, v, w), estimate_residual(Q)) is what a weighted merge-and-reduce coreset
-// with the residual balancing kernel (ALGORITHMS.md 2.9, 2.11) will implement; until that lands
-// (discrepancy branch) the only implementation is a uniform reservoir with Horvitz-Thompson
-// weights, which is unbiased but has sampling error ~ m^(-1/2).
+// Two implementations (ALGORITHMS.md 2.9, 2.11):
+//  * MergeReduceResidualStore (the hybrid's default): a WEIGHTED MERGE-AND-REDUCE coreset
+//    (WeightedMergeReduce) whose SoftmaxBalance walk balances the residual kernel
+//      <u_i, u_j> = e_{>t}(beta <k_i - c, k_j - c>) (<v_i, v_j> + den_weight mean|v|^2) w_i w_j
+//    (scalar_kernel_gram with the residual function, on keys recentred on the running mean c and
+//    values with a joint denominator coordinate appended), plus a mass coordinate [R]
+//    G_ij += (sum G_ii / sum w^2) w_i w_j so that halvings keep about half the items (e_{>t}
+//    changes sign; without it the walk colours almost every item alike). e_{>t} = sum_{l>t} x^l/l!
+//    is a positive-definite dot-product kernel with |phi_{>t}(k)|^2 = e_{>t}(beta |k|^2) ~ (beta
+//    |k|^2)^{t+1}/(t+1)!, so the walk's discrepancy, and with it the coreset error, is that factor
+//    smaller than for the full exp kernel [R]. The tree depth is capped so that the store never
+//    holds more than `budget` items (MergeReduceOptions::max_levels, see
+//    merge_reduce_residual_shape). Unbiased only up to the walk's discrepancy (the kept colour is
+//    not a random sample); total weight is conserved exactly. Measured
+//    (docs/polynomial_methods.md): no better than the reservoir at equal memory on isotropic_ball d
+//    = 8, B = 0.5.
+//  * ReservoirResidualStore: a uniform reservoir with Horvitz-Thompson weights; unbiased, with
+//    sampling error ~ m^(-1/2).
 #pragma once
 
 #include <memory>
+
+#include "sketches/weighted_merge_reduce.hpp"
 
 #include "core/random.hpp"
 #include "core/sketch_view.hpp"
@@ -55,6 +71,51 @@ class ReservoirResidualStore final : public ResidualStore {
     std::uint64_t seed_;
     Rng rng_;
     WeightedCache cache_;  // weight_num = weight_den = the offered weight w
+};
+
+/// e_{>t}(x) = e^x - sum_{l<=t} x^l / l!, by the tail series for |x| < 2 (no cancellation) and
+/// directly above. degree < 0 gives e^x.
+double residual_exp(double x, int degree);
+
+/// Tree shape for a merge-and-reduce residual store of at most `budget` items with requested
+/// batch t: the batch actually used (t, or budget + 1 when budget < t - 1, at least 2) and the
+/// number of levels L = floor((budget - (t - 1)) / ceil(t/2)), so (t - 1) + L ceil(t/2) <= budget.
+struct ResidualTreeShape {
+    Index batch = 2;
+    int max_levels = 0;
+};
+ResidualTreeShape merge_reduce_residual_shape(Index budget, Index batch);
+
+/// Weighted merge-and-reduce coreset of the residual kernel (see the file comment). At most
+/// `budget` items between pushes; every item stores its own weight.
+class MergeReduceResidualStore final : public ResidualStore {
+  public:
+    /// `options.batch` is the requested t (clamped by merge_reduce_residual_shape); `degree` is
+    /// the Taylor degree t whose residual the walk balances; `recenter`: balance around the
+    /// running mean of the pushed keys (the hybrid's recenter=mean) instead of the origin.
+    MergeReduceResidualStore(int dim, int value_dim, Index budget, MergeReduceOptions options,
+                             int degree, double beta, bool recenter, std::uint64_t seed);
+    void push(const float* key, const float* value, double weight, Index position) override;
+    EstimateBatch estimate_residual(ConstMatrixRef queries, double beta,
+                                    const Eigen::VectorXd& centre, int degree) const override;
+    Index size() const override { return tree_.size(); }
+    /// (d + d_v + 1) floats per item (key, value, weight). The running mean used for balancing
+    /// is the moments' centre and is not counted twice.
+    double memory_floats() const override;
+    /// Lists the items (tag = merge level) and appends the tree to view.merge_trees.
+    void describe(SketchView& view) const override;
+    void clear() override;
+    const WeightedMergeReduce& tree() const { return tree_; }
+    const ResidualTreeShape& shape() const { return shape_; }
+
+  private:
+    static MergeReduceOptions shaped(MergeReduceOptions o, const ResidualTreeShape& s);
+    ResidualTreeShape shape_;
+    std::shared_ptr<Eigen::VectorXd> centre_;  // shared with the Gram callback
+    bool recenter_;
+    Eigen::VectorXd key_sum_;
+    double pushed_weight_ = 0;
+    WeightedMergeReduce tree_;
 };
 
 }  // namespace kvscope

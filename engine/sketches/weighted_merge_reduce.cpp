@@ -119,6 +119,11 @@ void WeightedMergeReduce::carry(Tree& tree, int /*cls*/) {
     const Index buffered = tree.buffer.size();
     ItemSet block = compress(std::move(tree.buffer));
     tree.buffer.clear();
+    if (options_.max_levels == 0) {  // the buffer is its own root
+        log_carry(0, 0, buffered, block.size());
+        tree.buffer = std::move(block);
+        return;
+    }
     log_carry(0, 1, buffered, block.size());
     std::size_t level = 1;
     while (true) {
@@ -132,6 +137,12 @@ void WeightedMergeReduce::carry(Tree& tree, int /*cls*/) {
         const Index in = slot.size();
         block = compress(std::move(slot));
         slot.clear();
+        if (options_.max_levels > 0 && level >= static_cast<std::size_t>(options_.max_levels)) {
+            // The root absorbs the carry: the halved union stays at the top level.
+            log_carry(static_cast<int>(level), static_cast<int>(level), in, block.size());
+            slot = std::move(block);
+            break;
+        }
         log_carry(static_cast<int>(level), static_cast<int>(level + 1), in, block.size());
         ++level;
     }

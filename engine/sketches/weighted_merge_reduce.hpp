@@ -20,7 +20,10 @@
 // O(t log(n/t)) items of (d + d_v + 1) floats. Update: O(t (d + d_v)) amortised per item per
 // level, paid in bursts (a carry chain halves up to T blocks of t items).
 // Departures: blocks are halved by the keep rule of BalanceOptions (default: smaller colour x2,
-// then the total weight is restored exactly; see softmax_balance.hpp).
+// then the total weight is restored exactly; see softmax_balance.hpp). Optional bounded depth
+// (MergeReduceOptions::max_levels, [R]): the top level becomes a root that absorbs later carries,
+// so the size is capped at (t - 1) + L ceil(t/2) per class whatever n; the root's items are then
+// re-halved about n / (t 2^L) times, so its error grows with n beyond t 2^L tokens.
 #pragma once
 
 #include <deque>
@@ -50,6 +53,11 @@ struct MergeReduceOptions {
     bool weight_classes = true;
     /// Carry events remembered per tree for the view.
     Index carry_log = 64;
+    /// Bounded depth (a hard cap on the items kept) [R]: -1 = unlimited (the binary counter);
+    /// L >= 1 = level L is a root that absorbs every later carry (concatenate, halve, stay);
+    /// 0 = the buffer is its own root (a full buffer is halved back into the buffer). Items then
+    /// never exceed (t - 1) + L ceil(t/2) per class between pushes.
+    int max_levels = -1;
 };
 
 /// A set of weighted items stored row-major.

@@ -1,0 +1,87 @@
+#include "sketches/lsh_hash.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/random.hpp"
+
+namespace kvscope {
+
+namespace {
+
+int inverse_gray(unsigned g) {
+    unsigned b = g;
+    for (unsigned shift = 1; shift < 32; shift <<= 1)
+        b ^= b >> shift;
+    return static_cast<int>(b);
+}
+
+}  // namespace
+
+LshHasher LshHasher::simhash(int dim, int bits, std::uint64_t seed) {
+    LshHasher h;
+    h.family_ = Family::SimHash;
+    h.dim_ = dim;
+    h.max_buckets_ = 1 << bits;
+    Rng rng(seed);
+    h.directions_.resize(bits, dim);
+    for (int j = 0; j < bits; ++j)
+        h.directions_.row(j) = rng.normal_vector(dim);
+    return h;
+}
+
+LshHasher LshHasher::spherical_caps(int dim, int caps, double eta, std::uint64_t seed) {
+    LshHasher h;
+    h.family_ = Family::Caps;
+    h.dim_ = dim;
+    h.max_buckets_ = caps + 1;
+    h.eta_ = eta;
+    Rng rng(seed);
+    h.directions_.resize(caps, dim);
+    for (int j = 0; j < caps; ++j)
+        h.directions_.row(j) = rng.on_sphere(dim, 1.0);
+    return h;
+}
+
+LshHasher LshHasher::norm_shells(int dim, int shells, double base, double ratio) {
+    LshHasher h;
+    h.family_ = Family::Shells;
+    h.dim_ = dim;
+    h.max_buckets_ = shells;
+    h.shell_base_ = base;
+    h.shell_ratio_ = ratio;
+    return h;
+}
+
+int LshHasher::bucket_of(const float* x) const {
+    const Eigen::Map<const Eigen::VectorXf> v(x, dim_);
+    switch (family_) {
+        case Family::SimHash: {
+            unsigned code = 0;
+            for (Index j = 0; j < directions_.rows(); ++j) {
+                if (directions_.row(j).dot(v) >= 0.0f) code |= 1u << j;
+            }
+            return inverse_gray(code);
+        }
+        case Family::Caps: {
+            const float norm = v.norm();
+            if (norm > 0.0f) {
+                for (Index j = 0; j < directions_.rows(); ++j) {
+                    if (directions_.row(j).dot(v) >= eta_ * norm) return static_cast<int>(j);
+                }
+            }
+            return static_cast<int>(directions_.rows());
+        }
+        case Family::Shells: {
+            const double norm = v.norm();
+            if (!(norm >= shell_base_)) return 0;
+            const int id = static_cast<int>(
+                               std::floor(std::log(norm / shell_base_) / std::log(shell_ratio_))) +
+                           1;
+            return std::clamp(id, 0, max_buckets_ - 1);
+        }
+    }
+    return 0;
+}
+
+}  // namespace kvscope

@@ -1,0 +1,48 @@
+// LshHasher: the hash families of space partitioning (ALGORITHMS.md 2.12), shared by
+// `lsh_partition` and the partitioned `hybrid`.
+//   - simhash: P Gaussian hyperplanes through the origin, code sign(<g_j, x>), mapped through the
+//     inverse Gray code so that adjacent bucket ids differ in one bit (KDEformer's ordering;
+//     Zandieh, Han, Daliri, Karbasi, "KDEformer", arXiv 2302.02451). 2^P buckets.
+//   - spherical_caps [M, ALRW'17-style]: x/|x| joins the first of `caps` random unit directions
+//     with <g_j, x/|x|> >= eta, else the overflow bucket `caps`.
+//   - norm_shells: geometric shells of |x|: bucket floor(log(|x|/base)/log(ratio)) + 1, clamped
+//     to [0, shells - 1] (bucket 0 holds |x| < base).
+// Deterministic for the seed; bucket_of costs O(P d) (simhash, caps) or O(d) (shells).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "core/types.hpp"
+
+namespace kvscope {
+
+class LshHasher {
+  public:
+    enum class Family { SimHash, Caps, Shells };
+
+    /// P = `bits` Gaussian normals drawn from Rng(seed).
+    static LshHasher simhash(int dim, int bits, std::uint64_t seed);
+    /// `caps` unit directions drawn from Rng(seed), threshold eta.
+    static LshHasher spherical_caps(int dim, int caps, double eta, std::uint64_t seed);
+    static LshHasher norm_shells(int dim, int shells, double base, double ratio);
+
+    /// Bucket id of a key or query [dim], in [0, max_buckets()).
+    int bucket_of(const float* x) const;
+    int max_buckets() const { return max_buckets_; }
+    Family family() const { return family_; }
+    /// simhash normals [P x d] or unit cap directions [caps x d]; empty for shells.
+    const Matrix& directions() const { return directions_; }
+    /// Floats of hash parameters a sketch must store (the directions).
+    double memory_floats() const { return static_cast<double>(directions_.size()); }
+
+  private:
+    Family family_ = Family::Shells;
+    int dim_ = 0;
+    int max_buckets_ = 1;
+    Matrix directions_;
+    double eta_ = 0;
+    double shell_base_ = 1, shell_ratio_ = 2;
+};
+
+}  // namespace kvscope
