@@ -272,13 +272,9 @@ void draw_sketch_picker(const Snapshot& snap, UiState& ui, bool (*has)(const Ske
 }
 
 void draw_bucket_panel(const Snapshot& snap, UiState& ui) {
-    if (snap.sketches.empty()) {
-        ImGui::TextDisabled("No sketch running. Add one in the Sketches panel.");
-        return;
-    }
-    ui.selected_sketch =
-        std::clamp(ui.selected_sketch, 0, static_cast<int>(snap.sketches.size()) - 1);
-    const SketchSnapshot& s = snap.sketches[static_cast<std::size_t>(ui.selected_sketch)];
+    const SketchSnapshot* selected = selected_sketch(snap, ui);
+    if (!selected) return;
+    const SketchSnapshot& s = *selected;
     const std::string name = short_name(s.spec);
     if (!s.view.buckets) {
         ImGui::TextWrapped(

@@ -82,13 +82,9 @@ void draw_merge_tree(const MergeTreeView& tree) {
 }  // namespace
 
 void draw_coreset_panel(const Snapshot& snap, UiState& ui) {
-    if (snap.sketches.empty()) {
-        ImGui::TextDisabled("No sketch running. Add one in the Sketches panel.");
-        return;
-    }
-    ui.selected_sketch =
-        std::clamp(ui.selected_sketch, 0, static_cast<int>(snap.sketches.size()) - 1);
-    const SketchSnapshot& s = snap.sketches[static_cast<std::size_t>(ui.selected_sketch)];
+    const SketchSnapshot* selected = selected_sketch(snap, ui);
+    if (!selected) return;
+    const SketchSnapshot& s = *selected;
     const SketchView& view = s.view;
     ImGui::Text("%s  [%s]: %zu stored of %lld seen", s.spec.label.c_str(),
                 s.spec.params_text.c_str(), view.retained.size(),

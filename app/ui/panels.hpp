@@ -61,6 +61,10 @@ void store_view_state(const UiState& ui, nlohmann::json& view);
 /// Buttons selecting each running sketch whose view passes `has` (or a note when none does).
 void draw_sketch_picker(const Snapshot& snap, UiState& ui, bool (*has)(const SketchView&),
                         const char* what);
+/// The selected sketch (UiState::selected_sketch clamped to the running ones), or nullptr with
+/// a "no sketch running" note drawn when there is none.
+const SketchSnapshot* selected_sketch(const Snapshot& snap, UiState& ui);
+
 /// Shortcut list (F1).
 void draw_help_overlay(UiState& ui);
 /// One line at the bottom: tokens, status, the last error.

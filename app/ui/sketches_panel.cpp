@@ -26,6 +26,16 @@ std::string short_name(const SketchInstanceSpec& spec) {
     return name;
 }
 
+const SketchSnapshot* selected_sketch(const Snapshot& snap, UiState& ui) {
+    if (snap.sketches.empty()) {
+        ImGui::TextDisabled("No sketch running. Add one in the Sketches panel.");
+        return nullptr;
+    }
+    ui.selected_sketch =
+        std::clamp(ui.selected_sketch, 0, static_cast<int>(snap.sketches.size()) - 1);
+    return &snap.sketches[static_cast<std::size_t>(ui.selected_sketch)];
+}
+
 void draw_sketches_panel(const Snapshot& snap, UiState& ui) {
     for (std::size_t i = 0; i < snap.sketches.size(); ++i) {
         const SketchSnapshot& s = snap.sketches[i];

@@ -206,20 +206,7 @@ EstimateBatch HybridSketch::do_estimate(ConstMatrixRef queries) const {
         low_share_[r] = a + b > 0 ? a / (a + b) : 0.0;
     }
     if (partitioned_) {
-        recent_contributions_.assign(keep, std::vector<double>(per_part.size(), 0.0));
-        for (Index r = 0; r < keep; ++r) {
-            double sum = 0;
-            for (std::size_t b = 0; b < per_part.size(); ++b) {
-                const double z =
-                    std::abs(per_part[b].den[r]) * std::exp(per_part[b].shift[r] - total.shift[r]);
-                recent_contributions_[r][b] = z;
-                sum += z;
-            }
-            if (sum > 0) {
-                for (double& z : recent_contributions_[r])
-                    z /= sum;
-            }
-        }
+        recent_contributions_ = shares_of_z(per_part, total, keep);
     }
     return total;
 }

@@ -84,4 +84,23 @@ int LshHasher::bucket_of(const float* x) const {
     return 0;
 }
 
+std::vector<std::vector<double>> shares_of_z(const std::vector<EstimateBatch>& parts,
+                                             const EstimateBatch& total, Index queries) {
+    std::vector<std::vector<double>> shares(static_cast<std::size_t>(queries),
+                                            std::vector<double>(parts.size(), 0.0));
+    for (Index r = 0; r < queries; ++r) {
+        auto& row = shares[static_cast<std::size_t>(r)];
+        double sum = 0;
+        for (std::size_t b = 0; b < parts.size(); ++b) {
+            row[b] = std::abs(parts[b].den[r]) * std::exp(parts[b].shift[r] - total.shift[r]);
+            sum += row[b];
+        }
+        if (sum > 0) {
+            for (double& z : row)
+                z /= sum;
+        }
+    }
+    return shares;
+}
+
 }  // namespace kvscope

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/types.hpp"
 
@@ -44,5 +45,11 @@ class LshHasher {
     double eta_ = 0;
     double shell_base_ = 1, shell_ratio_ = 2;
 };
+
+/// Share of |Z| each part (bucket) contributes to the first `queries` queries of a combined
+/// estimate: [query][part], each row summing to 1 (all 0 when every part is 0). `total` is the
+/// log-space sum of `parts` (only its shifts are used).
+std::vector<std::vector<double>> shares_of_z(const std::vector<EstimateBatch>& parts,
+                                             const EstimateBatch& total, Index queries);
 
 }  // namespace kvscope

@@ -131,20 +131,7 @@ EstimateBatch LshPartitionSketch::do_estimate(ConstMatrixRef queries) const {
         parts.push_back(b.summary->estimate_many(queries));
         total.add(parts.back());
     }
-    recent_contributions_.assign(keep, std::vector<double>(parts.size(), 0.0));
-    for (Index r = 0; r < keep; ++r) {
-        double sum = 0;
-        for (std::size_t b = 0; b < parts.size(); ++b) {
-            const double z =
-                std::abs(parts[b].den[r]) * std::exp(parts[b].shift[r] - total.shift[r]);
-            recent_contributions_[r][b] = z;
-            sum += z;
-        }
-        if (sum > 0) {
-            for (double& z : recent_contributions_[r])
-                z /= sum;
-        }
-    }
+    recent_contributions_ = shares_of_z(parts, total, keep);
     // Query-key collision rate: share of stored keys in the query's own bucket.
     double rate = 0;
     for (Index r = 0; r < queries.rows(); ++r) {
