@@ -28,6 +28,7 @@ struct ActivePlot {
     std::string x_label, y_label;
     std::vector<Series> series;
     bool hovered = false;
+    float px = 1.0f;  // pixels per "point": lines and markers follow the font size (UI scale, 2x)
 };
 
 // One plot is open at a time (plots do not nest); this is frame-scoped scratch, not state.
@@ -195,6 +196,7 @@ bool begin_plot(const char* id, PlotState& state, ImVec2 size, const char* x_lab
                            ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight);
     g_plot = ActivePlot{};
     g_plot.state = &state;
+    g_plot.px = std::max(1.0f, ImGui::GetFontSize() / 15.0f);
     g_plot.hovered = ImGui::IsItemHovered();
     g_plot.frame_min = pos;
     g_plot.frame_max = ImVec2(pos.x + size.x, pos.y + size.y);
@@ -379,7 +381,8 @@ void end_plot() {
         if (is_hidden(st, s.label)) continue;
         if (s.kind == Kind::VLine) {
             const float x = to_screen(s.x[0], st.y_min).x;
-            dl->AddLine(ImVec2(x, g_plot.area_min.y), ImVec2(x, g_plot.area_max.y), s.colour, 1.5f);
+            dl->AddLine(ImVec2(x, g_plot.area_min.y), ImVec2(x, g_plot.area_max.y), s.colour,
+                        1.5f * g_plot.px);
             continue;
         }
         if (s.kind == Kind::HLine) {
@@ -414,15 +417,16 @@ void end_plot() {
             if (s.kind == Kind::Line && pts.size() >= 2) {
                 if (s.style.dashed) {
                     for (std::size_t k = 1; k < pts.size(); ++k)
-                        stroke_dashed(dl, pts[k - 1], pts[k], s.colour, s.style.thickness);
+                        stroke_dashed(dl, pts[k - 1], pts[k], s.colour,
+                                      s.style.thickness * g_plot.px);
                 } else {
                     dl->AddPolyline(pts.data(), static_cast<int>(pts.size()), s.colour, 0,
-                                    s.style.thickness);
+                                    s.style.thickness * g_plot.px);
                 }
             }
             if (s.kind == Kind::Scatter || pts.size() == 1) {
                 for (const auto& p : pts)
-                    dl->AddCircleFilled(p, 3.0f, s.colour);
+                    dl->AddCircleFilled(p, 3.0f * g_plot.px, s.colour);
             }
             pts.clear();
         };
@@ -475,7 +479,7 @@ void end_plot() {
             }
         }
         if (best) {
-            dl->AddCircle(to_screen(best->x[best_i], best->y[best_i]), 5.0f, text);
+            dl->AddCircle(to_screen(best->x[best_i], best->y[best_i]), 5.0f * g_plot.px, text);
             ImGui::SetTooltip("%s\n%s = %.6g\n%s = %.6g", best->label.c_str(),
                               g_plot.x_label.c_str(), best->x[best_i], g_plot.y_label.c_str(),
                               best->y[best_i]);
