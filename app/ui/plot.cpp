@@ -201,7 +201,7 @@ bool begin_plot(const char* id, PlotState& state, ImVec2 size, const char* x_lab
     g_plot.frame_min = pos;
     g_plot.frame_max = ImVec2(pos.x + size.x, pos.y + size.y);
     const float line = ImGui::GetTextLineHeight();
-    g_plot.area_min = ImVec2(pos.x + 4.5f * line, pos.y + 0.5f * line);
+    g_plot.area_min = ImVec2(pos.x + 4.5f * line, pos.y + 1.4f * line);  // y label row above
     g_plot.area_max = ImVec2(g_plot.frame_max.x - 0.5f * line, g_plot.frame_max.y - 2.6f * line);
     g_plot.x_label = x_label ? x_label : "";
     g_plot.y_label = y_label ? y_label : "";
