@@ -52,30 +52,66 @@ void draw_timeline(const SketchView& view, Index tokens_seen) {
     }
 }
 
-void draw_merge_tree(const MergeTreeView& tree) {
-    ImGui::Text("buffer %lld / %lld raw tokens", static_cast<long long>(tree.buffer_size),
-                static_cast<long long>(tree.buffer_capacity));
+// Levels as bars (fill = occupancy, colour = level on viridis). Carries are animated as they
+// happen: an arrow from the level halved to the level it fed, fading over the next tokens
+// (measured in tokens, not seconds, so scripted screenshots are deterministic).
+void draw_merge_tree(const MergeTreeView& tree, Index tokens_seen) {
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const float h = ImGui::GetTextLineHeight();
     const float w = std::min(240.0f, ImGui::GetContentRegionAvail().x * 0.6f);
+    std::vector<std::pair<int, float>> row_y;  // level -> row centre (level 0: the buffer)
+    const ImVec2 b = ImGui::GetCursorScreenPos();
+    row_y.emplace_back(0, b.y + h / 2);
+    ImGui::Text("buffer %lld / %lld raw tokens", static_cast<long long>(tree.buffer_size),
+                static_cast<long long>(tree.buffer_capacity));
+    int top = 1;
+    for (const auto& level : tree.levels)
+        top = std::max(top, level.level);
+    const Index fade = std::max<Index>(2048, 16 * tree.buffer_capacity);
     for (const auto& level : tree.levels) {
         const ImVec2 p = ImGui::GetCursorScreenPos();
+        row_y.emplace_back(level.level, p.y + h / 2);
         const float fill = level.capacity > 0 ? static_cast<float>(level.occupancy) /
                                                     static_cast<float>(level.capacity)
                                               : 0.0f;
         dl->AddRect(p, ImVec2(p.x + w, p.y + h), ImGui::GetColorU32(ImGuiCol_Border));
         dl->AddRectFilled(p, ImVec2(p.x + w * std::min(1.0f, fill), p.y + h),
-                          category_colour(level.level));
+                          viridis(0.15f + 0.8f * static_cast<float>(level.level) / top));
         ImGui::Dummy(ImVec2(w, h));
+        if (ImGui::IsItemHovered()) {
+            ImGui::SetTooltip("level %d: %lld of %lld items, weight %g (min %g, max %g)",
+                              level.level, static_cast<long long>(level.occupancy),
+                              static_cast<long long>(level.capacity), level.weight,
+                              level.weight_min, level.weight_max);
+        }
         ImGui::SameLine();
         ImGui::Text("level %d  weight %g  %lld/%lld", level.level, level.weight,
                     static_cast<long long>(level.occupancy),
                     static_cast<long long>(level.capacity));
     }
+    auto y_of = [&row_y](int level) {
+        for (const auto& [l, y] : row_y)
+            if (l == level) return y;
+        return -1.0f;
+    };
+    const float x = b.x + w + 2;  // the gap between the bars and their labels
+    for (const auto& c : tree.recent_carries) {
+        const Index age = tokens_seen - c.at_token;
+        if (age < 0 || age >= fade) continue;
+        const float y0 = y_of(c.from_level), y1 = y_of(c.to_level);
+        if (y0 < 0 || y1 < 0) continue;
+        const float alpha = 1.0f - static_cast<float>(age) / static_cast<float>(fade);
+        const ImU32 col = ImGui::GetColorU32(ImGuiCol_PlotHistogram, alpha);
+        dl->AddBezierCubic(ImVec2(b.x + w * 0.5f, y0), ImVec2(x, y0), ImVec2(x, y1),
+                           ImVec2(b.x + w * 0.5f, y1), col, 2.0f);
+        dl->AddTriangleFilled(ImVec2(b.x + w * 0.5f, y1), ImVec2(b.x + w * 0.5f + 7, y1 - 4),
+                              ImVec2(b.x + w * 0.5f + 7, y1 + 4), col);
+    }
     if (!tree.recent_carries.empty()) {
         const auto& c = tree.recent_carries.back();
-        ImGui::Text("last carry: level %d -> %d at token %lld", c.from_level, c.to_level,
-                    static_cast<long long>(c.at_token));
+        ImGui::Text("last carry: level %d -> %d at token %lld (%lld items halved to %lld)",
+                    c.from_level, c.to_level, static_cast<long long>(c.at_token),
+                    static_cast<long long>(c.items_in), static_cast<long long>(c.items_out));
     }
 }
 
@@ -104,7 +140,7 @@ void draw_coreset_panel(const Snapshot& snap, UiState& ui) {
             end_plot();
         }
     }
-    if (view.merge_tree) draw_merge_tree(*view.merge_tree);
+    if (view.merge_tree) draw_merge_tree(*view.merge_tree, snap.tokens_seen);
     if (view.walk && !view.walk->steps.empty()) {
         std::vector<double> x, bias, prob;
         for (std::size_t i = 0; i < view.walk->steps.size(); ++i) {
