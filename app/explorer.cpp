@@ -5,12 +5,16 @@
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <ostream>
+#include <vector>
 
+#include "gfx/embedding_renderer.hpp"
 #include "gfx/gl.hpp"
 #include "gfx/screenshot.hpp"
 #include "session/runner.hpp"
@@ -104,7 +108,12 @@ void draw_frame(const Snapshot& snap, ui::UiState& ui, float width, float height
     tile("Sketches", 0, body_h * 0.42f, left_w, body_h * 0.58f);
     ui::draw_sketches_panel(snap, ui);
     ImGui::End();
-    tile("Attention error", left_w, 0, mid_w, body_h);
+    // Middle column: the embedding view on top, attention error below.
+    const float embed_h = std::floor(body_h * 0.55f);
+    tile("Embedding", left_w, 0, mid_w, embed_h);
+    ui::draw_embedding_panel(snap, ui);
+    ImGui::End();
+    tile("Attention error", left_w, embed_h, mid_w, body_h - embed_h);
     ui::draw_error_panel(snap, ui);
     ImGui::End();
     tile("Coreset", left_w + mid_w, 0, right_w, body_h);
@@ -177,6 +186,7 @@ int run_explorer(const ExplorerOptions& opt, std::ostream& out, std::ostream& er
     glfwGetWindowContentScale(window, &xscale, &yscale);
     ui::UiState ui;
     ui.ui_scale = std::max(1.0f, xscale);
+    ui.speed = static_cast<Index>(opt.speed);
     if (std::filesystem::exists(kFontPath)) {
         io.Fonts->AddFontFromFileTTF(kFontPath, 15.0f * ui.ui_scale);
     }
@@ -190,10 +200,14 @@ int run_explorer(const ExplorerOptions& opt, std::ostream& out, std::ostream& er
     if (!warning.empty()) err << "kvscope: " << warning << '\n';
     Runner runner(config);
     const bool scripted = opt.frames > 0;
+    runner.send(command::SetSpeed{ui.speed});
     if (opt.play && !scripted) runner.send(command::Play{});
 
     int frame = 0;
     bool screenshot_requested = false;
+    auto embedding_renderer = std::make_unique<gfx::EmbeddingRenderer>();
+    bool embedding_error_reported = false;
+    std::vector<double> frame_ms, embed_ms;
     while (!glfwWindowShouldClose(window)) {
         if (scripted) {
             // Deterministic frames: each advances one tick and waits for it, so a scripted
@@ -201,6 +215,8 @@ int run_explorer(const ExplorerOptions& opt, std::ostream& out, std::ostream& er
             runner.send(command::Step{ui.speed});
             runner.wait_idle();
         }
+        // Frame time: UI work and rendering, not the scripted engine step above.
+        const auto frame_start = std::chrono::steady_clock::now();
         glfwPollEvents();
         const std::shared_ptr<const Snapshot> snap = runner.snapshot();
         ImGui_ImplOpenGL3_NewFrame();
@@ -211,6 +227,14 @@ int run_explorer(const ExplorerOptions& opt, std::ostream& out, std::ostream& er
         handle_shortcuts(*snap, ui, screenshot_requested, save_requested);
         draw_frame(*snap, ui, io.DisplaySize.x, io.DisplaySize.y);
         ImGui::Render();
+        // The embedding view's texture, drawn after the frame's ImGui commands are recorded and
+        // before they are rendered (the Image command references the texture by name).
+        embedding_renderer->render(ui.embedding.scene, ui.embedding.output);
+        if (!ui.embedding.output.error.empty() && ui.status != ui.embedding.output.error) {
+            ui.status = ui.embedding.output.error;
+            if (!embedding_error_reported) err << "kvscope: " << ui.status << '\n';
+            embedding_error_reported = true;
+        }
         int fb_w = 0, fb_h = 0;
         glfwGetFramebufferSize(window, &fb_w, &fb_h);
         glViewport(0, 0, fb_w, fb_h);
@@ -240,12 +264,41 @@ int run_explorer(const ExplorerOptions& opt, std::ostream& out, std::ostream& er
             ui.status = "saved session to kvscope_session.json";
         }
         glfwSwapBuffers(window);
+        if (opt.report_frame_times) {
+            glFinish();  // count the GPU (llvmpipe) work of this frame, not just its submission
+            frame_ms.push_back(std::chrono::duration<double, std::milli>(
+                                   std::chrono::steady_clock::now() - frame_start)
+                                   .count());
+            embed_ms.push_back(ui.embedding.output.render_ms);
+        }
         for (auto& c : ui.commands)
             runner.send(std::move(c));
         ui.commands.clear();
         if (last) break;
     }
 
+    if (opt.report_frame_times && !frame_ms.empty()) {
+        // Skip the first frames (font atlas, shader compilation, first uploads).
+        const auto median_of = [](std::vector<double> v, double q) {
+            const std::size_t skip = std::min<std::size_t>(5, v.size() - 1);
+            v.erase(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(skip));
+            std::sort(v.begin(), v.end());
+            return v[std::min(v.size() - 1, static_cast<std::size_t>(q * v.size()))];
+        };
+        const auto snap = runner.snapshot();
+        char line[320];
+        std::snprintf(line, sizeof line,
+                      "kvscope: frame times over %zu frames (%dx%d, %lld tokens, %lld points): "
+                      "median %.2f ms, p90 %.2f ms, max %.2f ms; embedding renderer median "
+                      "%.2f ms\n",
+                      frame_ms.size() - std::min<std::size_t>(5, frame_ms.size() - 1), opt.width,
+                      opt.height, static_cast<long long>(snap->tokens_seen),
+                      static_cast<long long>(snap->embedding ? snap->embedding->count : 0),
+                      median_of(frame_ms, 0.5), median_of(frame_ms, 0.9), median_of(frame_ms, 1.0),
+                      median_of(embed_ms, 0.5));
+        out << line;
+    }
+    embedding_renderer.reset();  // its GL objects go while the context is current
     ImGui_ImplOpenGL3_Shutdown();
     ImGui_ImplGlfw_Shutdown();
     ImGui::DestroyContext();

@@ -15,6 +15,9 @@ struct ExplorerOptions {
     int width = 1600;
     int height = 900;
     bool play = true;  ///< start streaming at once
+    /// Print the median / p90 / max frame time (UI + GL, glFinish'ed) at exit (benchmarking).
+    bool report_frame_times = false;
+    long long speed = 64;  ///< tokens per tick
 };
 
 /// Opens the window and runs until it is closed (or `frames` frames were drawn). Returns 0 on

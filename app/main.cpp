@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
         opt.screenshot = r.screenshot;
         opt.width = r.width;
         opt.height = r.height;
+        opt.report_frame_times = r.report_frame_times;
+        if (r.speed > 0) opt.speed = r.speed;
         return kvscope::run_explorer(opt, out, err);
     };
     return kvscope::run_cli(argc, argv, launcher);

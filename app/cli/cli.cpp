@@ -173,6 +173,10 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err,
                     "With --frames: write the last frame as PNG");
     gui->add_option("--width", gui_req.width, "Window width")->check(CLI::Range(320, 8192));
     gui->add_option("--height", gui_req.height, "Window height")->check(CLI::Range(240, 8192));
+    gui->add_flag("--report-frame-times", gui_req.report_frame_times,
+                  "At exit, print the median, p90 and max frame time (benchmarking)");
+    gui->add_option("--speed", gui_req.speed, "Tokens per tick (per frame with --frames)")
+        ->check(CLI::Range(1LL, 1000000LL));
 
     std::string default_config = std::string(KVSCOPE_ASSET_DIR) + "/configs/default.json";
     std::string default_out = "runs/default";

@@ -15,6 +15,8 @@ struct GuiRequest {
     std::string screenshot;  ///< PNG written after the last frame
     int width = 1600;
     int height = 900;
+    bool report_frame_times = false;  ///< print frame time statistics at exit
+    long long speed = 0;              ///< tokens per tick (0: the explorer's default)
 };
 
 /// Opens the explorer; returns an exit code (3: no window could be opened). The binary passes

@@ -1,0 +1,61 @@
+// GL side of the embedding view: our own shaders (shaders/, embedded at build time) drawing the
+// projected keys from our own VBOs into an offscreen texture the panel shows with ImGui::Image.
+//
+// Stream points live in one VBO of positions, grown geometrically and updated in place
+// (glBufferSubData of the new rows only), plus one VBO of per-point colour and style, rewritten
+// only when the panel's attribute version changes. The kernel field is rendered by field.frag
+// into a small RG32F target, only when its entries, rectangle or resolution change, and mapped to
+// colour under the points by field_display.frag. Errors (shader compile/link, incomplete
+// framebuffer) are reported in EmbeddingOutput::error; nothing throws.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "gfx/embedding_scene.hpp"
+
+namespace kvscope::gfx {
+
+class EmbeddingRenderer {
+  public:
+    EmbeddingRenderer() = default;
+    ~EmbeddingRenderer();
+    EmbeddingRenderer(const EmbeddingRenderer&) = delete;
+    EmbeddingRenderer& operator=(const EmbeddingRenderer&) = delete;
+
+    /// Renders `scene` into the texture (needs a current GL 3.3 core context). Call after
+    /// ImGui::Render() and before the ImGui draw data is rendered. Restores the default
+    /// framebuffer; the ImGui backend sets the rest of its state itself.
+    void render(const EmbeddingScene& scene, EmbeddingOutput& out);
+
+  private:
+    bool init(std::string& error);
+    void ensure_target(int w, int h);
+    void upload_points(const EmbeddingScene& scene);
+    void render_field(const EmbeddingScene& scene, EmbeddingOutput& out);
+
+    bool initialised_ = false;
+    bool failed_ = false;
+    std::string init_error_;
+    unsigned points_program_ = 0, field_program_ = 0, display_program_ = 0;
+    unsigned vao_ = 0, empty_vao_ = 0;
+    unsigned pos_vbo_ = 0, colour_vbo_ = 0, style_vbo_ = 0;
+    unsigned extra_vao_ = 0, extra_pos_vbo_ = 0, extra_colour_vbo_ = 0, extra_style_vbo_ = 0;
+    std::int64_t capacity_ = 0;  ///< rows the stream VBOs hold
+    std::int64_t uploaded_ = 0;  ///< position rows uploaded from buffer_id_
+    std::uint64_t buffer_id_ = 0;
+    std::uint64_t attr_version_ = ~std::uint64_t{0};
+    std::int64_t attr_rows_ = 0;
+    // Output target.
+    unsigned fbo_ = 0, colour_tex_ = 0, depth_rb_ = 0;
+    int width_ = 0, height_ = 0;
+    // Field.
+    unsigned field_fbo_ = 0, field_tex_ = 0, exact_tex_ = 0, sketch_tex_ = 0;
+    int field_res_ = 0;
+    std::uint64_t field_version_ = ~std::uint64_t{0};
+    float ranges_[5] = {0, 0, 0, 0, 0};
+    float field_rect_[4] = {0, 0, 1, 1};  ///< plane rectangle of the current field texture
+    bool field_valid_ = false;
+};
+
+}  // namespace kvscope::gfx
