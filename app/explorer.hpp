@@ -17,7 +17,8 @@ struct ExplorerOptions {
     bool play = true;  ///< start streaming at once
     /// Print the median / p90 / max frame time (UI + GL, glFinish'ed) at exit (benchmarking).
     bool report_frame_times = false;
-    long long speed = 64;  ///< tokens per tick
+    long long speed = 64;       ///< tokens per tick
+    bool animate_view = false;  ///< zoom the embedding view in and out every frame (benchmark)
 };
 
 /// Opens the window and runs until it is closed (or `frames` frames were drawn). Returns 0 on

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
         opt.width = r.width;
         opt.height = r.height;
         opt.report_frame_times = r.report_frame_times;
+        opt.animate_view = r.animate_view;
         if (r.speed > 0) opt.speed = r.speed;
         return kvscope::run_explorer(opt, out, err);
     };

@@ -175,6 +175,9 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err,
     gui->add_option("--height", gui_req.height, "Window height")->check(CLI::Range(240, 8192));
     gui->add_flag("--report-frame-times", gui_req.report_frame_times,
                   "At exit, print the median, p90 and max frame time (benchmarking)");
+    gui->add_flag("--animate-view", gui_req.animate_view,
+                  "Zoom the embedding view in and out a little every frame, so it is redrawn "
+                  "every frame (worst case for --report-frame-times)");
     gui->add_option("--speed", gui_req.speed, "Tokens per tick (per frame with --frames)")
         ->check(CLI::Range(1LL, 1000000LL));
 

@@ -16,6 +16,7 @@ struct GuiRequest {
     int width = 1600;
     int height = 900;
     bool report_frame_times = false;  ///< print frame time statistics at exit
+    bool animate_view = false;        ///< zoom the embedding view a little every frame (bench)
     long long speed = 0;              ///< tokens per tick (0: the explorer's default)
 };
 

@@ -1,6 +1,7 @@
 #include "gfx/embedding_renderer.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <vector>
@@ -60,15 +61,24 @@ GLint loc(GLuint program, const char* name) {
     return glGetUniformLocation(program, name);
 }
 
-// Entries (x, y, log w, 0) into an RGBA32F texture 1024 texels wide.
-void upload_entries(GLuint tex, const std::vector<float>& entries) {
-    const int count = static_cast<int>(entries.size() / 4);
-    const int w = 1024;
-    const int h = std::max(1, (count + w - 1) / w);
-    std::vector<float> padded(static_cast<std::size_t>(w * h * 4), 0.0f);
-    std::copy(entries.begin(), entries.end(), padded.begin());
-    glBindTexture(GL_TEXTURE_2D, tex);
-    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA32F, w, h, 0, GL_RGBA, GL_FLOAT, padded.data());
+constexpr int kMaxEntries = 1024;  ///< per uniform block: 16 KiB, the GL 3.3 minimum size
+
+// Entries (x, y, log w, 0) into a uniform buffer as (beta (x + cx), beta (y + cy), log w, 0),
+// at most kMaxEntries (the panel bins to fewer). Returns the count uploaded.
+int upload_entries(GLuint ubo, const std::vector<float>& entries, float beta,
+                   const std::array<float, 2>& offset) {
+    const int count = std::min(kMaxEntries, static_cast<int>(entries.size() / 4));
+    std::vector<float> packed(static_cast<std::size_t>(4 * kMaxEntries), 0.0f);
+    for (std::size_t i = 0; i < static_cast<std::size_t>(count); ++i) {
+        packed[4 * i] = beta * (entries[4 * i] + offset[0]);
+        packed[4 * i + 1] = beta * (entries[4 * i + 1] + offset[1]);
+        packed[4 * i + 2] = entries[4 * i + 2];
+    }
+    glBindBuffer(GL_UNIFORM_BUFFER, ubo);
+    glBufferData(GL_UNIFORM_BUFFER, static_cast<GLsizeiptr>(packed.size() * sizeof(float)),
+                 packed.data(), GL_DYNAMIC_DRAW);
+    glBindBuffer(GL_UNIFORM_BUFFER, 0);
+    return count;
 }
 
 GLuint make_texture(GLenum filter) {
@@ -105,8 +115,10 @@ EmbeddingRenderer::~EmbeddingRenderer() {
     glDeleteBuffers(6, buffers);
     const GLuint vaos[] = {vao_, empty_vao_, extra_vao_};
     glDeleteVertexArrays(3, vaos);
-    const GLuint textures[] = {colour_tex_, field_tex_, exact_tex_, sketch_tex_};
-    glDeleteTextures(4, textures);
+    const GLuint textures[] = {colour_tex_, field_tex_};
+    glDeleteTextures(2, textures);
+    const GLuint ubos[] = {exact_ubo_, sketch_ubo_};
+    glDeleteBuffers(2, ubos);
     glDeleteRenderbuffers(1, &depth_rb_);
     const GLuint fbos[] = {fbo_, field_fbo_};
     glDeleteFramebuffers(2, fbos);
@@ -146,8 +158,10 @@ bool EmbeddingRenderer::init(std::string& error) {
     glGenRenderbuffers(1, &depth_rb_);
     glGenFramebuffers(1, &fbo_);
     field_tex_ = make_texture(GL_LINEAR);
-    exact_tex_ = make_texture(GL_NEAREST);
-    sketch_tex_ = make_texture(GL_NEAREST);
+    GLuint ubos[2];
+    glGenBuffers(2, ubos);
+    exact_ubo_ = ubos[0];
+    sketch_ubo_ = ubos[1];
     glGenFramebuffers(1, &field_fbo_);
     return true;
 }
@@ -235,26 +249,24 @@ void EmbeddingRenderer::render_field(const EmbeddingScene& scene, EmbeddingOutpu
             field_valid_ = false;
             return;
         }
-        upload_entries(exact_tex_, scene.field_exact);
-        upload_entries(sketch_tex_, scene.field_sketch);
+        const int n_exact =
+            upload_entries(exact_ubo_, scene.field_exact, scene.beta, scene.field_offset);
+        const int n_sketch =
+            upload_entries(sketch_ubo_, scene.field_sketch, scene.beta, scene.field_offset);
         glViewport(0, 0, res, res);
         glDisable(GL_BLEND);
         glDisable(GL_DEPTH_TEST);
         glUseProgram(field_program_);
-        glActiveTexture(GL_TEXTURE0);
-        glBindTexture(GL_TEXTURE_2D, exact_tex_);
-        glActiveTexture(GL_TEXTURE1);
-        glBindTexture(GL_TEXTURE_2D, sketch_tex_);
-        glActiveTexture(GL_TEXTURE0);
-        glUniform1i(loc(field_program_, "u_exact"), 0);
-        glUniform1i(loc(field_program_, "u_sketch"), 1);
-        glUniform1i(loc(field_program_, "u_exact_count"),
-                    static_cast<GLint>(scene.field_exact.size() / 4));
-        glUniform1i(loc(field_program_, "u_sketch_count"),
-                    static_cast<GLint>(scene.field_sketch.size() / 4));
+        glUniformBlockBinding(field_program_,
+                              glGetUniformBlockIndex(field_program_, "ExactEntries"), 0);
+        glUniformBlockBinding(field_program_,
+                              glGetUniformBlockIndex(field_program_, "SketchEntries"), 1);
+        glBindBufferBase(GL_UNIFORM_BUFFER, 0, exact_ubo_);
+        glBindBufferBase(GL_UNIFORM_BUFFER, 1, sketch_ubo_);
+        glUniform1i(loc(field_program_, "u_exact_count"), n_exact);
+        glUniform1i(loc(field_program_, "u_sketch_count"), n_sketch);
         glUniform4fv(loc(field_program_, "u_rect"), 1, scene.field_rect.data());
         glUniform2fv(loc(field_program_, "u_offset"), 1, scene.field_offset.data());
-        glUniform1f(loc(field_program_, "u_beta"), scene.beta);
         glBindVertexArray(empty_vao_);
         glDrawArrays(GL_TRIANGLES, 0, 3);
         // Ranges for the colour bar: one small read-back per field render.
@@ -303,6 +315,25 @@ void EmbeddingRenderer::render(const EmbeddingScene& scene, EmbeddingOutput& out
     }
     const int w = std::clamp(scene.width, 1, 8192), h = std::clamp(scene.height, 1, 8192);
     out.error.clear();
+    // Nothing changed since the last render: the texture still shows this scene.
+    const Signature sig{scene.count,
+                        scene.buffer_id,
+                        scene.attr_version,
+                        scene.field_version,
+                        scene.extra_colours.size(),
+                        scene.mvp,
+                        scene.background,
+                        w,
+                        h,
+                        scene.three_d,
+                        scene.field,
+                        scene.field_mode,
+                        scene.point_scale};
+    if (sig == last_ && out.texture == colour_tex_ && colour_tex_ != 0) {
+        out.render_ms = 0;
+        return;
+    }
+    last_ = sig;
 
     GLint old_viewport[4];
     glGetIntegerv(GL_VIEWPORT, old_viewport);

@@ -4,11 +4,14 @@
 // Stream points live in one VBO of positions, grown geometrically and updated in place
 // (glBufferSubData of the new rows only), plus one VBO of per-point colour and style, rewritten
 // only when the panel's attribute version changes. The kernel field is rendered by field.frag
-// into a small RG32F target, only when its entries, rectangle or resolution change, and mapped to
+// into a small RG32F target (entries in two uniform blocks of at most 1,024 each), only when its
+// entries, rectangle or resolution change, and mapped to
 // colour under the points by field_display.frag. Errors (shader compile/link, incomplete
 // framebuffer) are reported in EmbeddingOutput::error; nothing throws.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -34,6 +37,20 @@ class EmbeddingRenderer {
     void upload_points(const EmbeddingScene& scene);
     void render_field(const EmbeddingScene& scene, EmbeddingOutput& out);
 
+    /// What the texture was last rendered from; render() returns at once when it is unchanged.
+    struct Signature {
+        std::int64_t count = -1;
+        std::uint64_t buffer_id = 0, attr_version = 0, field_version = 0;
+        std::size_t extra = 0;
+        std::array<float, 16> mvp{};
+        std::array<float, 4> background{};
+        int width = 0, height = 0;
+        bool three_d = false, field = false;
+        int field_mode = 0;
+        float point_scale = 0;
+        bool operator==(const Signature&) const = default;
+    };
+    Signature last_;
     bool initialised_ = false;
     bool failed_ = false;
     std::string init_error_;
@@ -50,7 +67,7 @@ class EmbeddingRenderer {
     unsigned fbo_ = 0, colour_tex_ = 0, depth_rb_ = 0;
     int width_ = 0, height_ = 0;
     // Field.
-    unsigned field_fbo_ = 0, field_tex_ = 0, exact_tex_ = 0, sketch_tex_ = 0;
+    unsigned field_fbo_ = 0, field_tex_ = 0, exact_ubo_ = 0, sketch_ubo_ = 0;
     int field_res_ = 0;
     std::uint64_t field_version_ = ~std::uint64_t{0};
     float ranges_[5] = {0, 0, 0, 0, 0};

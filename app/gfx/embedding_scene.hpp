@@ -34,7 +34,8 @@ struct EmbeddingScene {
     std::array<float, 4> background{0.10f, 0.10f, 0.11f, 1.0f};
     std::uint64_t view_version = 0;  ///< changes whenever anything above changes
 
-    // Kernel field (2-D only). Entries are (x, y, log weight, 0) quadruples.
+    // Kernel field (2-D only). Entries are (x, y, log weight, 0) quadruples, at most 1,024 per
+    // side (the panel bins beyond that).
     bool field = false;
     int field_mode = 0;  ///< 0 exact, 1 sketch, 2 log(sketch / exact)
     std::vector<float> field_exact;

@@ -313,6 +313,23 @@ void build_field(const SketchSnapshot* sketch, UiState& ui) {
     }
 }
 
+// What the points' colours and the field depend on: the projected buffer and its rows, the
+// stream position and seed, and the selected sketch's identity and state size.
+std::string content_key(const Snapshot& snap, const SketchSnapshot* sketch,
+                        const EmbeddingData& data) {
+    char key[160];
+    std::snprintf(key, sizeof key, "%llu|%lld|%lld|%llu|%zu|%lld|%lld",
+                  static_cast<unsigned long long>(data.points ? data.points->id : 0),
+                  static_cast<long long>(data.count), static_cast<long long>(snap.tokens_seen),
+                  static_cast<unsigned long long>(snap.config.seed),
+                  sketch ? sketch->view.retained.size() : 0,
+                  static_cast<long long>(sketch ? sketch->stats.seen : -1),
+                  static_cast<long long>(sketch ? sketch->stats.retained : -1));
+    std::string k = key;
+    if (sketch) k += "|" + sketch->spec.label + "|" + sketch->spec.params_text;
+    return k;
+}
+
 void draw_arrow(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 colour) {
     dl->AddLine(a, b, colour, 2.0f);
     const float dx = b.x - a.x, dy = b.y - a.y;
@@ -504,13 +521,17 @@ void draw_embedding_panel(const Snapshot& snap, UiState& ui) {
     std::copy(e.centre, e.centre + 3, vm.c);
 
     // ---- scene for the renderer ----
-    const int key = static_cast<int>(e.colour_by) * 1000 + ui.selected_sketch * 4 +
-                    (e.size_by_weight ? 2 : 0) + static_cast<int>(e.point_size * 100) * 100000;
-    if (e.attr_snapshot != snap.version || e.attr_key != key ||
+    // Colours are rebuilt when what they show changes (not on every snapshot: a paused
+    // session publishes the same state again), so an unchanged view costs nothing.
+    const std::string content = content_key(snap, sketch, *data);
+    char mode_key[96];
+    std::snprintf(mode_key, sizeof mode_key, "|%d|%d|%d|%g", ui.selected_sketch,
+                  static_cast<int>(e.colour_by), e.size_by_weight ? 1 : 0,
+                  static_cast<double>(e.point_size));
+    if (e.attr_content != content + mode_key ||
         sc.colours.size() != static_cast<std::size_t>(data->count)) {
         build_attributes(snap, sketch, ui, e.weight_lo, e.weight_hi);
-        e.attr_snapshot = snap.version;
-        e.attr_key = key;
+        e.attr_content = content + mode_key;
         ++sc.attr_version;
     }
     sc.active = true;
@@ -540,12 +561,12 @@ void draw_embedding_panel(const Snapshot& snap, UiState& ui) {
         // at the rectangle it was built for, so a throttled field still lines up.
         const bool throttled = now - e.field_built_at < 0.25;
         const bool data_changed =
-            e.field_snapshot != snap.version || (rect != e.field_rect_built && e.auto_fit);
+            e.field_content != content || (rect != e.field_rect_built && e.auto_fit);
         const bool user_moved = rect != e.field_rect_built && !e.auto_fit;
         if ((data_changed && !throttled) || user_moved || fkey != e.field_key ||
             sc.field_exact.empty()) {
             build_field(sketch, ui);
-            e.field_snapshot = snap.version;
+            e.field_content = content;
             e.field_built_at = now;
             e.field_key = fkey;
             e.field_rect_built = rect;

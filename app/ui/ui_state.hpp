@@ -37,11 +37,10 @@ struct EmbeddingViewState {
     float yaw = 0.6f, pitch = 0.35f;  ///< 3-D orbit (radians)
     // Caches (not view options).
     std::shared_ptr<const EmbeddingData> data;  ///< keeps scene.xyz alive
-    std::uint64_t attr_snapshot = 0;            ///< snapshot version the colours are for
-    int attr_key = -1;                          ///< mode/sketch/size the colours are for
-    std::vector<int> slot_of_token;             ///< retained index per stream position
-    double field_built_at = -1;                 ///< ImGui time of the last field rebuild
-    std::uint64_t field_snapshot = 0;
+    std::string attr_content;        ///< what the colours were built from (content_key + mode)
+    std::string field_content;       ///< what the field entries were built from
+    std::vector<int> slot_of_token;  ///< retained index per stream position
+    double field_built_at = -1;      ///< ImGui time of the last field rebuild
     int field_key = -1;
     std::array<float, 4> field_rect_built{};
     bool field_sketch_binned = false;    ///< the sketch's field entries were binned
