@@ -13,6 +13,9 @@ namespace kvscope::gfx {
 
 namespace {
 
+/// Above this many points, only the top point of each 2x2-pixel cell is drawn (thin_points).
+constexpr std::int64_t kThinAbove = 30'000;
+
 GLuint compile(GLenum type, const char* source, const char* name, std::string& error) {
     const GLuint s = glCreateShader(type);
     glShaderSource(s, 1, &source, nullptr);
@@ -117,8 +120,8 @@ EmbeddingRenderer::~EmbeddingRenderer() {
     glDeleteVertexArrays(3, vaos);
     const GLuint textures[] = {colour_tex_, field_tex_};
     glDeleteTextures(2, textures);
-    const GLuint ubos[] = {exact_ubo_, sketch_ubo_};
-    glDeleteBuffers(2, ubos);
+    const GLuint ubos[] = {exact_ubo_, sketch_ubo_, index_buffer_};
+    glDeleteBuffers(3, ubos);
     glDeleteRenderbuffers(1, &depth_rb_);
     const GLuint fbos[] = {fbo_, field_fbo_};
     glDeleteFramebuffers(2, fbos);
@@ -158,6 +161,7 @@ bool EmbeddingRenderer::init(std::string& error) {
     glGenRenderbuffers(1, &depth_rb_);
     glGenFramebuffers(1, &fbo_);
     field_tex_ = make_texture(GL_LINEAR);
+    glGenBuffers(1, &index_buffer_);
     GLuint ubos[2];
     glGenBuffers(2, ubos);
     exact_ubo_ = ubos[0];
@@ -299,6 +303,48 @@ void EmbeddingRenderer::render_field(const EmbeddingScene& scene, EmbeddingOutpu
     out.field_version = field_version_;
 }
 
+bool EmbeddingRenderer::thin_points(const EmbeddingScene& scene, std::int64_t n, int w, int h) {
+    if (!scene.xyz || scene.styles.size() < static_cast<std::size_t>(2 * n)) return false;
+    const int cw = (w + 1) / 2, ch = (h + 1) / 2;
+    best_.assign(static_cast<std::size_t>(cw) * static_cast<std::size_t>(ch), -1);
+    best_priority_.resize(best_.size());
+    const auto& m = scene.mvp;
+    for (std::int64_t i = 0; i < n; ++i) {
+        const float* p = scene.xyz + 3 * i;
+        const float cx = m[0] * p[0] + m[4] * p[1] + m[8] * p[2] + m[12];
+        const float cy = m[1] * p[0] + m[5] * p[1] + m[9] * p[2] + m[13];
+        if (cx < -1 || cx > 1 || cy < -1 || cy > 1) continue;  // clipped anyway
+        const int gx =
+            std::min(cw - 1, static_cast<int>((cx * 0.5f + 0.5f) * static_cast<float>(w)) / 2);
+        const int gy =
+            std::min(ch - 1, static_cast<int>((cy * 0.5f + 0.5f) * static_cast<float>(h)) / 2);
+        const auto cell = static_cast<std::size_t>(gy) * static_cast<std::size_t>(cw) +
+                          static_cast<std::size_t>(gx);
+        // 2-D: retained (layer 1) above evicted; 3-D: the nearer. Ties: the later token, which
+        // is the one drawn on top.
+        const float priority = scene.three_d ? -(m[2] * p[0] + m[6] * p[1] + m[10] * p[2] + m[14])
+                                             : scene.styles[static_cast<std::size_t>(2 * i + 1)];
+        if (best_[cell] < 0 || priority >= best_priority_[cell]) {
+            best_[cell] = static_cast<std::int32_t>(i);
+            best_priority_[cell] = priority;
+        }
+    }
+    keep_flag_.assign(static_cast<std::size_t>(n), 0);
+    for (const std::int32_t b : best_)
+        if (b >= 0) keep_flag_[static_cast<std::size_t>(b)] = 1;
+    kept_.clear();
+    for (std::int64_t i = 0; i < n; ++i)
+        if (keep_flag_[static_cast<std::size_t>(i)]) kept_.push_back(static_cast<std::uint32_t>(i));
+    if (kept_.empty()) return false;
+    glBindVertexArray(vao_);
+    glBindBuffer(GL_ELEMENT_ARRAY_BUFFER, index_buffer_);
+    glBufferData(GL_ELEMENT_ARRAY_BUFFER,
+                 static_cast<GLsizeiptr>(kept_.size() * sizeof(std::uint32_t)), kept_.data(),
+                 GL_STREAM_DRAW);
+    glBindVertexArray(0);
+    return true;
+}
+
 void EmbeddingRenderer::render(const EmbeddingScene& scene, EmbeddingOutput& out) {
     if (!scene.active || failed_) {
         if (failed_) out.error = init_error_;
@@ -381,7 +427,13 @@ void EmbeddingRenderer::render(const EmbeddingScene& scene, EmbeddingOutput& out
         glUniform1f(loc(points_program_, "u_point_scale"), scene.point_scale);
         glUniform1i(loc(points_program_, "u_use_layer"), scene.three_d ? 0 : 1);
         const std::int64_t drawn = std::min({uploaded_, attr_rows_, capacity_});
-        if (drawn > 0) {
+        out.drawn_points = drawn;
+        if (drawn > kThinAbove && thin_points(scene, drawn, w, h)) {
+            glBindVertexArray(vao_);
+            glBindBuffer(GL_ELEMENT_ARRAY_BUFFER, index_buffer_);
+            glDrawElements(GL_POINTS, static_cast<GLsizei>(kept_.size()), GL_UNSIGNED_INT, nullptr);
+            out.drawn_points = static_cast<std::int64_t>(kept_.size());
+        } else if (drawn > 0) {
             glBindVertexArray(vao_);
             glDrawArrays(GL_POINTS, 0, static_cast<GLsizei>(drawn));
         }

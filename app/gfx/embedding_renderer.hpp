@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "gfx/embedding_scene.hpp"
 
@@ -36,6 +37,11 @@ class EmbeddingRenderer {
     void ensure_target(int w, int h);
     void upload_points(const EmbeddingScene& scene);
     void render_field(const EmbeddingScene& scene, EmbeddingOutput& out);
+    /// Screen-space thinning for large clouds: llvmpipe spends about half a microsecond per
+    /// point on vertex work and setup whatever its size, so above 30,000 points only the top
+    /// point of each 2x2-pixel cell is drawn (through an index buffer). Points are 3 px wide,
+    /// so what is dropped lies under a drawn point of equal or higher priority.
+    bool thin_points(const EmbeddingScene& scene, std::int64_t n, int w, int h);
 
     /// What the texture was last rendered from; render() returns at once when it is unchanged.
     struct Signature {
@@ -51,6 +57,11 @@ class EmbeddingRenderer {
         bool operator==(const Signature&) const = default;
     };
     Signature last_;
+    unsigned index_buffer_ = 0;
+    std::vector<std::int32_t> best_;
+    std::vector<float> best_priority_;
+    std::vector<unsigned char> keep_flag_;
+    std::vector<std::uint32_t> kept_;
     bool initialised_ = false;
     bool failed_ = false;
     std::string init_error_;

@@ -56,7 +56,8 @@ struct EmbeddingOutput {
     float exact_min = 0, exact_max = 0, sketch_min = 0, sketch_max = 0, diff_absmax = 0;
     bool field_valid = false;
     std::uint64_t field_version = 0;  ///< field_version the ranges belong to
-    double render_ms = 0;             ///< CPU time of the last render call
+    double render_ms = 0;           ///< CPU time of the last render call (GL work is asynchronous)
+    std::int64_t drawn_points = 0;  ///< stream points drawn (fewer than count when thinned)
 };
 
 }  // namespace kvscope::gfx

@@ -40,7 +40,7 @@ int check_image(const char* path, int want_w, int want_h) {
     // the height), attention error centre bottom, coreset right.
     const Region regions[] = {{"controls", 0.0, 0.0, 0.27, 0.4},
                               {"sketches", 0.0, 0.45, 0.27, 0.9},
-                              {"embedding", 0.29, 0.12, 0.68, 0.45, 150},
+                              {"embedding", 0.29, 0.12, 0.68, 0.45, 1000},
                               {"attention error", 0.28, 0.58, 0.69, 0.9},
                               {"coreset", 0.71, 0.0, 1.0, 0.9}};
     for (const Region& r : regions) {
