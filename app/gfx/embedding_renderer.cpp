@@ -428,6 +428,7 @@ void EmbeddingRenderer::render(const EmbeddingScene& scene, EmbeddingOutput& out
         glUniform1i(loc(points_program_, "u_use_layer"), scene.three_d ? 0 : 1);
         const std::int64_t drawn = std::min({uploaded_, attr_rows_, capacity_});
         out.drawn_points = drawn;
+        out.total_points = drawn;
         if (drawn > kThinAbove && thin_points(scene, drawn, w, h)) {
             glBindVertexArray(vao_);
             glBindBuffer(GL_ELEMENT_ARRAY_BUFFER, index_buffer_);

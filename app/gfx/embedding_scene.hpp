@@ -57,7 +57,8 @@ struct EmbeddingOutput {
     bool field_valid = false;
     std::uint64_t field_version = 0;  ///< field_version the ranges belong to
     double render_ms = 0;           ///< CPU time of the last render call (GL work is asynchronous)
-    std::int64_t drawn_points = 0;  ///< stream points drawn (fewer than count when thinned)
+    std::int64_t drawn_points = 0;  ///< stream points drawn by the last render
+    std::int64_t total_points = 0;  ///< stream points it had (more than drawn when thinned)
 };
 
 }  // namespace kvscope::gfx

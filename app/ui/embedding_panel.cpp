@@ -514,8 +514,10 @@ void draw_embedding_panel(const Snapshot& snap, UiState& ui) {
         e.zoom = 1;
     }
     const float diag = std::sqrt(ext[0] * ext[0] + ext[1] * ext[1] + (three ? ext[2] * ext[2] : 0));
-    const float fit_scale = three ? 0.92f * std::min(vm.size.x, vm.size.y) / diag
-                                  : 0.92f * std::min(vm.size.x / ext[0], vm.size.y / ext[1]);
+    // 3-D: the largest extent, with room for the corners a rotation brings in view.
+    const float fit_scale =
+        three ? 0.92f * std::min(vm.size.x, vm.size.y) / (1.2f * std::max({ext[0], ext[1], ext[2]}))
+              : 0.92f * std::min(vm.size.x / ext[0], vm.size.y / ext[1]);
     vm.scale = fit_scale * e.zoom;
     vm.depth = std::max(1e-6f, diag);
     std::copy(e.centre, e.centre + 3, vm.c);
@@ -735,11 +737,11 @@ void draw_embedding_panel(const Snapshot& snap, UiState& ui) {
                       data->auto_fitting ? ", fitting" : ", frozen");
     }
     dl->AddText(ImVec2(img_min.x + 6, img_min.y + 4), IM_COL32(235, 235, 235, 220), caption);
-    if (e.output.drawn_points > 0 && e.output.drawn_points < data->count) {
+    if (e.output.drawn_points > 0 && e.output.drawn_points < e.output.total_points) {
         char thin[128];
         std::snprintf(thin, sizeof thin, "drawing %lld of %lld points (top one per 2x2 px)",
                       static_cast<long long>(e.output.drawn_points),
-                      static_cast<long long>(data->count));
+                      static_cast<long long>(e.output.total_points));
         dl->AddText(ImVec2(img_min.x + 6, img_max.y - 4 - ImGui::GetTextLineHeight()),
                     IM_COL32(235, 235, 235, 200), thin);
     }
