@@ -6,14 +6,19 @@
 #include <imgui_impl_opengl3.h>
 #include <imgui_internal.h>  // ErrorCheckEndFrameRecover
 
+#include <algorithm>
 #include <cfloat>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <ostream>
+#include <vector>
 
+#include "gfx/embedding_renderer.hpp"
 #include "gfx/gl.hpp"
 #include "gfx/offscreen_target.hpp"
 #include "gfx/screenshot.hpp"
@@ -134,7 +139,12 @@ void draw_frame(const Snapshot& snap, ui::UiState& ui, float width, float height
         ui::draw_sketches_panel(snap, ui);
         ImGui::End();
     }
-    tile("Attention error", left_w, 0, mid_w, body_h);
+    // Middle column: the embedding view on top, attention error below.
+    const float embed_h = std::floor(body_h * 0.55f);
+    tile("Embedding", left_w, 0, mid_w, embed_h);
+    ui::draw_embedding_panel(snap, ui);
+    ImGui::End();
+    tile("Attention error", left_w, embed_h, mid_w, body_h - embed_h);
     ui::draw_error_panel(snap, ui);
     ImGui::End();
     tile("Sketch internals", left_w + mid_w, 0, right_w, body_h);
@@ -177,6 +187,7 @@ class Explorer {
     void open_session(const RunConfig& config, const std::string& what);
     void autosave(const Snapshot& snap, bool force);
     void report(const std::string& message, bool error);
+    void report_frame_times(const Snapshot& snap);
 
     GLFWwindow* window_;
     const ExplorerOptions& opt_;
@@ -189,6 +200,9 @@ class Explorer {
     ImFont* font_2x_ = nullptr;
     std::chrono::steady_clock::time_point last_autosave_ = std::chrono::steady_clock::now();
     std::uint64_t autosaved_version_ = 0;
+    std::unique_ptr<gfx::EmbeddingRenderer> embedding_renderer_;
+    bool embedding_error_reported_ = false;
+    std::vector<double> frame_ms_, embed_ms_, cpu_ms_;  // --report-frame-times
 
   public:
     static std::vector<std::string> dropped;  // paths dropped on the window (GLFW callback)
@@ -213,6 +227,36 @@ void Explorer::build_ui(const Snapshot& snap, float width, float height, bool wi
         report(std::string("a panel failed: ") + e.what(), true);
     }
     ImGui::Render();
+    // The embedding view's texture, drawn after the frame's ImGui commands are recorded and
+    // before they are rendered (the Image command references the texture by name).
+    embedding_renderer_->render(ui_.embedding.scene, ui_.embedding.output);
+    if (!ui_.embedding.output.error.empty() && ui_.status != ui_.embedding.output.error) {
+        report(ui_.embedding.output.error, !embedding_error_reported_);
+        embedding_error_reported_ = true;
+    }
+}
+
+void Explorer::report_frame_times(const Snapshot& snap) {
+    if (frame_ms_.empty()) return;
+    // Skip the first frames (font atlas, shader compilation, first uploads).
+    const std::size_t skip = std::min<std::size_t>(5, frame_ms_.size() - 1);
+    const auto quantile = [skip](std::vector<double> v, double q) {
+        v.erase(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(skip));
+        std::sort(v.begin(), v.end());
+        return v[std::min(v.size() - 1,
+                          static_cast<std::size_t>(q * static_cast<double>(v.size())))];
+    };
+    char line[320];
+    std::snprintf(line, sizeof line,
+                  "kvscope: frame times over %zu frames (%dx%d, %lld tokens, %lld points): "
+                  "median %.2f ms, p90 %.2f ms, max %.2f ms; CPU time per frame (all "
+                  "threads) median %.2f ms; embedding renderer median %.2f ms\n",
+                  frame_ms_.size() - skip, opt_.width, opt_.height,
+                  static_cast<long long>(snap.tokens_seen),
+                  static_cast<long long>(snap.embedding ? snap.embedding->count : 0),
+                  quantile(frame_ms_, 0.5), quantile(frame_ms_, 0.9), quantile(frame_ms_, 1.0),
+                  quantile(cpu_ms_, 0.5), quantile(embed_ms_, 0.5));
+    out_ << line;
 }
 
 void Explorer::render_draw_data(int fb_w, int fb_h) {
@@ -400,8 +444,10 @@ int Explorer::run() {
     std::string view_warnings;
     const Index position = ui::view_from_json(config.view, ui_, view_warnings);
     if (!view_warnings.empty()) report("session view: " + view_warnings, true);
+    if (opt_.speed > 0) ui_.speed = static_cast<Index>(opt_.speed);  // --speed wins
     apply_theme(ui_.theme);
     applied_theme_ = ui_.theme;
+    embedding_renderer_ = std::make_unique<gfx::EmbeddingRenderer>();
     runner_ = std::make_unique<Runner>(config);
     runner_->send(command::SetSpeed{ui_.speed});
     if (position > 0) runner_->send(command::Step{position});
@@ -424,6 +470,9 @@ int Explorer::run() {
             runner_->send(command::Step{ui_.speed});
             runner_->wait_idle();
         }
+        // Frame time: UI work and rendering, not the scripted engine step above.
+        const auto frame_start = std::chrono::steady_clock::now();
+        const std::clock_t frame_cpu_start = std::clock();
         glfwPollEvents();
         const std::shared_ptr<const Snapshot> snap = runner_->snapshot();
         if (ui_.theme != applied_theme_) {
@@ -433,6 +482,11 @@ int Explorer::run() {
         ImGui_ImplOpenGL3_NewFrame();
         ImGui_ImplGlfw_NewFrame();
         io.FontGlobalScale = ui_.ui_scale / content_scale_;
+        if (opt_.animate_view && frame > 2) {
+            // Alternating zoom: the view changes every frame, so points and field are redrawn.
+            ui_.embedding.auto_fit = false;
+            ui_.embedding.zoom *= frame % 2 ? 1.01f : 1.0f / 1.01f;
+        }
         build_ui(*snap, io.DisplaySize.x, io.DisplaySize.y, true);
         int fb_w = 0, fb_h = 0;
         glfwGetFramebufferSize(window_, &fb_w, &fb_h);
@@ -452,6 +506,16 @@ int Explorer::run() {
         }
         handle_requests(*snap, fb_w, fb_h);
         glfwSwapBuffers(window_);
+        if (opt_.report_frame_times) {
+            glFinish();  // count the GPU (llvmpipe) work of this frame, not just its submission
+            frame_ms_.push_back(std::chrono::duration<double, std::milli>(
+                                    std::chrono::steady_clock::now() - frame_start)
+                                    .count());
+            embed_ms_.push_back(ui_.embedding.output.render_ms);
+            // Process CPU time (every thread, llvmpipe's included; the Runner is idle here).
+            cpu_ms_.push_back(1000.0 * static_cast<double>(std::clock() - frame_cpu_start) /
+                              CLOCKS_PER_SEC);
+        }
         for (auto& c : ui_.commands)
             runner_->send(std::move(c));
         ui_.commands.clear();
@@ -459,7 +523,9 @@ int Explorer::run() {
         if (last) break;
     }
     if (!scripted) autosave(*runner_->snapshot(), true);
+    if (opt_.report_frame_times) report_frame_times(*runner_->snapshot());
     runner_.reset();
+    embedding_renderer_.reset();  // its GL objects go while the context is current
     return 0;
 }
 

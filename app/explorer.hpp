@@ -18,6 +18,10 @@ struct ExplorerOptions {
     bool play = true;           ///< start streaming at once
     int screenshot_scale = 1;   ///< 1 or 2 for the scripted screenshot
     bool screenshot_ui = true;  ///< false: the scripted screenshot shows the views only
+    /// Print the median / p90 / max frame time (UI + GL, glFinish'ed) at exit (benchmarking).
+    bool report_frame_times = false;
+    long long speed = 0;        ///< tokens per tick; 0: the session's (or 64)
+    bool animate_view = false;  ///< zoom the embedding view in and out every frame (benchmark)
 };
 
 /// Opens the window and runs until it is closed (or `frames` frames were drawn). Returns 0 on

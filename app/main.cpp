@@ -19,6 +19,9 @@ int main(int argc, char** argv) {
         opt.height = r.height;
         opt.screenshot_scale = r.screenshot_scale;
         opt.screenshot_ui = r.screenshot_ui;
+        opt.report_frame_times = r.report_frame_times;
+        opt.animate_view = r.animate_view;
+        if (r.speed > 0) opt.speed = r.speed;
         return kvscope::run_explorer(opt, out, err);
     };
     return kvscope::run_cli(argc, argv, launcher);

@@ -13,13 +13,13 @@ ${KVSCOPE} gui --frames 12 --width 1280 --height 720 --screenshot default.png
 ${KVSCOPE} gui --session session.json --frames 6 --width 1280 --height 720 --screenshot session.png
 ${KVSCOPE} gui --session corrupt.json --frames 3 --width 1280 --height 720 --screenshot corrupt.png 2> corrupt.err
 grep -q 'could not open session' corrupt.err
-${KVSCOPE} gui --session session.json --frames 3 --width 640 --height 360 --scale 2 --no-ui --screenshot views2x.png
+${KVSCOPE} gui --session session.json --frames 3 --width 960 --height 540 --scale 2 --no-ui --screenshot views2x.png
 ${KVSCOPE} gui --session session.session.json --frames 2 --width 1280 --height 720 --screenshot reloaded.png
 grep -q '"stream_position"' session.session.json
 ${PNG_CHECK} default.png 1280 720
 ${PNG_CHECK} session.png 1280 720
 ${PNG_CHECK} corrupt.png 1280 720
-${PNG_CHECK} views2x.png 1280 720 --views-only
+${PNG_CHECK} views2x.png 1920 1080 --views-only
 ${PNG_CHECK} reloaded.png 1280 720
 ${PNG_CHECK} --same-config session.json session.session.json
 ${PNG_CHECK} --same-config session.session.json reloaded.session.json

@@ -181,6 +181,13 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err,
     gui->add_flag("--no-ui", no_ui, "Screenshot of the views only (no controls, no status line)");
     gui->add_option("--width", gui_req.width, "Window width")->check(CLI::Range(320, 8192));
     gui->add_option("--height", gui_req.height, "Window height")->check(CLI::Range(240, 8192));
+    gui->add_flag("--report-frame-times", gui_req.report_frame_times,
+                  "At exit, print the median, p90 and max frame time (benchmarking)");
+    gui->add_flag("--animate-view", gui_req.animate_view,
+                  "Zoom the embedding view in and out a little every frame, so it is redrawn "
+                  "every frame (worst case for --report-frame-times)");
+    gui->add_option("--speed", gui_req.speed, "Tokens per tick (per frame with --frames)")
+        ->check(CLI::Range(1LL, 1000000LL));
 
     std::string default_config = std::string(KVSCOPE_ASSET_DIR) + "/configs/default.json";
     std::string default_out = "runs/default";

@@ -16,8 +16,11 @@ struct GuiRequest {
     std::string screenshot;  ///< PNG written after the last frame
     int width = 1600;
     int height = 900;
-    int screenshot_scale = 1;   ///< 1 or 2 (offscreen at twice the window size)
-    bool screenshot_ui = true;  ///< false: the views only, no controls or status line
+    int screenshot_scale = 1;         ///< 1 or 2 (offscreen at twice the window size)
+    bool screenshot_ui = true;        ///< false: the views only, no controls or status line
+    bool report_frame_times = false;  ///< print frame time statistics at exit
+    bool animate_view = false;        ///< zoom the embedding view a little every frame (bench)
+    long long speed = 0;              ///< tokens per tick (0: the explorer's default)
 };
 
 /// Opens the explorer; returns an exit code (3: no window could be opened). The binary passes

@@ -14,7 +14,8 @@ namespace {
 
 // Retained positions on the token timeline: one pixel column per slice of the stream, brightness
 // = share of that slice kept, colour = the most common tag in it.
-void draw_timeline(const SketchView& view, Index tokens_seen) {
+// The token hovered in any panel (UiState::hovered_token) is marked with a white line.
+void draw_timeline(const SketchView& view, Index tokens_seen, Index hovered) {
     const float width = ImGui::GetContentRegionAvail().x;
     const float height = 2.2f * ImGui::GetTextLineHeight();
     const ImVec2 p = ImGui::GetCursorScreenPos();
@@ -41,6 +42,12 @@ void draw_timeline(const SketchView& view, Index tokens_seen) {
             view.tag_meaning.empty() ? viridis(0.6f + 0.4f * share) : category_colour(tag[k]);
         const float top = p.y + height * (1.0f - std::max(0.25f, std::sqrt(share)));
         dl->AddRectFilled(ImVec2(p.x + c, top), ImVec2(p.x + c + 1, p.y + height), colour);
+    }
+    if (hovered >= 0 && hovered < tokens_seen) {
+        const float x =
+            p.x + static_cast<float>(static_cast<double>(hovered) / tokens_seen * width);
+        dl->AddLine(ImVec2(x, p.y - 2), ImVec2(x, p.y + height + 2), IM_COL32(255, 255, 255, 255),
+                    2.0f);
     }
     if (ImGui::IsItemHovered()) {
         const float fx = (ImGui::GetIO().MousePos.x - p.x) / width;
@@ -127,7 +134,7 @@ void draw_coreset_panel(const Snapshot& snap, UiState& ui) {
                 static_cast<long long>(s.stats.seen));
     if (view.subset_of_stream) {
         ImGui::TextDisabled("retained tokens on the stream timeline (select a sketch to switch)");
-        draw_timeline(view, snap.tokens_seen);
+        draw_timeline(view, snap.tokens_seen, ui.hovered_token);
     }
     if (!view.retained.empty()) {
         std::vector<double> w;

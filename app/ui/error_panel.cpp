@@ -24,8 +24,14 @@ std::string series_name(const Snapshot& snap, const MetricRow& row) {
 }
 
 // Legend entries stay short; the full label is in the "theory curves" list under the plot.
-std::string legend_text(const std::string& label) {
-    return label.size() > 46 ? label.substr(0, 43) + "..." : label;
+// Short legend text for a theory curve: "[R] " when reconstructed, the name, upper or lower
+// ("BalanceKV lower bound"). The formulas are in the "theory curves" list below the plot.
+std::string legend_text(const TheoryLine& line) {
+    std::string name = line.label;
+    const bool r = name.rfind("[R] ", 0) == 0;
+    if (r) name = name.substr(4);
+    name = name.substr(0, name.find(' '));
+    return (r ? "[R] " : "") + name + (line.upper ? " bound" : " lower bound");
 }
 
 // A plot title whose definition is one hover away.
@@ -114,8 +120,15 @@ void draw_error_panel(const Snapshot& snap, UiState& ui) {
         ImGui::TextDisabled("No evaluations yet: press Play or Step.");
     }
 
-    const float half =
-        ImGui::GetContentRegionAvail().y * 0.5f - 2 * ImGui::GetFrameHeightWithSpacing();
+    // Side by side when the panel is wide (the explorer's layout), stacked when it is tall.
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const bool side_by_side = avail.x > 1.4f * avail.y;
+    const float tree_row = ImGui::GetFrameHeightWithSpacing();
+    const float half = side_by_side ? avail.y - 2.2f * tree_row
+                                    : avail.y * 0.5f - 2 * ImGui::GetFrameHeightWithSpacing();
+    const bool table =
+        side_by_side && ImGui::BeginTable("##error_plots", 2, ImGuiTableFlags_SizingStretchSame);
+    if (table) ImGui::TableNextColumn();
     heading(std::string(metric.key) + " against tokens seen",
             std::string(metric.key) + ": " + metric.definition +
                 "\nOne line per sketch instance, one point per evaluation.");
@@ -134,6 +147,7 @@ void draw_error_panel(const Snapshot& snap, UiState& ui) {
         end_plot();
     }
 
+    if (table) ImGui::TableNextColumn();
     // Error against memory at the latest evaluation, log-log, with reference slopes.
     std::vector<double> mx, my;
     std::vector<int> owner;
@@ -200,13 +214,14 @@ void draw_error_panel(const Snapshot& snap, UiState& ui) {
                 const ImU32 colour = line.instance >= 0 ? category_colour(line.instance, 0.85f)
                                                         : IM_COL32(200, 200, 200, 200);
                 const std::string label =
-                    legend_text(line.label) + (xs.empty() ? " (off range)" : "");
+                    legend_text(line) + (xs.empty() ? " (off range)" : "");
                 plot_line(label.c_str(), xs.data(), ys.data(), static_cast<int>(xs.size()), colour,
                           style);
             }
         }
         end_plot();
     }
+    if (table) ImGui::EndTable();
     if (theory_applies && !lines.empty() && ImGui::TreeNode("theory curves (full labels)")) {
         for (const auto& line : lines) {
             ImGui::BulletText("%s%s%s", line.label.c_str(), line.upper ? "" : "  (lower bound)",

@@ -22,6 +22,9 @@ void draw_sketches_panel(const Snapshot& snap, UiState& ui);
 /// Error against tokens per sketch, numerator/denominator errors, error against memory (log-log)
 /// with reference slopes.
 void draw_error_panel(const Snapshot& snap, UiState& ui);
+/// Keys projected to 2-D / 3-D (PCA, frozen basis), coloured by retention, weight, tag, bucket;
+/// the kernel field in 2-D; hover readout. Fills ui.embedding.scene for the GL renderer.
+void draw_embedding_panel(const Snapshot& snap, UiState& ui);
 /// The selected sketch's retained tokens on the token timeline, weights, merge tree, walk.
 void draw_coreset_panel(const Snapshot& snap, UiState& ui);
 /// One row of the file browser's listing.

@@ -1,6 +1,7 @@
 #include "ui/plot.hpp"
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -486,8 +487,10 @@ void end_plot() {
         }
     }
 
-    // Legend (top right, inside the area); click toggles a series.
-    float ly = g_plot.area_min.y + 4;
+    // Legend (top right, inside the area, on a translucent box, in a smaller font); click
+    // toggles a series. Entries that do not fit in 70% of the height are folded into "+k more",
+    // listed on hover.
+    std::vector<std::pair<const Series*, std::string>> entries;
     for (std::size_t k = 0; k < g_plot.series.size(); ++k) {
         const Series& s = g_plot.series[k];
         // One entry per label (a label drawn as several series toggles them together).
@@ -497,8 +500,61 @@ void end_plot() {
         if (repeated) continue;
         std::string entry = s.label;
         if (s.nan_count > 0) entry += " (" + std::to_string(s.nan_count) + " NaN)";
-        const ImVec2 ts = ImGui::CalcTextSize(entry.c_str());
-        const ImVec2 p(g_plot.area_max.x - ts.x - 22, ly);
+        entries.emplace_back(&s, std::move(entry));
+    }
+    ImFont* font = ImGui::GetFont();
+    const float fs = 0.85f * ImGui::GetFontSize();
+    const float row = fs + 1;
+    const float room = 0.7f * (g_plot.area_max.y - g_plot.area_min.y);
+    std::size_t shown = entries.size();
+    if (static_cast<float>(shown) * row > room) {
+        shown = static_cast<std::size_t>(std::max(1.0f, room / row - 1));
+    }
+    float widest = 0;
+    for (std::size_t k = 0; k < entries.size(); ++k)
+        widest = std::max(widest, font->CalcTextSizeA(fs, FLT_MAX, 0, entries[k].second.c_str()).x);
+    const std::string more =
+        shown < entries.size() ? "+" + std::to_string(entries.size() - shown) + " more" : "";
+    const float box_h = row * static_cast<float>(shown + (more.empty() ? 0 : 1)) + 4;
+    // The corner that hides the fewest samples (top right first on ties).
+    const float box_w = widest + 24;
+    ImVec2 box_min(g_plot.area_max.x - box_w - 2, g_plot.area_min.y + 2);
+    {
+        const ImVec2 corners[4] = {
+            box_min, ImVec2(g_plot.area_min.x + 2, g_plot.area_min.y + 2),
+            ImVec2(g_plot.area_max.x - box_w - 2, g_plot.area_max.y - box_h - 2),
+            ImVec2(g_plot.area_min.x + 2, g_plot.area_max.y - box_h - 2)};
+        int hidden_samples[4] = {0, 0, 0, 0};
+        for (const Series& sr : g_plot.series) {
+            if (sr.kind == Kind::Bars || sr.kind == Kind::HLine) continue;
+            const std::size_t step = std::max<std::size_t>(1, sr.x.size() / 2000);
+            for (std::size_t i = 0; i < sr.x.size(); i += step) {
+                const ImVec2 q = to_screen(sr.x[i], sr.y[i]);
+                for (int c = 0; c < 4; ++c) {
+                    hidden_samples[c] += q.x >= corners[c].x && q.x <= corners[c].x + box_w &&
+                                         q.y >= corners[c].y && q.y <= corners[c].y + box_h;
+                }
+            }
+        }
+        int best_corner = 0;
+        for (int c = 1; c < 4; ++c)
+            if (hidden_samples[c] < hidden_samples[best_corner]) best_corner = c;
+        box_min = corners[best_corner];
+    }
+    const float right = box_min.x + box_w;
+    if (!entries.empty()) {
+        ImVec4 bg = ImGui::GetStyleColorVec4(ImGuiCol_WindowBg);
+        bg.w = 0.55f;
+        dl->AddRectFilled(box_min, ImVec2(right, box_min.y + box_h),
+                          ImGui::ColorConvertFloat4ToU32(bg), 3.0f);
+    }
+    float ly = box_min.y + 2;
+    const ImVec2 m = io.MousePos;
+    for (std::size_t k = 0; k < shown; ++k) {
+        const Series& s = *entries[k].first;
+        const std::string& entry = entries[k].second;
+        const ImVec2 ts = font->CalcTextSizeA(fs, FLT_MAX, 0, entry.c_str());
+        const ImVec2 p(right - ts.x - 20, ly);
         const bool off = is_hidden(st, s.label);
         if (s.style.dashed || s.kind == Kind::HLine) {
             const float my = p.y + ts.y / 2;
@@ -508,8 +564,7 @@ void end_plot() {
             dl->AddRectFilled(ImVec2(p.x, p.y + 3), ImVec2(p.x + 12, p.y + ts.y - 3),
                               off ? grid : s.colour);
         }
-        dl->AddText(ImVec2(p.x + 16, p.y), off ? grid : text, entry.c_str());
-        const ImVec2 m = io.MousePos;
+        dl->AddText(font, fs, ImVec2(p.x + 16, p.y), off ? grid : text, entry.c_str());
         if (g_plot.hovered && ImGui::IsMouseClicked(ImGuiMouseButton_Left) && m.x >= p.x &&
             m.x <= p.x + ts.x + 16 && m.y >= p.y && m.y <= p.y + ts.y) {
             if (off) {
@@ -518,7 +573,18 @@ void end_plot() {
                 st.hidden.push_back(s.label);
             }
         }
-        ly += ts.y + 1;
+        ly += row;
+    }
+    if (!more.empty()) {
+        const ImVec2 ts = font->CalcTextSizeA(fs, FLT_MAX, 0, more.c_str());
+        const ImVec2 p(right - ts.x - 4, ly);
+        dl->AddText(font, fs, p, text, more.c_str());
+        if (g_plot.hovered && m.x >= p.x && m.y >= p.y && m.y <= p.y + ts.y) {
+            std::string rest;
+            for (std::size_t k = shown; k < entries.size(); ++k)
+                rest += (rest.empty() ? "" : "\n") + entries[k].second;
+            ImGui::SetTooltip("%s", rest.c_str());
+        }
     }
     g_plot.state = nullptr;
     g_plot.series.clear();

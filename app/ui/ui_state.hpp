@@ -2,9 +2,12 @@
 // selection, speed, theme. Panels edit it; commands for the engine go to `commands`.
 #pragma once
 
+#include <array>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "gfx/embedding_scene.hpp"
 #include "session/runner.hpp"
 #include "ui/plot.hpp"
 
@@ -20,8 +23,46 @@ struct FileBrowserState {
     char path_input[1024] = {};
 };
 
+/// What colours the points of the embedding view.
+enum class EmbedColour { Retained, Weight, Tag, Bucket, KeyNorm, Age, Count };
+
+/// View state of the embedding panel, plus the per-frame scene it hands to the GL renderer and
+/// the renderer's answer (texture, field ranges, errors). Caches are keyed on snapshot versions.
+struct EmbeddingViewState {
+    EmbedColour colour_by = EmbedColour::Retained;
+    bool size_by_weight = true;
+    bool field = true;
+    int field_mode = 0;  ///< 0 exact cache, 1 selected sketch, 2 log(sketch / exact)
+    bool three_d = false;
+    bool show_query = true;
+    bool show_hyperplanes = true;
+    bool show_probes = false;
+    float point_size = 3.0f;
+    // View: auto-fit to the data until the user zooms or pans; double-click refits.
+    bool auto_fit = true;
+    float zoom = 1.0f;                ///< multiplies the fitted scale
+    float centre[3] = {0, 0, 0};      ///< centred coordinates at the image centre
+    float yaw = 0.6f, pitch = 0.35f;  ///< 3-D orbit (radians)
+    // Caches (not view options).
+    std::shared_ptr<const EmbeddingData> data;  ///< keeps scene.xyz alive
+    std::string attr_content;        ///< what the colours were built from (content_key + mode)
+    std::string field_content;       ///< what the field entries were built from
+    std::vector<int> slot_of_token;  ///< retained index per stream position
+    double field_built_at = -1;      ///< ImGui time of the last field rebuild
+    int field_key = -1;
+    std::array<float, 4> field_rect_built{};
+    bool field_sketch_binned = false;    ///< the sketch's field entries were binned
+    float weight_lo = 1, weight_hi = 1;  ///< den weight range of the retained tokens
+    bool hover_owned = false;            ///< hovered_token was set by this panel
+    gfx::EmbeddingScene scene;
+    gfx::EmbeddingOutput output;
+};
+
 struct UiState {
     int selected_sketch = 0;
+    /// Token under the mouse in any panel (-1 when none); every panel highlights it.
+    Index hovered_token = -1;
+    EmbeddingViewState embedding;
     Index speed = 64;  ///< tokens per tick while playing
     Theme theme = Theme::Dark;
     float ui_scale = 1.0f;

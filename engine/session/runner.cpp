@@ -95,11 +95,13 @@ void Runner::apply(Command& command) {
                     }
                 } else if constexpr (std::is_same_v<T, command::Reset>) {
                     if (session_) session_->reset();
+                    embedding_.reset();
                 } else if constexpr (std::is_same_v<T, command::NewSeed>) {
                     RunConfig next = config_;
                     next.seed = c.seed;
                     session_ = std::make_unique<Session>(next);
                     config_ = next;
+                    embedding_.reset();
                 } else if constexpr (std::is_same_v<T, command::SetSpeed>) {
                     speed_ = std::max<Index>(1, c.tokens_per_tick);
                 } else if constexpr (std::is_same_v<T, command::Configure>) {
@@ -107,6 +109,7 @@ void Runner::apply(Command& command) {
                     auto next = std::make_unique<Session>(c.config);
                     session_ = std::move(next);
                     config_ = c.config;
+                    embedding_.reset();
                     playing_ = false;
                 } else if constexpr (std::is_same_v<T, command::SetSketchParams>) {
                     if (session_) session_->reconfigure_sketch(c.index, c.params);
@@ -116,6 +119,8 @@ void Runner::apply(Command& command) {
                     if (session_) session_->remove_sketch(c.index);
                 } else if constexpr (std::is_same_v<T, command::MoveSketch>) {
                     if (session_) session_->move_sketch(c.from, c.to);
+                } else if constexpr (std::is_same_v<T, command::RefitProjection>) {
+                    embedding_.request_refit();
                 }
             },
             command);
@@ -140,6 +145,11 @@ void Runner::publish() {
         snap->beta = session_->beta();
         snap->history = session_->history();
         snap->probes = session_->probes();
+        try {
+            snap->embedding = embedding_.update(*session_);
+        } catch (const std::exception& e) {
+            snap->error = std::string("embedding view: ") + e.what();
+        }
         for (const auto& slot : session_->sketches()) {
             SketchSnapshot s;
             s.spec = slot.spec;

@@ -13,6 +13,7 @@
 #include <variant>
 #include <vector>
 
+#include "session/embedding.hpp"
 #include "session/session.hpp"
 
 namespace kvscope {
@@ -39,6 +40,9 @@ struct Snapshot {
     std::vector<SketchSnapshot> sketches;
     std::vector<MetricRow> history;
     Matrix probes;
+    /// Projected keys, probes and current query for the embedding view (never null; shared
+    /// between snapshots and only replaced when something changed).
+    std::shared_ptr<const EmbeddingData> embedding = std::make_shared<EmbeddingData>();
     std::string error;  ///< last command error (bad config, bad file), empty when fine
 };
 
@@ -72,12 +76,14 @@ struct MoveSketch {
     std::size_t from = 0;
     std::size_t to = 0;
 };
+/// Refits the embedding view's PCA basis on the whole stream and reprojects every token.
+struct RefitProjection {};
 }  // namespace command
 
-using Command =
-    std::variant<command::Play, command::Pause, command::Step, command::Reset, command::NewSeed,
-                 command::SetSpeed, command::Configure, command::SetSketchParams,
-                 command::AddSketch, command::RemoveSketch, command::MoveSketch>;
+using Command = std::variant<command::Play, command::Pause, command::Step, command::Reset,
+                             command::NewSeed, command::SetSpeed, command::Configure,
+                             command::SetSketchParams, command::AddSketch, command::RemoveSketch,
+                             command::MoveSketch, command::RefitProjection>;
 
 class Runner {
   public:
@@ -115,6 +121,7 @@ class Runner {
     Index speed_ = 64;
     std::string error_;
     std::uint64_t version_ = 0;
+    EmbeddingTracker embedding_;
     std::thread thread_;
 };
 

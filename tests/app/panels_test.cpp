@@ -37,6 +37,7 @@ class Panels : public ::testing::Test {
             for (auto [name, fn] : {std::pair{"Controls", &ui::draw_controls_panel},
                                     std::pair{"Sketches", &ui::draw_sketches_panel},
                                     std::pair{"Error", &ui::draw_error_panel},
+                                    std::pair{"Embedding", &ui::draw_embedding_panel},
                                     std::pair{"Coreset", &ui::draw_coreset_panel}}) {
                 ImGui::SetNextWindowSize(ImVec2(600, 800));
                 ImGui::Begin(name);
@@ -124,6 +125,104 @@ TEST_F(Panels, MergeTreeAndWalkViews) {
     ui::UiState ui;
     ui.selected_sketch = 1;
     EXPECT_GT(draw_all(snap, ui), 0);
+}
+
+// The embedding panel alone, in a fixed window, with the mouse at `mouse`.
+void draw_embedding(const Snapshot& snap, ui::UiState& ui, ImVec2 mouse, int frames = 3) {
+    for (int f = 0; f < frames; ++f) {
+        ImGui::GetIO().MousePos = mouse;
+        ImGui::NewFrame();
+        ImGui::SetNextWindowPos(ImVec2(0, 0));
+        ImGui::SetNextWindowSize(ImVec2(800, 600));
+        ImGui::Begin("Embedding");
+        ui::draw_embedding_panel(snap, ui);
+        ImGui::End();
+        ImGui::Render();
+    }
+}
+
+TEST_F(Panels, EmbeddingViewEmptyAndOneToken) {
+    ui::UiState ui;
+    Snapshot empty;
+    draw_embedding(empty, ui, ImVec2(400, 300));
+    EXPECT_FALSE(ui.embedding.scene.active);
+    empty.embedding.reset();  // a snapshot without embedding data is drawn too
+    draw_embedding(empty, ui, ImVec2(400, 300));
+    const Snapshot one = snapshot_after(1);
+    draw_embedding(one, ui, ImVec2(400, 300));
+    EXPECT_TRUE(ui.embedding.scene.active);
+    EXPECT_EQ(ui.embedding.scene.count, 1);
+}
+
+TEST_F(Panels, EmbeddingViewHundredThousandPointsEveryModeAndHover) {
+    const Snapshot snap = snapshot_after(100000);
+    ASSERT_EQ(snap.embedding->count, 100000);
+    ui::UiState ui;
+    for (int sketch : {0, 2}) {
+        ui.selected_sketch = sketch;
+        for (int mode = 0; mode < static_cast<int>(ui::EmbedColour::Count); ++mode) {
+            ui.embedding.colour_by = static_cast<ui::EmbedColour>(mode);
+            for (bool three : {false, true}) {
+                ui.embedding.three_d = three;
+                draw_embedding(snap, ui, ImVec2(400, 330), 2);
+                const gfx::EmbeddingScene& sc = ui.embedding.scene;
+                ASSERT_TRUE(sc.active);
+                EXPECT_EQ(sc.count, 100000);
+                EXPECT_EQ(sc.colours.size(), 100000u);
+                EXPECT_EQ(sc.styles.size(), 200000u);
+                EXPECT_EQ(sc.three_d, three);
+                EXPECT_GT(sc.width, 100);
+            }
+        }
+    }
+    // 2-D with the field: binned exact entries and the sketch's stored keys.
+    ui.embedding.three_d = false;
+    ui.embedding.field = true;
+    ui.selected_sketch = 1;  // uniform, budget 64
+    draw_embedding(snap, ui, ImVec2(400, 330));
+    const gfx::EmbeddingScene& sc = ui.embedding.scene;
+    EXPECT_TRUE(sc.field);
+    EXPECT_GT(sc.field_exact.size(), 4u * 100);
+    EXPECT_LE(sc.field_exact.size(), 4u * 32 * 32);
+    EXPECT_EQ(sc.field_sketch.size(), 4u * 64);
+    // Hovering the middle of the cloud picks a token and publishes it to the other panels.
+    EXPECT_GE(ui.hovered_token, 0);
+    EXPECT_LT(ui.hovered_token, 100000);
+    draw_all(snap, ui);  // the coreset timeline marks it
+    // The exact sketch keeps 100,000 tokens: its field entries are binned like the cache's.
+    ui.selected_sketch = 0;
+    draw_embedding(snap, ui, ImVec2(400, 330));
+    EXPECT_TRUE(ui.embedding.field_sketch_binned);
+    EXPECT_EQ(ui.embedding.scene.field_sketch, ui.embedding.scene.field_exact);
+    // Moving away clears it.
+    draw_embedding(snap, ui, ImVec2(-100, -100));
+    EXPECT_EQ(ui.hovered_token, -1);
+    // The refit button is there; a refit command is only sent when it is clicked.
+    EXPECT_TRUE(ui.commands.empty());
+}
+
+TEST_F(Panels, EmbeddingViewShowsBucketsAndStoredVectors) {
+    Snapshot snap = snapshot_after(2000);
+    SketchView& v = snap.sketches[1].view;
+    BucketView b;
+    b.ids = {0, 1, 2, 3};
+    b.counts = {500, 500, 500, 500};
+    for (int i = 0; i < 2000; ++i)
+        b.bucket_of_token.push_back(i % 4);
+    b.hyperplanes = Matrix::Random(2, 4);
+    b.family = "simhash";
+    v.buckets = b;
+    // Two synthetic stored vectors (position -1).
+    v.stored_keys = Matrix::Random(2, 4);
+    v.retained.push_back({-1, 3.0, 3.0, 0});
+    v.retained.push_back({-1, 1.0, 1.0, 0});
+    ui::UiState ui;
+    ui.selected_sketch = 1;
+    ui.embedding.colour_by = ui::EmbedColour::Bucket;
+    draw_embedding(snap, ui, ImVec2(400, 330));
+    EXPECT_EQ(ui.embedding.scene.extra_colours.size(), 2u);
+    EXPECT_EQ(ui.embedding.scene.extra_xyz.size(), 6u);
+    EXPECT_EQ(ui.embedding.scene.field_sketch.size(), 4u * (64 + 2));
 }
 
 TEST(Plot, DecimationKeepsLongSeriesBounded) {

@@ -1,7 +1,9 @@
 // Checks an explorer screenshot with image statistics (never bit-exact):
 //   png_check IMAGE WIDTH HEIGHT            size matches, pixels not uniform, and each of the
-//                                           four panel tiles (controls, sketches, error, coreset)
-//                                           has visible content
+//                                           panel tiles (controls, sketches, embedding, error,
+//                                           coreset) has visible content; the embedding view's
+//                                           image must hold many colours (points and the
+//                                           viridis kernel field), not just text on a panel
 //   png_check IMAGE W H --views-only       the same for a screenshot without the UI (--no-ui)
 //   png_check --same-config A.json B.json   two session/config files describe the same run
 #include <stb_image.h>
@@ -21,6 +23,7 @@ namespace {
 struct Region {
     const char* name;
     double x0, y0, x1, y1;  // fractions of the image
+    std::size_t min_colours = 20;
 };
 
 int check_image(const char* path, int want_w, int want_h, bool views_only) {
@@ -35,14 +38,17 @@ int check_image(const char* path, int want_w, int want_h, bool views_only) {
         std::printf("FAIL %s: size %dx%d, expected %dx%d\n", path, w, h, want_w, want_h);
         ++failures;
     }
-    // Panels are tiled: controls top-left, sketches bottom-left, error centre, coreset right.
-    // Without the UI (--no-ui) the views fill the window: error centre-left, coreset right.
+    // Panels are tiled: controls top-left, sketches bottom-left, embedding centre top (55% of
+    // the height), attention error centre bottom, coreset right. Without the UI (--no-ui) the
+    // views fill the window: the middle column starts at the left edge.
     const std::vector<Region> regions =
-        views_only ? std::vector<Region>{{"attention error", 0.02, 0.05, 0.66, 0.95},
+        views_only ? std::vector<Region>{{"embedding", 0.03, 0.12, 0.66, 0.45, 1000},
+                                         {"attention error", 0.02, 0.58, 0.66, 0.95},
                                          {"coreset", 0.71, 0.0, 1.0, 0.9}}
                    : std::vector<Region>{{"controls", 0.0, 0.0, 0.27, 0.4},
                                          {"sketches", 0.0, 0.45, 0.27, 0.9},
-                                         {"attention error", 0.28, 0.05, 0.69, 0.9},
+                                         {"embedding", 0.29, 0.12, 0.68, 0.45, 1000},
+                                         {"attention error", 0.28, 0.58, 0.69, 0.9},
                                          {"coreset", 0.71, 0.0, 1.0, 0.9}};
     for (const Region& r : regions) {
         double sum = 0, sum2 = 0;
@@ -60,7 +66,7 @@ int check_image(const char* path, int want_w, int want_h, bool views_only) {
         }
         const double mean = sum / count;
         const double sd = std::sqrt(std::max(0.0, sum2 / count - mean * mean));
-        const bool ok = sd > 8.0 && colours.size() > 20;
+        const bool ok = sd > 8.0 && colours.size() > r.min_colours;
         std::printf("%s %s: region '%s' luminance sd %.1f, %zu colours\n", ok ? "ok  " : "FAIL",
                     path, r.name, sd, colours.size());
         failures += ok ? 0 : 1;
