@@ -114,15 +114,16 @@ void Session::evaluate_now() {
     last_eval_at_ = tokens_seen();
 }
 
-std::vector<double> Session::subset_mask(const SketchSlot& slot, Index n) const {
-    if (!slot.error.empty() || !slot.info->subset) return {};
+std::optional<std::vector<Index>> Session::subset_positions(const SketchSlot& slot, Index n) const {
+    if (!slot.error.empty() || !slot.info->subset) return std::nullopt;
     const SketchView view = slot.sketch->view();
-    if (!view.subset_of_stream) return {};
-    std::vector<double> mask(static_cast<std::size_t>(n), 0.0);
+    if (!view.subset_of_stream) return std::nullopt;
+    std::vector<Index> positions;
+    positions.reserve(view.retained.size());
     for (const auto& t : view.retained) {
-        if (t.position >= 0 && t.position < n) mask[static_cast<std::size_t>(t.position)] = 1;
+        if (t.position >= 0 && t.position < n) positions.push_back(t.position);
     }
-    return mask;
+    return positions;
 }
 
 MetricRow Session::make_row(SketchSlot& slot, int instance, const EvalPoint& point,
@@ -166,8 +167,11 @@ void Session::evaluate() {
     std::vector<std::vector<double>> masks;
     std::vector<int> mask_of_slot(slots_.size(), -1);
     for (std::size_t i = 0; i < slots_.size(); ++i) {
-        std::vector<double> mask = subset_mask(slots_[i], n);
-        if (mask.empty()) continue;
+        const auto positions = subset_positions(slots_[i], n);
+        if (!positions) continue;
+        std::vector<double> mask(static_cast<std::size_t>(n), 0.0);
+        for (Index p : *positions)
+            mask[static_cast<std::size_t>(p)] = 1;
         mask_of_slot[i] = static_cast<int>(masks.size());
         masks.push_back(std::move(mask));
     }
@@ -190,13 +194,9 @@ void Session::evaluate() {
     eval_points_.push_back(std::move(point));
 }
 
-double Session::mass_recall_at(const EvalPoint& point, const std::vector<double>& mask) const {
-    // Share of the exact softmax mass on the mask at the point's prefix: the quantity
-    // ExactReference::evaluate computes, here as one GEMM over the retained keys only.
-    std::vector<Index> positions;
-    for (std::size_t i = 0; i < mask.size() && static_cast<Index>(i) < point.tokens; ++i) {
-        if (mask[i] != 0) positions.push_back(static_cast<Index>(i));
-    }
+double Session::mass_recall_at(const EvalPoint& point, const std::vector<Index>& positions) const {
+    // Share of the exact softmax mass on the kept positions at the point's prefix: the quantity
+    // ExactReference::evaluate computes, here as one GEMM over the kept keys only.
     const Index P = probes_.rows();
     if (P == 0) return kNaN;
     const auto keys = reference_.keys();
@@ -255,8 +255,8 @@ std::vector<MetricRow> Session::replay(SketchSlot& slot, int instance) {
     for (const EvalPoint& point : eval_points_) {
         feed(fed, point.tokens);
         fed = point.tokens;
-        const std::vector<double> mask = subset_mask(slot, point.tokens);
-        const double mass = mask.empty() ? kNaN : mass_recall_at(point, mask);
+        const auto positions = subset_positions(slot, point.tokens);
+        const double mass = positions ? mass_recall_at(point, *positions) : kNaN;
         rows.push_back(make_row(slot, instance, point, mass));
     }
     feed(fed, n);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -102,8 +103,9 @@ class Session {
     /// them differ.
     void align_config();
     void replace_history(int instance, std::vector<MetricRow> rows);
-    std::vector<double> subset_mask(const SketchSlot& slot, Index n) const;
-    double mass_recall_at(const EvalPoint& point, const std::vector<double>& mask) const;
+    /// Stream positions (< n) a subset sketch keeps; nullopt when mass recall is undefined.
+    std::optional<std::vector<Index>> subset_positions(const SketchSlot& slot, Index n) const;
+    double mass_recall_at(const EvalPoint& point, const std::vector<Index>& positions) const;
     MetricRow make_row(SketchSlot& slot, int instance, const EvalPoint& point,
                        double mass_recall) const;
     void evaluate();
