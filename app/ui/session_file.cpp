@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <type_traits>
 
 #include "session/run_output.hpp"
@@ -39,6 +40,64 @@ auto plots(State& ui) {
                                                       {"logit_hist", &ui.logit_hist},
                                                       {"degree_error", &ui.degree_error},
                                                       {"monomials", &ui.monomials}};
+}
+
+constexpr const char* kColourNames[] = {"retained", "weight",   "tag",
+                                        "bucket",   "key_norm", "token_index"};
+
+json embedding_to_json(const EmbeddingViewState& e) {
+    return json{{"colour_by", kColourNames[static_cast<int>(e.colour_by)]},
+                {"size_by_weight", e.size_by_weight},
+                {"field", e.field},
+                {"field_mode", e.field_mode},
+                {"three_d", e.three_d},
+                {"show_query", e.show_query},
+                {"show_hyperplanes", e.show_hyperplanes},
+                {"show_probes", e.show_probes},
+                {"auto_fit", e.auto_fit},
+                {"zoom", e.zoom},
+                {"centre", {e.centre[0], e.centre[1], e.centre[2]}},
+                {"yaw", e.yaw},
+                {"pitch", e.pitch}};
+}
+
+void embedding_from_json(const json& j, EmbeddingViewState& e,
+                         const std::function<void(const std::string&)>& warn) {
+    if (!j.is_object()) return;
+    auto flag = [&j](const char* k, bool& out) {
+        if (j.contains(k) && j[k].is_boolean()) out = j[k].get<bool>();
+    };
+    auto number = [&j](const char* k, float& out) {
+        if (j.contains(k) && j[k].is_number()) out = j[k].get<float>();
+    };
+    if (j.contains("colour_by")) {
+        bool known = false;
+        for (int i = 0; i < static_cast<int>(EmbedColour::Count); ++i) {
+            if (j["colour_by"] == kColourNames[i]) {
+                e.colour_by = static_cast<EmbedColour>(i);
+                known = true;
+            }
+        }
+        if (!known) warn("view.embedding.colour_by = " + j["colour_by"].dump() + " ignored");
+    }
+    flag("size_by_weight", e.size_by_weight);
+    flag("field", e.field);
+    flag("three_d", e.three_d);
+    flag("show_query", e.show_query);
+    flag("show_hyperplanes", e.show_hyperplanes);
+    flag("show_probes", e.show_probes);
+    flag("auto_fit", e.auto_fit);
+    if (j.contains("field_mode") && j["field_mode"].is_number_integer()) {
+        e.field_mode = std::clamp(j["field_mode"].get<int>(), 0, 2);
+    }
+    number("zoom", e.zoom);
+    number("yaw", e.yaw);
+    number("pitch", e.pitch);
+    if (j.contains("centre") && j["centre"].is_array() && j["centre"].size() == 3) {
+        for (std::size_t i = 0; i < 3; ++i)
+            if (j["centre"][i].is_number()) e.centre[i] = j["centre"][i].get<float>();
+    }
+    if (!(e.zoom > 0)) e.zoom = 1;
 }
 
 json plot_to_json(const PlotState& p) {
@@ -83,6 +142,7 @@ json view_to_json(const UiState& ui, Index stream_position) {
               {"screenshot_scale", ui.screenshot_scale},
               {"screenshot_ui", ui.screenshot_with_ui},
               {"show_theory", ui.show_theory},
+              {"embedding", embedding_to_json(ui.embedding)},
               {"plots", plots_json}};
     store_view_state(ui, view);  // the internals tab
     return view;
@@ -120,6 +180,7 @@ Index view_from_json(const json& view, UiState& ui, std::string& warnings) {
         warn("view.tab = " + view["tab"].dump() + " ignored (coreset, buckets or polynomial)");
     }
     apply_view_state(view, ui);  // the internals tab
+    if (view.contains("embedding")) embedding_from_json(view["embedding"], ui.embedding, warn);
     if (view.contains("ui_scale")) {
         const json& v = view["ui_scale"];
         if (v.is_number() && v.get<double>() >= 0.5 && v.get<double>() <= 3.0) {

@@ -5,6 +5,9 @@
 //   stream_position  tokens streamed when saved (the explorer streams back to it on load)
 //   theme, ui_scale, speed, selected_sketch, error_metric, screenshot_scale, screenshot_ui,
 //   show_theory, tab ("coreset", "buckets" or "polynomial": the Sketch internals tab)
+//   embedding: {colour_by (retained, weight, tag, bucket, key_norm, token_index), size_by_weight,
+//               field, field_mode (0 exact, 1 sketch, 2 log ratio), three_d, show_query,
+//               show_hyperplanes, show_probes, auto_fit, zoom, centre[3], yaw, pitch}
 //   plots: {name: {log_x, log_y, auto_fit, x_min, x_max, y_min, y_max, hidden[]}}
 // Reading is lenient: unknown keys are ignored and bad values keep the current state (with a
 // warning), so a session saved by a newer build still opens.

@@ -47,6 +47,10 @@ TEST(SessionFile, ViewStateRoundTripsThroughTheSessionDocument) {
     ui.error_memory.x_min = 10;
     ui.error_memory.hidden = {"uniform budget=16"};
     ui.internals_tab = 2;
+    ui.embedding.colour_by = ui::EmbedColour::Bucket;
+    ui.embedding.three_d = true;
+    ui.embedding.field_mode = 2;
+    ui.embedding.yaw = 1.25f;
 
     const fs::path path = scratch_dir("roundtrip") / "s.json";
     ASSERT_EQ(ui::save_session(path, *snap, ui), "");
@@ -75,6 +79,10 @@ TEST(SessionFile, ViewStateRoundTripsThroughTheSessionDocument) {
     EXPECT_EQ(back.error_memory.hidden, std::vector<std::string>{"uniform budget=16"});
     EXPECT_EQ(back.internals_tab, 2);  // "tab": "polynomial"
     EXPECT_EQ(loaded.view["tab"], "polynomial");
+    EXPECT_EQ(back.embedding.colour_by, ui::EmbedColour::Bucket);
+    EXPECT_TRUE(back.embedding.three_d);
+    EXPECT_EQ(back.embedding.field_mode, 2);
+    EXPECT_FLOAT_EQ(back.embedding.yaw, 1.25f);
 }
 
 TEST(SessionFile, BadViewValuesAreIgnoredWithAWarningAndNothingThrows) {
@@ -86,12 +94,15 @@ TEST(SessionFile, BadViewValuesAreIgnoredWithAWarningAndNothingThrows) {
                                  {"speed", -3},
                                  {"stream_position", "lots"},
                                  {"plots", {{"error_time", {{"log_x", "yes"}}}}},
+                                 {"embedding", {{"colour_by", "rainbow"}}},
                                  {"from_the_future", 1}};
     EXPECT_EQ(ui::view_from_json(view, ui, warnings), 0);
     EXPECT_NE(warnings.find("view.theme"), std::string::npos);
     EXPECT_NE(warnings.find("view.ui_scale"), std::string::npos);
     EXPECT_NE(warnings.find("view.speed"), std::string::npos);
     EXPECT_NE(warnings.find("view.stream_position"), std::string::npos);
+    EXPECT_NE(warnings.find("view.embedding.colour_by"), std::string::npos);
+    EXPECT_EQ(ui.embedding.colour_by, ui::EmbedColour::Retained);
     EXPECT_EQ(ui.theme, ui::Theme::Dark);
     EXPECT_EQ(ui.speed, 64);
     EXPECT_FALSE(ui.error_time.log_x);
