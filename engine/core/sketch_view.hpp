@@ -128,4 +128,24 @@ struct SketchView {
     bool subset_of_stream = false;
 };
 
+/// Items a merge tree holds (its buffer and every level).
+inline Index tree_items(const MergeTreeView& tree) {
+    Index n = tree.buffer_size;
+    for (const auto& l : tree.levels)
+        n += l.occupancy;
+    return n;
+}
+
+/// Sets view.merge_tree to the fullest of view.merge_trees (the single-tree panel's), first on
+/// ties; leaves it unset when there are none.
+inline void select_fullest_tree(SketchView& view) {
+    Index best = -1;
+    for (const auto& t : view.merge_trees) {
+        if (tree_items(t) > best) {
+            best = tree_items(t);
+            view.merge_tree = t;
+        }
+    }
+}
+
 }  // namespace kvscope

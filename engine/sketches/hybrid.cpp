@@ -155,27 +155,21 @@ void HybridSketch::do_append(const TokenBlock& block) {
         seen_ += block.size();
         return;
     }
-    std::map<int, std::vector<Index>> rows;
-    for (Index r = 0; r < block.size(); ++r) {
-        const int id = hasher_->bucket_of(block.keys.row(r).data());
-        rows[id].push_back(r);
-        if (seen_ + r < kTokenLog) bucket_of_token_.push_back(id);
-    }
-    for (const auto& [id, list] : rows) {
-        Part& p = part(id);
-        const Index m = static_cast<Index>(list.size());
-        Matrix k(m, dim()), v(m, value_dim());
-        for (Index i = 0; i < m; ++i) {
-            k.row(i) = block.keys.row(list[i]);
-            v.row(i) = block.values.row(list[i]);
-        }
+    std::vector<int> ids;
+    for (const BucketRows& b : split_by_bucket(*hasher_, block, &ids)) {
+        Part& p = part(b.id);
+        const Index m = static_cast<Index>(b.rows.size());
         const Matrix none(0, dim());
-        p.moments->append(TokenBlock(none, k, v, block.first_position + list.front()));
+        p.moments->append(
+            TokenBlock(none, b.keys, b.values, block.first_position + b.rows.front()));
         for (Index i = 0; i < m; ++i) {
-            p.residual->push(k.row(i).data(), v.row(i).data(), 1.0, block.first_position + list[i]);
+            p.residual->push(b.keys.row(i).data(), b.values.row(i).data(), 1.0,
+                             block.first_position + b.rows[static_cast<std::size_t>(i)]);
         }
         p.count += m;
     }
+    for (std::size_t r = 0; r < ids.size() && seen_ + static_cast<Index>(r) < kTokenLog; ++r)
+        bucket_of_token_.push_back(ids[r]);
     seen_ += block.size();
 }
 
@@ -253,16 +247,7 @@ SketchView HybridSketch::view() const {
         residual_floats += p.residual->memory_floats();
         residual_tokens += p.residual->size();
     }
-    Index best = -1;
-    for (const auto& t : v.merge_trees) {
-        Index n = t.buffer_size;
-        for (const auto& l : t.levels)
-            n += l.occupancy;
-        if (n > best) {
-            best = n;
-            v.merge_tree = t;
-        }
-    }
+    select_fullest_tree(v);
     v.tag_meaning = partitioned_ ? "part" : (v.merge_trees.empty() ? "" : "merge level");
     if (partitioned_) {
         BucketView bv;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include "core/random.hpp"
 
@@ -101,6 +102,32 @@ std::vector<std::vector<double>> shares_of_z(const std::vector<EstimateBatch>& p
         }
     }
     return shares;
+}
+
+std::vector<BucketRows> split_by_bucket(const LshHasher& hasher, const TokenBlock& block,
+                                        std::vector<int>* ids_of_rows) {
+    std::map<int, std::vector<Index>> rows;
+    for (Index r = 0; r < block.size(); ++r) {
+        const int id = hasher.bucket_of(block.keys.row(r).data());
+        rows[id].push_back(r);
+        if (ids_of_rows) ids_of_rows->push_back(id);
+    }
+    std::vector<BucketRows> out;
+    out.reserve(rows.size());
+    for (auto& [id, list] : rows) {
+        BucketRows b;
+        b.id = id;
+        const Index m = static_cast<Index>(list.size());
+        b.keys.resize(m, block.keys.cols());
+        b.values.resize(m, block.values.cols());
+        for (Index i = 0; i < m; ++i) {
+            b.keys.row(i) = block.keys.row(list[i]);
+            b.values.row(i) = block.values.row(list[i]);
+        }
+        b.rows = std::move(list);
+        out.push_back(std::move(b));
+    }
+    return out;
 }
 
 }  // namespace kvscope

@@ -52,4 +52,16 @@ class LshHasher {
 std::vector<std::vector<double>> shares_of_z(const std::vector<EstimateBatch>& parts,
                                              const EstimateBatch& total, Index queries);
 
+/// The rows of a block that fall in one bucket, gathered (keys, values) in stream order.
+struct BucketRows {
+    int id = 0;
+    std::vector<Index> rows;  ///< row indices into the block
+    Matrix keys, values;      ///< [rows x d], [rows x d_v]
+};
+
+/// Splits a block by bucket (buckets in increasing id). Each row's id is appended to
+/// `ids_of_rows` (in row order) when it is not null.
+std::vector<BucketRows> split_by_bucket(const LshHasher& hasher, const TokenBlock& block,
+                                        std::vector<int>* ids_of_rows = nullptr);
+
 }  // namespace kvscope

@@ -93,21 +93,12 @@ LshPartitionSketch::Bucket& LshPartitionSketch::bucket(int id) {
 
 void LshPartitionSketch::do_append(const TokenBlock& block) {
     const Index n = block.size();
-    std::map<int, std::vector<Index>> rows;
-    for (Index r = 0; r < n; ++r) {
-        const int id = bucket_of(block.keys.row(r).data());
-        rows[id].push_back(r);
-        if (seen_ + r < kTokenLog) bucket_of_token_.push_back(id);
-    }
-    for (const auto& [id, list] : rows) {
-        Bucket& b = bucket(id);
-        const Index m = static_cast<Index>(list.size());
-        Matrix k(m, dim()), v(m, value_dim());
-        for (Index i = 0; i < m; ++i) {
-            k.row(i) = block.keys.row(list[i]);
-            v.row(i) = block.values.row(list[i]);
+    std::vector<int> ids;
+    for (const BucketRows& rows : split_by_bucket(hasher_, block, &ids)) {
+        Bucket& b = bucket(rows.id);
+        for (Index i = 0; i < rows.keys.rows(); ++i) {
             // Radius bound around the running mean: max |k - first key| + |mean - first key|.
-            const Eigen::VectorXd key = block.keys.row(list[i]).transpose().cast<double>();
+            const Eigen::VectorXd key = rows.keys.row(i).transpose().cast<double>();
             b.key_sum += key;
             ++b.count;
             if (b.count == 1) b.reference = key;
@@ -117,8 +108,11 @@ void LshPartitionSketch::do_append(const TokenBlock& block) {
         // Sub-blocks keep the positions of their first row only; summaries here never use them
         // beyond the retained-token listing.
         const Matrix none(0, dim());
-        b.summary->append(TokenBlock(none, k, v, block.first_position + list.front()));
+        b.summary->append(
+            TokenBlock(none, rows.keys, rows.values, block.first_position + rows.rows.front()));
     }
+    for (Index r = 0; r < n && seen_ + r < kTokenLog; ++r)
+        bucket_of_token_.push_back(ids[static_cast<std::size_t>(r)]);
     seen_ += n;
 }
 
@@ -195,19 +189,7 @@ SketchView LshPartitionSketch::view() const {
         }
     }
     if (hasher_.family() != LshHasher::Family::Shells) bv.hyperplanes = hasher_.directions();
-    if (!v.merge_trees.empty()) {
-        // The fullest bucket's tree is the single-tree panel's.
-        Index best = -1;
-        for (const auto& t : v.merge_trees) {
-            Index n = t.buffer_size;
-            for (const auto& l : t.levels)
-                n += l.occupancy;
-            if (n > best) {
-                best = n;
-                v.merge_tree = t;
-            }
-        }
-    }
+    select_fullest_tree(v);  // the fullest bucket's tree is the single-tree panel's
     if (!recent_contributions_.empty()) bv.query_contribution = recent_contributions_.front();
     bv.recent_contributions = recent_contributions_;
     bv.collision_rate = collision_rate_;

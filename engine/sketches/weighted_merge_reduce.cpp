@@ -368,16 +368,7 @@ SketchView WeightedMergeReduceSketch::view() const {
     v.merge_trees = num_.describe(value_norm_ ? "numerator" : "tree");
     for (auto& t : den_.describe("denominator"))
         v.merge_trees.push_back(std::move(t));
-    Index best = -1;
-    for (const auto& t : v.merge_trees) {
-        Index n = t.buffer_size;
-        for (const auto& l : t.levels)
-            n += l.occupancy;
-        if (n > best) {
-            best = n;
-            v.merge_tree = t;
-        }
-    }
+    select_fullest_tree(v);
     v.walk = walk_view(num_, beta(), 0.0, context().seed);
     v.scalars.push_back({"halvings", static_cast<double>(num_.halvings() + den_.halvings())});
     v.scalars.push_back(

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "core/registry.hpp"
+#include "imgui_test_context.hpp"
 #include "session/runner.hpp"
 #include "ui/panel_csv.hpp"
 #include "ui/panels.hpp"
@@ -23,20 +24,8 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-class AlgorithmPanels : public ::testing::Test {
+class AlgorithmPanels : public ImGuiTest {
   protected:
-    void SetUp() override {
-        ImGui::CreateContext();
-        ImGuiIO& io = ImGui::GetIO();
-        io.IniFilename = nullptr;
-        io.DisplaySize = ImVec2(1600, 900);
-        io.DeltaTime = 1.0f / 60.0f;
-        unsigned char* pixels = nullptr;
-        int w = 0, h = 0;
-        io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
-    }
-    void TearDown() override { ImGui::DestroyContext(); }
-
     // Draws the algorithm panels (each in its own window), the tabbed internals window and the
     // error panel for `frames` frames; returns the vertex count of the last frame.
     int draw(const Snapshot& snap, ui::UiState& ui, int frames = 3) {

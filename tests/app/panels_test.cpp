@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 
+#include "imgui_test_context.hpp"
 #include "session/runner.hpp"
 #include "ui/panels.hpp"
 #include "ui/plot.hpp"
@@ -14,20 +15,8 @@
 namespace kvscope {
 namespace {
 
-class Panels : public ::testing::Test {
+class Panels : public ImGuiTest {
   protected:
-    void SetUp() override {
-        ImGui::CreateContext();
-        ImGuiIO& io = ImGui::GetIO();
-        io.IniFilename = nullptr;
-        io.DisplaySize = ImVec2(1600, 900);
-        io.DeltaTime = 1.0f / 60.0f;
-        unsigned char* pixels = nullptr;
-        int w = 0, h = 0;
-        io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
-    }
-    void TearDown() override { ImGui::DestroyContext(); }
-
     // Draws every panel for `frames` frames; returns the vertices ImGui produced last frame.
     int draw_all(const Snapshot& snap, ui::UiState& ui, int frames = 3) {
         int vertices = 0;
