@@ -213,8 +213,7 @@ void draw_error_panel(const Snapshot& snap, UiState& ui) {
                 style.thickness = 1.3f;
                 const ImU32 colour = line.instance >= 0 ? category_colour(line.instance, 0.85f)
                                                         : IM_COL32(200, 200, 200, 200);
-                const std::string label =
-                    legend_text(line) + (xs.empty() ? " (off range)" : "");
+                const std::string label = legend_text(line) + (xs.empty() ? " (off range)" : "");
                 plot_line(label.c_str(), xs.data(), ys.data(), static_cast<int>(xs.size()), colour,
                           style);
             }
