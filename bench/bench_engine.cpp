@@ -67,6 +67,18 @@ int register_ingest = [] {
     return 0;
 }();
 
+// The explorer's default scene shape (d = 16, 512 retained tokens) for the sketches whose
+// replay sets the parameter-change latency there (bench_session).
+void BM_IngestDefaultScene(benchmark::State& state, const std::string& id, nlohmann::json params) {
+    bench::run_ingest(state, id, params, 16);
+}
+BENCHMARK_CAPTURE(BM_IngestDefaultScene, h2o, "h2o", {{"budget", 512}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_IngestDefaultScene, balance_kv, "balance_kv", {{"batch", 128}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
 }  // namespace
 }  // namespace kvscope
 

@@ -3,6 +3,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include <cmath>
 #include <memory>
 #include <string>
 
@@ -22,11 +23,11 @@ inline Matrix gaussian(Index rows, Index cols, std::uint64_t seed, double scale)
     return m;
 }
 
-/// Times ingesting 16,384 Gaussian tokens (d = d_v = 64, beta = 1/8) in blocks of 256, with
-/// stream queries, into a fresh sketch `id` built with `params`; reports tokens/s.
-inline void run_ingest(benchmark::State& state, const std::string& id,
-                       const nlohmann::json& params) {
-    constexpr int d = 64;
+/// Times ingesting 16,384 Gaussian tokens (d = d_v = `d`, beta = 1/sqrt(d); keys and queries with
+/// N(0, 1/4) entries, values N(0, 1)) in blocks of 256, with stream queries, into a fresh sketch
+/// `id` built with `params`; reports tokens/s.
+inline void run_ingest(benchmark::State& state, const std::string& id, const nlohmann::json& params,
+                       int d = 64) {
     constexpr Index n = 16384;
     constexpr Index block = 256;
     const Matrix k = gaussian(n, d, 4, 0.5);
@@ -36,7 +37,7 @@ inline void run_ingest(benchmark::State& state, const std::string& id,
     SketchContext ctx;
     ctx.dim = d;
     ctx.value_dim = d;
-    ctx.beta = 1.0 / 8.0;
+    ctx.beta = 1.0 / std::sqrt(static_cast<double>(d));
     ctx.seed = 1;
     ctx.params = ParamSet::from_json(info.params, params, id);
     for (auto _ : state) {

@@ -37,6 +37,7 @@ class WeightedCache {
     double weight_num(Index slot) const { return w_num_[slot]; }
     double weight_den(Index slot) const { return w_den_[slot]; }
     Index position(Index slot) const { return positions_[slot]; }
+    const Index* positions() const { return positions_.data(); }
     int& tag(Index slot) { return tags_[slot]; }
 
     /// Estimates for queries [P x d]. Cost O(P * size * (d + d_v)).

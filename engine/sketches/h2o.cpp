@@ -1,73 +1,106 @@
 #include "sketches/h2o.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 
 namespace kvscope {
 
 namespace {
 constexpr std::size_t kEvictionLog = 8;
-}
+constexpr double kNoCandidate = std::numeric_limits<double>::max();  // above every real score
+}  // namespace
 
 H2oSketch::H2oSketch(const SketchContext& context)
     : Sketch(context),
       budget_(context.params.integer("budget")),
       recent_(std::llround(context.params.number("recent_fraction") *
                            static_cast<double>(context.params.integer("budget")))),
-      cache_(context.dim, context.value_dim) {}
+      cache_(context.dim, context.value_dim),
+      recent_slots_(static_cast<std::size_t>(recent_), -1) {}
 
 void H2oSketch::insert(const TokenBlock& block, Index row) {
     const Index pos = block.first_position + row;
     const float* k = block.keys.row(row).data();
     const float* v = block.values.row(row).data();
     const Index m = cache_.size();
+    const bool has_query = block.queries.rows() > 0;
     double new_score = 0;
-    if (block.queries.rows() > 0) {
-        // Softmax of this token's query over the cached tokens and itself.
-        // Logits in float (a GEMV over the cache), softmax in double.
-        const Eigen::VectorXf q = block.queries.row(row).transpose();
-        logits_.resize(m + 1);
+    double inv_sum = 0;  // 1 / softmax denominator; the scores add weights_[s] * inv_sum
+    if (has_query) {
+        // Softmax of this token's query over the cached tokens and itself, in float (a GEMV
+        // and 8-wide exponentials); the accumulated scores are kept in double.
+        query_ = block.queries.row(row).transpose();
+        weights_.resize(m + 1);
         if (m > 0) {
             const Eigen::Map<const Matrix> K(cache_.key(0), m, dim());
-            scratch_.noalias() = K * q;
-            logits_.head(m) = beta() * scratch_.cast<double>();
+            weights_.head(m).noalias() = K * query_;
         }
-        logits_[m] =
-            beta() * static_cast<double>(Eigen::Map<const Eigen::VectorXf>(k, dim()).dot(q));
-        const double mx = logits_.maxCoeff();
-        logits_ = (logits_.array() - mx).exp().matrix();
-        logits_ /= logits_.sum();
-        for (Index s = 0; s < m; ++s)
-            scores_[static_cast<std::size_t>(s)] += logits_[s];
-        new_score = logits_[m];
+        weights_[m] = Eigen::Map<const Eigen::VectorXf>(k, dim()).dot(query_);
+        weights_ *= static_cast<float>(beta());
+        weights_ = (weights_.array() - weights_.maxCoeff()).exp().matrix();
+        inv_sum = 1.0 / static_cast<double>(weights_.sum());
+        new_score = static_cast<double>(weights_[m]) * inv_sum;
     }
+    // The recent window is the last `recent_` arrivals. The ring entry this token takes holds
+    // the slot of the token leaving the window, which becomes a candidate for eviction now.
+    std::size_t ring = 0;
+    if (recent_ > 0) {
+        ring = static_cast<std::size_t>(seen_ % recent_);
+        const Index leaving = recent_slots_[ring];
+        if (leaving >= 0) barrier_[static_cast<std::size_t>(leaving)] = 0;
+    }
+    const double protect = recent_ > 0 ? INFINITY : 0;
+    auto admit = [&](Index slot) {
+        barrier_[static_cast<std::size_t>(slot)] = protect;
+        if (recent_ > 0) recent_slots_[ring] = slot;
+    };
     if (m < budget_) {
+        for (Index s = 0; s < m; ++s)
+            scores_[static_cast<std::size_t>(s)] += static_cast<double>(weights_[s]) * inv_sum;
         cache_.push(k, v, 1.0, 1.0, pos);
         scores_.push_back(new_score);
+        barrier_.push_back(0);
+        admit(m);
         return;
     }
     // Over budget: evict the lowest-scoring token outside the recent window (the new token is
-    // a candidate only when nothing is protected).
-    const Index protect_from = pos - recent_ + 1;  // positions >= this are recent
-    Index victim = -1;                             // -1: the new token itself
-    double victim_score = recent_ > 0 ? INFINITY : new_score;
+    // a candidate only when nothing is protected). One pass updates the scores and finds the
+    // victim; protected slots carry an infinite barrier, so the scan has no unpredictable branch
+    // (recent tokens sit anywhere in the slots).
+    Index victim = -1;  // -1: the new token itself
+    double victim_score = recent_ > 0 ? kNoCandidate : new_score;
     Index victim_pos = recent_ > 0 ? -1 : pos;
+    const Index* positions = cache_.positions();
+    const double* barrier = barrier_.data();
+    double* scores = scores_.data();
+    const float* mass = has_query ? weights_.data() : nullptr;
     for (Index s = 0; s < m; ++s) {
-        const Index p = cache_.position(s);
-        if (p >= protect_from) continue;
-        const double sc = scores_[static_cast<std::size_t>(s)];
-        if (sc < victim_score || (sc == victim_score && p < victim_pos)) {
-            victim = s;
-            victim_score = sc;
-            victim_pos = p;
+        const double sc =
+            has_query ? scores[s] + static_cast<double>(mass[s]) * inv_sum : scores[s];
+        scores[s] = sc;
+        const double candidate = sc + barrier[s];
+        if (candidate <= victim_score) [[unlikely]] {
+            // Lowest score wins; on a tie, the oldest token.
+            if (candidate < victim_score || positions[s] < victim_pos) {
+                victim = s;
+                victim_score = candidate;
+                victim_pos = positions[s];
+            }
         }
     }
     ++evictions_;
-    recent_evictions_.push_back({seen_ + 1, victim_pos, victim_score});
+    const double recorded = victim < 0 && recent_ > 0 ? INFINITY : victim_score;
+    recent_evictions_.push_back({seen_ + 1, victim_pos, recorded});
     if (recent_evictions_.size() > kEvictionLog) recent_evictions_.pop_front();
-    if (victim < 0) return;  // the new token loses
+    if (victim < 0) {  // the new token loses
+        if (recent_ > 0) recent_slots_[ring] = -1;
+        return;
+    }
     cache_.set(victim, k, v, 1.0, 1.0, pos);
     scores_[static_cast<std::size_t>(victim)] = new_score;
+    admit(victim);
 }
 
 void H2oSketch::do_append(const TokenBlock& block) {
@@ -111,6 +144,8 @@ SketchView H2oSketch::view() const {
 void H2oSketch::reset() {
     cache_.clear();
     scores_.clear();
+    barrier_.clear();
+    std::fill(recent_slots_.begin(), recent_slots_.end(), -1);
     recent_evictions_.clear();
     seen_ = 0;
     evictions_ = 0;

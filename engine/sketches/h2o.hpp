@@ -1,8 +1,8 @@
 // h2o: Heavy-Hitter Oracle eviction. Every cached token carries an accumulated attention score
 // A_i += p_i(q_t), the softmax probability the stream query of token t gives it (t >= i, over the
 // tokens cached when t arrives, t itself included). The cache holds `budget` tokens: the most
-// recent round(recent_fraction * budget) are protected, and when over budget the unprotected
-// token with the smallest A_i is evicted for good.
+// recent round(recent_fraction * budget) arrivals are protected, and when over budget the
+// unprotected token with the smallest A_i is evicted for good.
 //
 // Paper: Zhang et al., "H2O: Heavy-Hitter Oracle for Efficient Generative Inference of Large
 // Language Models", arXiv:2306.14048. The even heavy/recent split (recent_fraction 0.5) is [M].
@@ -11,7 +11,8 @@
 // Departures: scores use the sketch's beta and the cached set only (as in the paper); kept
 // tokens have weight 1 (no reweighting); a block without queries adds no score (ties evict the
 // oldest unprotected token). Ties in score break toward the older token.
-// Space: budget (d + d_v + 1) floats. Update O(budget d) per token (one softmax per query).
+// Space: budget (d + d_v + 1) floats. Update O(budget d) per token (one softmax per query, in
+// float; scores accumulate in double).
 #pragma once
 
 #include <deque>
@@ -47,9 +48,11 @@ class H2oSketch final : public Sketch {
     Index evictions_ = 0;
     WeightedCache cache_;
     std::vector<double> scores_;             ///< per slot
+    std::vector<double> barrier_;            ///< per slot: +inf while in the recent window, else 0
+    std::vector<Index> recent_slots_;        ///< ring by arrival: slot of each recent token
     std::deque<Eviction> recent_evictions_;  ///< newest last, at most 8
-    Eigen::VectorXd logits_;                 ///< scratch
-    Eigen::VectorXf scratch_;                ///< scratch (float logits)
+    Eigen::VectorXf weights_;                ///< scratch: logits, then softmax numerators
+    Eigen::VectorXf query_;                  ///< scratch (this token's query)
 };
 
 SketchInfo h2o_sketch_info();
