@@ -60,23 +60,29 @@ void WeightedCache::clear() {
 
 EstimateBatch WeightedCache::estimate(ConstMatrixRef queries, double beta) const {
     const Index P = queries.rows();
-    EstimateBatch out = EstimateBatch::zeros(P, value_dim_);
-    if (size_ == 0) return out;
-    using MapF = Eigen::Map<const Matrix>;
-    const MapF K(keys_.data(), size_, dim_);
-    const MapF V(values_.data(), size_, value_dim_);
-    const Eigen::Map<const Eigen::VectorXd> wn(w_num_.data(), size_);
-    const Eigen::Map<const Eigen::VectorXd> wd(w_den_.data(), size_);
-
-    // Logits in double: [P x m].
-    const MatrixD Qd = queries.cast<double>();
-    MatrixD logits = (beta * Qd) * K.cast<double>().transpose();
-    out.shift = logits.rowwise().maxCoeff();
-    logits.colwise() -= out.shift;
-    logits = logits.array().exp().matrix();
-    out.den = logits * wd;
-    MatrixD weighted = logits * wn.asDiagonal();
-    out.num = weighted * V.cast<double>();
+    if (size_ == 0) return EstimateBatch::zeros(P, value_dim_);
+    // Keys in blocks, so a large cache (the exact sketch) never holds a P x size logit matrix;
+    // blocks are combined with EstimateBatch::add, which rescales to the larger shift.
+    constexpr Index kKeyBlock = 2048;
+    const MatrixD q = beta * queries.cast<double>();
+    EstimateBatch out;
+    MatrixD logits;
+    for (Index begin = 0; begin < size_; begin += kKeyBlock) {
+        const Index count = std::min(kKeyBlock, size_ - begin);
+        const Eigen::Map<const Matrix> K(keys_.data() + begin * dim_, count, dim_);
+        const Eigen::Map<const Matrix> V(values_.data() + begin * value_dim_, count, value_dim_);
+        const Eigen::Map<const Eigen::VectorXd> wn(w_num_.data() + begin, count);
+        const Eigen::Map<const Eigen::VectorXd> wd(w_den_.data() + begin, count);
+        EstimateBatch block;
+        logits.noalias() = q * K.cast<double>().transpose();  // [P x count]
+        block.shift = logits.rowwise().maxCoeff();
+        logits.colwise() -= block.shift;
+        logits = logits.array().exp().matrix();
+        block.den.noalias() = logits * wd;
+        logits *= wn.asDiagonal();
+        block.num.noalias() = logits * V.cast<double>();
+        out.add(block);
+    }
     return out;
 }
 
