@@ -123,6 +123,10 @@ std::optional<std::vector<Index>> Session::subset_positions(const SketchSlot& sl
     for (const auto& t : view.retained) {
         if (t.position >= 0 && t.position < n) positions.push_back(t.position);
     }
+    // A token can be listed more than once (balance_kv keeps it in both its numerator and its
+    // denominator coreset); its mass counts once, as in the per-position mask of evaluate().
+    std::sort(positions.begin(), positions.end());
+    positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
     return positions;
 }
 
@@ -310,6 +314,7 @@ void Session::reconfigure_sketch(std::size_t index, const nlohmann::json& params
     // Keep the config in step so a saved session reproduces what is shown.
     align_config();
     config_.sketches[index].params = params;
+    config_.sketches[index].seed = slot.spec.seed;  // kept across edits, so pinned
 }
 
 void Session::add_sketch(const SketchEntry& entry) {

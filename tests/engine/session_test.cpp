@@ -184,6 +184,34 @@ TEST(Session, AReconfiguredSketchGetsTheHistoryOfABatchRunWithItsNewParams) {
     EXPECT_EQ(rows_of(live, 2), rows_of(batch, 2));
 }
 
+// Replay of sketches whose kept sets are not plain caches: balance_kv keeps separate numerator
+// and denominator coresets (a token can sit in both), h2o evicts by score, snapkv re-selects.
+TEST(Session, ReplayedSubsetSketchesMatchABatchRunIncludingMassRecall) {
+    for (const char* id : {"balance_kv", "h2o", "snapkv"}) {
+        SCOPED_TRACE(id);
+        json doc = small_config();
+        doc["timing"] = false;
+        doc["sketches"] = json::array({{{"id", "exact"}}, {{"id", id}}});
+        Session live(parse_run_config(doc, ""));
+        live.advance(2500);
+        const SketchInfo& info = builtin_sketches().at(id, "sketch");
+        json params = live.sketches()[1].spec.params.to_json(info.params);
+        const std::string key = std::string(id) == "balance_kv" ? "batch" : "budget";
+        const std::int64_t changed = params[key].get<std::int64_t>() / 2;
+        params[key] = changed;
+        live.reconfigure_sketch(1, params);
+        live.run_to_end();
+        for (const MetricRow& r : live.history()) {  // the whole history has the new value
+            if (r.instance == 1) {
+                EXPECT_THAT(r.params, HasSubstr(key + "=" + std::to_string(changed)));
+            }
+        }
+        Session batch(live.config());
+        batch.run_to_end();
+        expect_same_rows(live, batch, 1);
+    }
+}
+
 TEST(Session, AddedSketchIsEvaluatedAtEveryPastPointLikeInABatchRun) {
     json doc = small_config();
     doc["timing"] = false;
