@@ -66,7 +66,7 @@ EstimateBatch WeightedCache::estimate(ConstMatrixRef queries, double beta) const
     constexpr Index kKeyBlock = 2048;
     const MatrixD q = beta * queries.cast<double>();
     EstimateBatch out;
-    MatrixD logits;
+    MatrixD logits, weighted_values;
     for (Index begin = 0; begin < size_; begin += kKeyBlock) {
         const Index count = std::min(kKeyBlock, size_ - begin);
         const Eigen::Map<const Matrix> K(keys_.data() + begin * dim_, count, dim_);
@@ -79,8 +79,8 @@ EstimateBatch WeightedCache::estimate(ConstMatrixRef queries, double beta) const
         logits.colwise() -= block.shift;
         logits = logits.array().exp().matrix();
         block.den.noalias() = logits * wd;
-        logits *= wn.asDiagonal();
-        block.num.noalias() = logits * V.cast<double>();
+        weighted_values = wn.asDiagonal() * V.cast<double>();  // [count x d_v]
+        block.num.noalias() = logits * weighted_values;
         out.add(block);
     }
     return out;
