@@ -34,6 +34,7 @@ struct ActivePlot {
 
 // One plot is open at a time (plots do not nest); this is frame-scoped scratch, not state.
 ActivePlot g_plot;
+PlotLayout g_last_layout;
 
 bool finite(double v) {
     return std::isfinite(v);
@@ -180,7 +181,133 @@ void add_series(Series s) {
     g_plot.series.push_back(std::move(s));
 }
 
+// Where the legend goes. Inside the data area, in the corner that hides the fewest data samples
+// (top right first on ties); when every corner would hide some, in a band under the x label,
+// entries flowing left to right (the data area shrinks to make room). Entries that do not fit
+// fold into "+k more", listed on hover.
+struct LegendLayout {
+    std::vector<std::pair<const Series*, std::string>> entries;
+    std::vector<ImVec2> at;  ///< top-left of each shown entry (swatch, then text)
+    ImVec2 box_min, box_max;
+    ImVec2 more_at;
+    std::string more;
+    float font_size = 0, row = 0;
+    bool below = false;
+};
+
+LegendLayout layout_legend(const PlotState& st) {
+    LegendLayout L;
+    for (std::size_t k = 0; k < g_plot.series.size(); ++k) {
+        const Series& s = g_plot.series[k];
+        // One entry per label (a label drawn as several series toggles them together).
+        bool repeated = false;
+        for (std::size_t j = 0; j < k && !repeated; ++j)
+            repeated = g_plot.series[j].label == s.label;
+        if (repeated) continue;
+        std::string entry = s.label;
+        if (s.nan_count > 0) entry += " (" + std::to_string(s.nan_count) + " NaN)";
+        L.entries.emplace_back(&s, std::move(entry));
+    }
+    if (L.entries.empty()) return L;
+    ImFont* font = ImGui::GetFont();
+    L.font_size = 0.85f * ImGui::GetFontSize();
+    L.row = L.font_size + 1;
+    auto text_width = [&](const std::string& t) {
+        return font->CalcTextSizeA(L.font_size, FLT_MAX, 0, t.c_str()).x;
+    };
+    auto more_text = [&](std::size_t shown) {
+        return shown < L.entries.size() ? "+" + std::to_string(L.entries.size() - shown) + " more"
+                                        : std::string();
+    };
+
+    // Inside: a right-aligned column, at most 70% of the area's height.
+    const float area_h = g_plot.area_max.y - g_plot.area_min.y;
+    std::size_t shown = L.entries.size();
+    if (static_cast<float>(shown) * L.row > 0.7f * area_h)
+        shown = static_cast<std::size_t>(std::max(1.0f, 0.7f * area_h / L.row - 1));
+    float widest = 0;
+    for (const auto& e : L.entries)
+        widest = std::max(widest, text_width(e.second));
+    const float box_w = widest + 24;
+    const float box_h = L.row * static_cast<float>(shown + (shown < L.entries.size())) + 4;
+    const ImVec2 corners[4] = {ImVec2(g_plot.area_max.x - box_w - 2, g_plot.area_min.y + 2),
+                               ImVec2(g_plot.area_min.x + 2, g_plot.area_min.y + 2),
+                               ImVec2(g_plot.area_max.x - box_w - 2, g_plot.area_max.y - box_h - 2),
+                               ImVec2(g_plot.area_min.x + 2, g_plot.area_max.y - box_h - 2)};
+    int hidden_samples[4] = {0, 0, 0, 0};
+    for (const Series& sr : g_plot.series) {
+        // Data samples only: bars, marker lines and curves left out of the fit (theory) may
+        // pass under the legend.
+        if (sr.kind == Kind::Bars || sr.kind == Kind::HLine || sr.kind == Kind::VLine ||
+            !sr.style.fit || is_hidden(st, sr.label))
+            continue;
+        const std::size_t step = std::max<std::size_t>(1, sr.x.size() / 2000);
+        for (std::size_t i = 0; i < sr.x.size(); i += step) {
+            const ImVec2 q = to_screen(sr.x[i], sr.y[i]);
+            for (int c = 0; c < 4; ++c) {
+                hidden_samples[c] += q.x >= corners[c].x && q.x <= corners[c].x + box_w &&
+                                     q.y >= corners[c].y && q.y <= corners[c].y + box_h;
+            }
+        }
+    }
+    int best = 0;
+    for (int c = 1; c < 4; ++c)
+        if (hidden_samples[c] < hidden_samples[best]) best = c;
+
+    if (hidden_samples[best] > 0) {
+        // Below: rows of entries across the frame's width, at most 3 rows and a third of the
+        // frame's height, and only while the data area keeps 80 px.
+        const float left = g_plot.frame_min.x + 4, right = g_plot.frame_max.x - 4;
+        const float frame_h = g_plot.frame_max.y - g_plot.frame_min.y;
+        const int max_rows = std::min(3, static_cast<int>(frame_h / 3 / L.row));
+        std::vector<ImVec2> at;
+        float x = left;
+        int rows = 1;
+        std::size_t fit = 0;
+        for (; fit < L.entries.size(); ++fit) {
+            const float w = 16 + text_width(L.entries[fit].second) + 14;
+            if (x + w > right && x > left) {
+                if (rows == max_rows) break;
+                ++rows;
+                x = left;
+            }
+            at.emplace_back(x, static_cast<float>(rows - 1) * L.row);
+            x += w;
+        }
+        // Room for "+k more" at the end of the last row.
+        while (fit < L.entries.size() && fit > 0 && x + text_width(more_text(fit)) > right) {
+            --fit;
+            at.pop_back();
+            x = at.empty() ? left : at.back().x + 30 + text_width(L.entries[fit - 1].second);
+        }
+        const float band_h = static_cast<float>(rows) * L.row + 6;
+        if (max_rows >= 1 && fit > 0 && area_h - band_h >= 80) {
+            L.below = true;
+            g_plot.area_max.y -= band_h;
+            L.box_min = ImVec2(g_plot.frame_min.x, g_plot.frame_max.y - band_h);
+            L.box_max = g_plot.frame_max;
+            for (auto& p : at)
+                L.at.emplace_back(p.x, L.box_min.y + 3 + p.y);
+            L.more = more_text(fit);
+            L.more_at = ImVec2(x, L.at.back().y);  // after the last entry shown
+            return L;
+        }
+    }
+    L.box_min = corners[best];
+    L.box_max = ImVec2(corners[best].x + box_w, corners[best].y + box_h);
+    float y = L.box_min.y + 2;
+    for (std::size_t k = 0; k < shown; ++k, y += L.row)
+        L.at.emplace_back(L.box_max.x - text_width(L.entries[k].second) - 20, y);
+    L.more = more_text(shown);
+    L.more_at = ImVec2(L.box_max.x - text_width(L.more) - 4, y);
+    return L;
+}
+
 }  // namespace
+
+PlotLayout last_plot_layout() {
+    return g_last_layout;
+}
 
 int decimated_size(int count, float width) {
     const int columns = std::max(1, static_cast<int>(width));
@@ -339,6 +466,14 @@ void end_plot() {
         }
     }
 
+    // NaN samples, counted for the legend (histograms count theirs when binned).
+    for (auto& s : g_plot.series) {
+        if (s.kind == Kind::Bars || s.kind == Kind::HLine) continue;
+        s.nan_count = static_cast<int>(
+            std::count_if(s.y.begin(), s.y.end(), [](double v) { return std::isnan(v); }));
+    }
+    const LegendLayout legend = layout_legend(st);  // may shrink the data area
+
     // Frame, grid and ticks.
     dl->AddRectFilled(g_plot.area_min, g_plot.area_max, ImGui::GetColorU32(ImGuiCol_FrameBg));
     const float line = ImGui::GetTextLineHeight();
@@ -367,12 +502,10 @@ void end_plot() {
     // Series, clipped to the data area.
     dl->PushClipRect(g_plot.area_min, g_plot.area_max, true);
     const float width = g_plot.area_max.x - g_plot.area_min.x;
-    for (auto& s : g_plot.series) {
-        s.nan_count = std::max(s.nan_count, 0);
+    for (const auto& s : g_plot.series) {
         if (s.kind != Kind::Bars && s.kind != Kind::HLine) {
             for (std::size_t i = 0; i < s.y.size(); ++i) {
                 if (std::isnan(s.y[i])) {
-                    ++s.nan_count;
                     const float x = to_screen(s.x[i], st.y_min).x;
                     dl->AddLine(ImVec2(x, g_plot.area_min.y), ImVec2(x, g_plot.area_min.y + 6),
                                 IM_COL32(230, 40, 40, 255), 2.0f);
@@ -487,74 +620,20 @@ void end_plot() {
         }
     }
 
-    // Legend (top right, inside the area, on a translucent box, in a smaller font); click
-    // toggles a series. Entries that do not fit in 70% of the height are folded into "+k more",
-    // listed on hover.
-    std::vector<std::pair<const Series*, std::string>> entries;
-    for (std::size_t k = 0; k < g_plot.series.size(); ++k) {
-        const Series& s = g_plot.series[k];
-        // One entry per label (a label drawn as several series toggles them together).
-        bool repeated = false;
-        for (std::size_t j = 0; j < k && !repeated; ++j)
-            repeated = g_plot.series[j].label == s.label;
-        if (repeated) continue;
-        std::string entry = s.label;
-        if (s.nan_count > 0) entry += " (" + std::to_string(s.nan_count) + " NaN)";
-        entries.emplace_back(&s, std::move(entry));
+    // Legend: click an entry to toggle its series.
+    if (!legend.entries.empty()) {
+        ImVec4 bg = ImGui::GetStyleColorVec4(ImGuiCol_WindowBg);
+        bg.w = legend.below ? 1.0f : 0.55f;
+        dl->AddRectFilled(legend.box_min, legend.box_max, ImGui::ColorConvertFloat4ToU32(bg), 3.0f);
     }
     ImFont* font = ImGui::GetFont();
-    const float fs = 0.85f * ImGui::GetFontSize();
-    const float row = fs + 1;
-    const float room = 0.7f * (g_plot.area_max.y - g_plot.area_min.y);
-    std::size_t shown = entries.size();
-    if (static_cast<float>(shown) * row > room) {
-        shown = static_cast<std::size_t>(std::max(1.0f, room / row - 1));
-    }
-    float widest = 0;
-    for (std::size_t k = 0; k < entries.size(); ++k)
-        widest = std::max(widest, font->CalcTextSizeA(fs, FLT_MAX, 0, entries[k].second.c_str()).x);
-    const std::string more =
-        shown < entries.size() ? "+" + std::to_string(entries.size() - shown) + " more" : "";
-    const float box_h = row * static_cast<float>(shown + (more.empty() ? 0 : 1)) + 4;
-    // The corner that hides the fewest samples (top right first on ties).
-    const float box_w = widest + 24;
-    ImVec2 box_min(g_plot.area_max.x - box_w - 2, g_plot.area_min.y + 2);
-    {
-        const ImVec2 corners[4] = {
-            box_min, ImVec2(g_plot.area_min.x + 2, g_plot.area_min.y + 2),
-            ImVec2(g_plot.area_max.x - box_w - 2, g_plot.area_max.y - box_h - 2),
-            ImVec2(g_plot.area_min.x + 2, g_plot.area_max.y - box_h - 2)};
-        int hidden_samples[4] = {0, 0, 0, 0};
-        for (const Series& sr : g_plot.series) {
-            if (sr.kind == Kind::Bars || sr.kind == Kind::HLine) continue;
-            const std::size_t step = std::max<std::size_t>(1, sr.x.size() / 2000);
-            for (std::size_t i = 0; i < sr.x.size(); i += step) {
-                const ImVec2 q = to_screen(sr.x[i], sr.y[i]);
-                for (int c = 0; c < 4; ++c) {
-                    hidden_samples[c] += q.x >= corners[c].x && q.x <= corners[c].x + box_w &&
-                                         q.y >= corners[c].y && q.y <= corners[c].y + box_h;
-                }
-            }
-        }
-        int best_corner = 0;
-        for (int c = 1; c < 4; ++c)
-            if (hidden_samples[c] < hidden_samples[best_corner]) best_corner = c;
-        box_min = corners[best_corner];
-    }
-    const float right = box_min.x + box_w;
-    if (!entries.empty()) {
-        ImVec4 bg = ImGui::GetStyleColorVec4(ImGuiCol_WindowBg);
-        bg.w = 0.55f;
-        dl->AddRectFilled(box_min, ImVec2(right, box_min.y + box_h),
-                          ImGui::ColorConvertFloat4ToU32(bg), 3.0f);
-    }
-    float ly = box_min.y + 2;
+    const float fs = legend.font_size;
     const ImVec2 m = io.MousePos;
-    for (std::size_t k = 0; k < shown; ++k) {
-        const Series& s = *entries[k].first;
-        const std::string& entry = entries[k].second;
+    for (std::size_t k = 0; k < legend.at.size(); ++k) {
+        const Series& s = *legend.entries[k].first;
+        const std::string& entry = legend.entries[k].second;
         const ImVec2 ts = font->CalcTextSizeA(fs, FLT_MAX, 0, entry.c_str());
-        const ImVec2 p(right - ts.x - 20, ly);
+        const ImVec2 p = legend.at[k];
         const bool off = is_hidden(st, s.label);
         if (s.style.dashed || s.kind == Kind::HLine) {
             const float my = p.y + ts.y / 2;
@@ -573,19 +652,21 @@ void end_plot() {
                 st.hidden.push_back(s.label);
             }
         }
-        ly += row;
     }
-    if (!more.empty()) {
-        const ImVec2 ts = font->CalcTextSizeA(fs, FLT_MAX, 0, more.c_str());
-        const ImVec2 p(right - ts.x - 4, ly);
-        dl->AddText(font, fs, p, text, more.c_str());
-        if (g_plot.hovered && m.x >= p.x && m.y >= p.y && m.y <= p.y + ts.y) {
+    if (!legend.more.empty()) {
+        const ImVec2 ts = font->CalcTextSizeA(fs, FLT_MAX, 0, legend.more.c_str());
+        const ImVec2 p = legend.more_at;
+        dl->AddText(font, fs, p, text, legend.more.c_str());
+        if (g_plot.hovered && m.x >= p.x && m.x <= p.x + ts.x && m.y >= p.y && m.y <= p.y + ts.y) {
             std::string rest;
-            for (std::size_t k = shown; k < entries.size(); ++k)
-                rest += (rest.empty() ? "" : "\n") + entries[k].second;
+            for (std::size_t k = legend.at.size(); k < legend.entries.size(); ++k)
+                rest += (rest.empty() ? "" : "\n") + legend.entries[k].second;
             ImGui::SetTooltip("%s", rest.c_str());
         }
     }
+    g_last_layout = PlotLayout{
+        g_plot.frame_min, g_plot.frame_max, g_plot.area_min, g_plot.area_max,
+        legend.box_min,   legend.box_max,   legend.below,    static_cast<int>(legend.at.size())};
     g_plot.state = nullptr;
     g_plot.series.clear();
     ImGui::PopID();

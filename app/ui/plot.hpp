@@ -56,6 +56,16 @@ void plot_line(const char* label, const double* xs, const double* ys, int count,
 /// Draws everything added since begin_plot and handles interaction.
 void end_plot();
 
+/// Layout of the last plot drawn (for tests and for panels that place things beside it).
+struct PlotLayout {
+    ImVec2 frame_min, frame_max;  ///< the whole widget
+    ImVec2 area_min, area_max;    ///< the data area
+    ImVec2 legend_min, legend_max;
+    bool legend_below = false;  ///< the legend left the data area for a band under the x label
+    int legend_shown = 0;       ///< entries drawn; the rest are folded into "+k more"
+};
+PlotLayout last_plot_layout();
+
 /// Number of points a series of `count` samples is reduced to for a plot `width` pixels wide.
 int decimated_size(int count, float width);
 
