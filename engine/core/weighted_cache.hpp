@@ -39,6 +39,7 @@ class WeightedCache {
     Index position(Index slot) const { return positions_[slot]; }
     const Index* positions() const { return positions_.data(); }
     int& tag(Index slot) { return tags_[slot]; }
+    int tag(Index slot) const { return tags_[slot]; }
 
     /// Estimates for queries [P x d]. Cost O(P * size * (d + d_v)).
     EstimateBatch estimate(ConstMatrixRef queries, double beta) const;

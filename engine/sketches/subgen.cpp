@@ -22,20 +22,8 @@ void SubGenSketch::do_append(const TokenBlock& block) {
         const Eigen::Map<const Eigen::VectorXf> key(k, dim());
         const Index position = block.first_position + r;
         // Clustering: the first cluster within delta, else a new one (or the nearest at the cap).
-        Index chosen = -1;
-        double nearest = 1e300;
         Index nearest_id = -1;
-        for (Index c = 0; c < static_cast<Index>(clusters_.size()); ++c) {
-            const double dist = (clusters_[c].representative - key).norm();
-            if (dist <= delta_) {
-                chosen = c;
-                break;
-            }
-            if (dist < nearest) {
-                nearest = dist;
-                nearest_id = c;
-            }
-        }
+        Index chosen = match_cluster(key, nearest_id);
         if (chosen < 0) {
             if (static_cast<Index>(clusters_.size()) < max_clusters_) {
                 clusters_.push_back({key, 0, {}});
@@ -75,6 +63,21 @@ void SubGenSketch::do_append(const TokenBlock& block) {
     refresh_weights();
 }
 
+Index SubGenSketch::match_cluster(const Eigen::Ref<const Eigen::VectorXf>& key,
+                                  Index& nearest) const {
+    double nearest_dist = INFINITY;
+    nearest = -1;
+    for (Index c = 0; c < static_cast<Index>(clusters_.size()); ++c) {
+        const double dist = (clusters_[c].representative - key).norm();
+        if (dist <= delta_) return c;
+        if (dist < nearest_dist) {
+            nearest_dist = dist;
+            nearest = c;
+        }
+    }
+    return -1;
+}
+
 void SubGenSketch::refresh_weights() {
     for (const Cluster& cl : clusters_) {
         const double w = static_cast<double>(cl.count) / static_cast<double>(cl.slots.size());
@@ -90,6 +93,46 @@ void SubGenSketch::refresh_weights() {
 EstimateBatch SubGenSketch::do_estimate(ConstMatrixRef queries) const {
     EstimateBatch e = den_cache_.estimate(queries, beta());
     e.add(num_cache_.estimate(queries, beta()));
+    // Bucket diagnostics: each cluster's share of Z_hat for the first queries (Z_hat is the
+    // cluster reservoirs' sum alone), the cluster each query would join, and the share of the
+    // stream's tokens in it.
+    constexpr Index kRecentQueries = 8;
+    const Index keep = std::min<Index>(queries.rows(), kRecentQueries);
+    const Index slots = den_cache_.size();
+    recent_contributions_.assign(static_cast<std::size_t>(keep),
+                                 std::vector<double>(clusters_.size(), 0.0));
+    Eigen::VectorXd logits(slots);
+    for (Index r = 0; r < keep && slots > 0; ++r) {
+        const Eigen::VectorXd q = beta() * queries.row(r).transpose().cast<double>();
+        for (Index s = 0; s < slots; ++s)
+            logits[s] =
+                Eigen::Map<const Eigen::VectorXf>(den_cache_.key(s), dim()).cast<double>().dot(q);
+        const double mx = logits.maxCoeff();
+        auto& share = recent_contributions_[static_cast<std::size_t>(r)];
+        double sum = 0;
+        for (Index s = 0; s < slots; ++s) {
+            const double z = den_cache_.weight_den(s) * std::exp(logits[s] - mx);
+            share[static_cast<std::size_t>(den_cache_.tag(s))] += z;
+            sum += z;
+        }
+        if (sum > 0) {
+            for (double& z : share)
+                z /= sum;
+        }
+    }
+    double rate = 0;
+    query_bucket_ = -1;
+    for (Index r = 0; r < queries.rows() && seen_ > 0; ++r) {
+        Index nearest = -1;
+        Index c = match_cluster(queries.row(r).transpose(), nearest);
+        if (c < 0) c = nearest;
+        if (r == 0) query_bucket_ = static_cast<int>(c);
+        if (c >= 0) {
+            rate += static_cast<double>(clusters_[static_cast<std::size_t>(c)].count) /
+                    static_cast<double>(seen_);
+        }
+    }
+    collision_rate_ = queries.rows() > 0 ? rate / static_cast<double>(queries.rows()) : 0.0;
     return e;
 }
 
@@ -117,9 +160,17 @@ SketchView SubGenSketch::view() const {
         b.counts.push_back(clusters_[c].count);
         b.radii.push_back(delta_);
         b.centres.row(c) = clusters_[c].representative.transpose();
+        // Representative and count, plus the reservoir's keys (as counted in stats()).
+        b.memory_floats.push_back(static_cast<double>(dim() + 1) +
+                                  static_cast<double>(clusters_[c].slots.size()) * dim());
     }
+    if (!recent_contributions_.empty()) b.query_contribution = recent_contributions_.front();
+    b.recent_contributions = recent_contributions_;
+    b.query_bucket = query_bucket_;
+    b.collision_rate = collision_rate_;
     v.buckets = std::move(b);
     v.scalars.emplace_back("clusters", static_cast<double>(clusters_.size()));
+    v.scalars.emplace_back("collision_rate", collision_rate_);
     v.scalars.emplace_back("value_mass", value_mass_);
     return v;
 }
@@ -129,6 +180,9 @@ void SubGenSketch::reset() {
     den_cache_.clear();
     num_cache_.clear();
     sample_sq_norm_.clear();
+    recent_contributions_.clear();
+    query_bucket_ = -1;
+    collision_rate_ = 0;
     seen_ = 0;
     value_mass_ = 0;
     rng_ = Rng(context().seed);

@@ -14,6 +14,8 @@
 // Departures: once `max_clusters` clusters exist a far key joins its nearest cluster (the
 // paper's clusterability assumption bounds the count); delta is in key units; the kernel uses the
 // run's beta (the paper writes beta = 1).
+// View: clusters are the buckets; each estimate records every cluster's share of Z_hat for its
+// first 8 queries, the cluster the first query would join, and the collision rate.
 // Space: clusters (d + 1) + sum |R_c| d + s (d + d_v + 1) + 1 floats. Update O(m d + s) per
 // token; query O((sum |R_c| + s)(d + d_v)).
 #pragma once
@@ -44,6 +46,9 @@ class SubGenSketch final : public Sketch {
         std::vector<Index> slots;  // rows of den_cache_
     };
     void refresh_weights();
+    /// The first cluster whose representative is within delta of `key`, else -1; `nearest`
+    /// gets the closest cluster (-1 when there is none).
+    Index match_cluster(const Eigen::Ref<const Eigen::VectorXf>& key, Index& nearest) const;
 
     double delta_;
     Index per_cluster_;
@@ -56,6 +61,10 @@ class SubGenSketch final : public Sketch {
     WeightedCache den_cache_;  // cluster reservoirs: w_num = 0, w_den = n_c / |R_c|
     WeightedCache num_cache_;  // l2 samples: w_num = |V|_F^2 / (s |v|^2), w_den = 0
     std::vector<double> sample_sq_norm_;
+    // Diagnostics of the last estimate, for the bucket view (clusters are the buckets).
+    mutable std::vector<std::vector<double>> recent_contributions_;  ///< [query][cluster] Z share
+    mutable int query_bucket_ = -1;      ///< cluster the first query would join
+    mutable double collision_rate_ = 0;  ///< mean share of tokens in each query's cluster
 };
 
 SketchInfo subgen_sketch_info();

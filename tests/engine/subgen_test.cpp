@@ -75,6 +75,48 @@ TEST(SubGen, DenominatorExactWithFullReservoirsAndNumeratorUnbiased) {
     }
 }
 
+TEST(SubGen, BucketViewSharesOfZAreEachClustersExactMassWithFullReservoirs) {
+    // Reservoirs hold every key (t >= n), so each cluster's share of Z_hat is its exact share
+    // of Z; queries are stream keys, so each query's cluster is the one its key joined.
+    const polytest::Stream st = clouds(150, 3, 4);
+    const double beta = 0.5;
+    auto s = polytest::make_sketch("subgen", kD, kD, beta, {{"delta", 0.5}, {"t", 200}});
+    polytest::feed(*s, st, 40);
+    const Matrix Q = st.keys.middleRows(10, 4);
+    s->estimate_many(Q);
+    const SketchView v = s->view();
+    ASSERT_TRUE(v.buckets.has_value());
+    const BucketView& b = *v.buckets;
+    ASSERT_EQ(b.recent_contributions.size(), 4u);
+    std::vector<int> cluster_of(150, -1);
+    for (const auto& t : v.retained)
+        if (t.tag >= 0) cluster_of[static_cast<std::size_t>(t.position)] = t.tag;
+    double rate = 0;
+    for (Index r = 0; r < Q.rows(); ++r) {
+        std::vector<double> exact(b.ids.size(), 0.0);
+        double z = 0;
+        for (Index i = 0; i < 150; ++i) {
+            const double w =
+                std::exp(beta * st.keys.row(i).cast<double>().dot(Q.row(r).cast<double>()));
+            ASSERT_GE(cluster_of[static_cast<std::size_t>(i)], 0);
+            exact[static_cast<std::size_t>(cluster_of[static_cast<std::size_t>(i)])] += w;
+            z += w;
+        }
+        for (std::size_t c = 0; c < exact.size(); ++c)
+            EXPECT_NEAR(b.recent_contributions[static_cast<std::size_t>(r)][c], exact[c] / z, 1e-9);
+        const int own = cluster_of[static_cast<std::size_t>(10 + r)];
+        if (r == 0) {
+            EXPECT_EQ(b.query_bucket, own);
+        }
+        rate += static_cast<double>(b.counts[static_cast<std::size_t>(own)]) / 150.0;
+    }
+    EXPECT_EQ(b.query_contribution, b.recent_contributions.front());
+    ASSERT_EQ(b.memory_floats.size(), b.ids.size());
+    for (std::size_t c = 0; c < b.ids.size(); ++c)  // every key is in its reservoir (t >= n)
+        EXPECT_DOUBLE_EQ(b.memory_floats[c], (kD + 1) + static_cast<double>(b.counts[c]) * kD);
+    EXPECT_NEAR(b.collision_rate, rate / 4, 1e-12);
+}
+
 TEST(SubGen, ResetReplaysAndTheoryCurveExists) {
     const polytest::Stream st = clouds(200, 2, 3);
     auto s = polytest::make_sketch("subgen", kD, kD, 0.5, {{"delta", 0.5}});
