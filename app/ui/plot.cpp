@@ -182,9 +182,9 @@ void add_series(Series s) {
 }
 
 // Where the legend goes. Inside the data area, in the corner that hides the fewest data samples
-// (top right first on ties); when every corner would hide some, in a band under the x label,
-// entries flowing left to right (the data area shrinks to make room). Entries that do not fit
-// fold into "+k more", listed on hover.
+// (top right first on ties); when every corner would hide some, in the y label's row if every
+// entry fits there, else in a band under the x label, entries flowing left to right (the data
+// area shrinks to make room). Entries that do not fit fold into "+k more", listed on hover.
 struct LegendLayout {
     std::vector<std::pair<const Series*, std::string>> entries;
     std::vector<ImVec2> at;  ///< top-left of each shown entry (swatch, then text)
@@ -192,7 +192,8 @@ struct LegendLayout {
     ImVec2 more_at;
     std::string more;
     float font_size = 0, row = 0;
-    bool below = false;
+    bool below = false;   ///< in a band under the x label (the data area shrank)
+    bool header = false;  ///< in the y label's row, above the data area
 };
 
 LegendLayout layout_legend(const PlotState& st) {
@@ -255,6 +256,22 @@ LegendLayout layout_legend(const PlotState& st) {
         if (hidden_samples[c] < hidden_samples[best]) best = c;
 
     if (hidden_samples[best] > 0) {
+        // Header: one row to the right of the y label, when every entry fits there.
+        const float y_label_w =
+            ImGui::CalcTextSize((g_plot.y_label + (st.log_y ? " (log)" : "")).c_str()).x;
+        float hx = std::max(g_plot.frame_min.x + y_label_w + 16, g_plot.area_min.x);
+        std::vector<ImVec2> header;
+        for (const auto& e : L.entries) {
+            header.emplace_back(hx, g_plot.frame_min.y + 1);
+            hx += 16 + text_width(e.second) + 14;
+        }
+        if (hx - 14 <= g_plot.frame_max.x - 4) {
+            L.header = true;
+            L.at = std::move(header);
+            L.box_min = ImVec2(L.at.front().x - 3, g_plot.frame_min.y);
+            L.box_max = ImVec2(hx - 11, g_plot.frame_min.y + L.row + 2);
+            return L;
+        }
         // Below: rows of entries across the frame's width, at most 3 rows and a third of the
         // frame's height, and only while the data area keeps 80 px.
         const float left = g_plot.frame_min.x + 4, right = g_plot.frame_max.x - 4;
@@ -623,7 +640,7 @@ void end_plot() {
     // Legend: click an entry to toggle its series.
     if (!legend.entries.empty()) {
         ImVec4 bg = ImGui::GetStyleColorVec4(ImGuiCol_WindowBg);
-        bg.w = legend.below ? 1.0f : 0.55f;
+        bg.w = legend.below || legend.header ? 1.0f : 0.55f;
         dl->AddRectFilled(legend.box_min, legend.box_max, ImGui::ColorConvertFloat4ToU32(bg), 3.0f);
     }
     ImFont* font = ImGui::GetFont();
@@ -664,9 +681,15 @@ void end_plot() {
             ImGui::SetTooltip("%s", rest.c_str());
         }
     }
-    g_last_layout = PlotLayout{
-        g_plot.frame_min, g_plot.frame_max, g_plot.area_min, g_plot.area_max,
-        legend.box_min,   legend.box_max,   legend.below,    static_cast<int>(legend.at.size())};
+    g_last_layout.frame_min = g_plot.frame_min;
+    g_last_layout.frame_max = g_plot.frame_max;
+    g_last_layout.area_min = g_plot.area_min;
+    g_last_layout.area_max = g_plot.area_max;
+    g_last_layout.legend_min = legend.box_min;
+    g_last_layout.legend_max = legend.box_max;
+    g_last_layout.legend_below = legend.below;
+    g_last_layout.legend_header = legend.header;
+    g_last_layout.legend_shown = static_cast<int>(legend.at.size());
     g_plot.state = nullptr;
     g_plot.series.clear();
     ImGui::PopID();

@@ -61,8 +61,9 @@ struct PlotLayout {
     ImVec2 frame_min, frame_max;  ///< the whole widget
     ImVec2 area_min, area_max;    ///< the data area
     ImVec2 legend_min, legend_max;
-    bool legend_below = false;  ///< the legend left the data area for a band under the x label
-    int legend_shown = 0;       ///< entries drawn; the rest are folded into "+k more"
+    bool legend_below = false;   ///< the legend left the data area for a band under the x label
+    bool legend_header = false;  ///< the legend sits in the y label's row, above the data area
+    int legend_shown = 0;        ///< entries drawn; the rest are folded into "+k more"
 };
 PlotLayout last_plot_layout();
 

@@ -262,6 +262,17 @@ TEST_F(ImGuiTest, PlotLegendStaysInsideWhereItHidesNoDataAndMovesBelowWhereItWou
     EXPECT_LE(corners.legend_max.y, corners.frame_max.y);
     EXPECT_LT(corners.area_max.y, middle.area_max.y);
     EXPECT_GE(corners.legend_shown, 1);
+    EXPECT_FALSE(corners.legend_header);
+    // Two short entries fit in the y label's row: the legend goes there, above the data area,
+    // and the data area keeps its size.
+    const auto header = draw_scatter_plot({{0, 0}, {0, 1}, {1, 0}, {1, 1}}, 1);
+    EXPECT_TRUE(header.legend_header);
+    EXPECT_FALSE(header.legend_below);
+    EXPECT_LE(header.legend_max.y, header.area_min.y);
+    EXPECT_GE(header.legend_min.y, header.frame_min.y);
+    EXPECT_LE(header.legend_max.x, header.frame_max.x);
+    EXPECT_EQ(header.area_max.y, middle.area_max.y);
+    EXPECT_EQ(header.legend_shown, 2);
 }
 
 TEST(Plot, DecimationKeepsLongSeriesBounded) {
