@@ -249,28 +249,6 @@ void draw_bucket_table(const BucketView& b) {
 
 }  // namespace
 
-void draw_sketch_picker(const Snapshot& snap, UiState& ui, bool (*has)(const SketchView&),
-                        const char* what) {
-    bool any = false;
-    for (std::size_t i = 0; i < snap.sketches.size(); ++i) {
-        if (!has(snap.sketches[i].view)) continue;
-        any = true;
-        ImGui::PushID(static_cast<int>(i));
-        const std::string name = short_name(snap.sketches[i].spec);
-        if (ImGui::SmallButton("select")) ui.selected_sketch = static_cast<int>(i);
-        if (ImGui::IsItemHovered()) ImGui::SetTooltip("Show %s of %s", what, name.c_str());
-        ImGui::SameLine();
-        ImGui::ColorButton("##c",
-                           ImGui::ColorConvertU32ToFloat4(category_colour(static_cast<int>(i))),
-                           ImGuiColorEditFlags_NoTooltip,
-                           ImVec2(ImGui::GetTextLineHeight(), ImGui::GetTextLineHeight()));
-        ImGui::SameLine();
-        ImGui::TextUnformatted(name.c_str());
-        ImGui::PopID();
-    }
-    if (!any) ImGui::TextDisabled("None of the running sketches has %s.", what);
-}
-
 void draw_bucket_panel(const Snapshot& snap, UiState& ui) {
     const SketchSnapshot* selected = selected_sketch(snap, ui);
     if (!selected) return;
@@ -286,25 +264,14 @@ void draw_bucket_panel(const Snapshot& snap, UiState& ui) {
         return;
     }
     const BucketView& b = *s.view.buckets;
-    ImGui::ColorButton("##sk", ImGui::ColorConvertU32ToFloat4(category_colour(ui.selected_sketch)),
-                       ImGuiColorEditFlags_NoTooltip,
-                       ImVec2(ImGui::GetTextLineHeight(), ImGui::GetTextLineHeight()));
-    ImGui::SameLine();
+    sketch_swatch(ui.selected_sketch);
     ImGui::Text("%s: %zu buckets, %lld tokens", name.c_str(), b.ids.size(),
                 static_cast<long long>(s.stats.seen));
     ImGui::SameLine(ImGui::GetContentRegionMax().x - ImGui::CalcTextSize("CSV").x -
                     2 * ImGui::GetStyle().FramePadding.x);
-    if (ImGui::SmallButton("CSV")) {
-        try {
-            ui.status = "wrote " + write_panel_csv("buckets", bucket_csv(snap, ui.selected_sketch));
-        } catch (const std::exception& e) {
-            ui.status = e.what();
-        }
-    }
-    if (ImGui::IsItemHovered()) {
-        ImGui::SetTooltip(
-            "Write one row per bucket to kvscope_buckets_NNNN.csv (working directory)");
-    }
+    csv_button(
+        ui, "buckets", [&] { return bucket_csv(snap, ui.selected_sketch); },
+        "Write one row per bucket to kvscope_buckets_NNNN.csv (working directory)");
     ImGui::Text("family %s, summary %s", b.family.empty() ? "-" : b.family.c_str(),
                 b.summary.empty() ? "-" : b.summary.c_str());
     if (ImGui::IsItemHovered()) {

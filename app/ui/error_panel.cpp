@@ -76,19 +76,14 @@ void draw_error_panel(const Snapshot& snap, UiState& ui) {
             "error-vs-memory plot (constants 1; [R] = reconstruction, not a published formula).");
     }
     ImGui::SameLine();
-    if (ImGui::SmallButton("CSV")) {
-        TheoryOptions opt{ui.theory_B, ui.theory_log_factors};
-        try {
-            ui.status = "wrote " + write_panel_csv("errors", error_csv(snap, ui.error_metric, opt));
-        } catch (const std::exception& e) {
-            ui.status = e.what();
-        }
-    }
-    if (ImGui::IsItemHovered()) {
-        ImGui::SetTooltip(
-            "Write this panel's data (measured series and theory curves, long form) "
-            "to kvscope_errors_NNNN.csv in the working directory");
-    }
+    csv_button(
+        ui, "errors",
+        [&] {
+            return error_csv(snap, ui.error_metric,
+                             TheoryOptions{ui.theory_B, ui.theory_log_factors});
+        },
+        "Write this panel's data (measured series and theory curves, long form) "
+        "to kvscope_errors_NNNN.csv in the working directory");
     ImGui::SameLine();
     ImGui::TextDisabled("(exact = reference, not plotted)");
     if (ui.show_theory) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,12 @@ void apply_view_state(const nlohmann::json& view, UiState& ui);
 /// Writes the view state apply_view_state reads ("tab", "selected_sketch") into `view`, keeping
 /// its other fields (for session save and screenshot sidecars).
 void store_view_state(const UiState& ui, nlohmann::json& view);
+/// A square in sketch `index`'s category colour, followed by SameLine (panel headers, pickers).
+void sketch_swatch(int index);
+/// A small "CSV" button: on click writes `text()` to kvscope_<panel>_NNNN.csv in the working
+/// directory and reports the path (or the error) on the status line; `tip` shows on hover.
+void csv_button(UiState& ui, const char* panel, const std::function<std::string()>& text,
+                const char* tip);
 /// Buttons selecting each running sketch whose view passes `has` (or a note when none does).
 void draw_sketch_picker(const Snapshot& snap, UiState& ui, bool (*has)(const SketchView&),
                         const char* what);

@@ -103,26 +103,14 @@ void draw_polynomial_panel(const Snapshot& snap, UiState& ui) {
     }
     const TaylorView& t = *s.view.taylor;
     const int p = std::max(0, t.degree);
-    ImGui::ColorButton("##sk", ImGui::ColorConvertU32ToFloat4(category_colour(ui.selected_sketch)),
-                       ImGuiColorEditFlags_NoTooltip,
-                       ImVec2(ImGui::GetTextLineHeight(), ImGui::GetTextLineHeight()));
-    ImGui::SameLine();
+    sketch_swatch(ui.selected_sketch);
     ImGui::Text("%s: degree p = %d, %lld monomials, %.4g floats", name.c_str(), t.degree,
                 static_cast<long long>(t.monomials), moment_floats(snap.dim, snap.value_dim, p));
     ImGui::SameLine(ImGui::GetContentRegionMax().x - ImGui::CalcTextSize("CSV").x -
                     2 * ImGui::GetStyle().FramePadding.x);
-    if (ImGui::SmallButton("CSV")) {
-        try {
-            ui.status =
-                "wrote " + write_panel_csv("polynomial", polynomial_csv(snap, ui.selected_sketch));
-        } catch (const std::exception& e) {
-            ui.status = e.what();
-        }
-    }
-    if (ImGui::IsItemHovered()) {
-        ImGui::SetTooltip(
-            "Write this panel's data (long form: series, x, y) to kvscope_polynomial_NNNN.csv");
-    }
+    csv_button(
+        ui, "polynomial", [&] { return polynomial_csv(snap, ui.selected_sketch); },
+        "Write this panel's data (long form: series, x, y) to kvscope_polynomial_NNNN.csv");
     draw_state(t);
 
     const float head = ImGui::GetFrameHeightWithSpacing();

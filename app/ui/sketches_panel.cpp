@@ -5,6 +5,7 @@
 
 #include "core/registry.hpp"
 #include "ui/palette.hpp"
+#include "ui/panel_csv.hpp"
 #include "ui/panels.hpp"
 #include "ui/param_widgets.hpp"
 
@@ -34,6 +35,43 @@ const SketchSnapshot* selected_sketch(const Snapshot& snap, UiState& ui) {
     ui.selected_sketch =
         std::clamp(ui.selected_sketch, 0, static_cast<int>(snap.sketches.size()) - 1);
     return &snap.sketches[static_cast<std::size_t>(ui.selected_sketch)];
+}
+
+void sketch_swatch(int index) {
+    const float h = ImGui::GetTextLineHeight();
+    ImGui::ColorButton("##swatch", ImGui::ColorConvertU32ToFloat4(category_colour(index)),
+                       ImGuiColorEditFlags_NoTooltip, ImVec2(h, h));
+    ImGui::SameLine();
+}
+
+void csv_button(UiState& ui, const char* panel, const std::function<std::string()>& text,
+                const char* tip) {
+    if (ImGui::SmallButton("CSV")) {
+        try {
+            ui.status = "wrote " + write_panel_csv(panel, text());
+        } catch (const std::exception& e) {
+            ui.status = e.what();
+        }
+    }
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tip);
+}
+
+void draw_sketch_picker(const Snapshot& snap, UiState& ui, bool (*has)(const SketchView&),
+                        const char* what) {
+    bool any = false;
+    for (std::size_t i = 0; i < snap.sketches.size(); ++i) {
+        if (!has(snap.sketches[i].view)) continue;
+        any = true;
+        ImGui::PushID(static_cast<int>(i));
+        const std::string name = short_name(snap.sketches[i].spec);
+        if (ImGui::SmallButton("select")) ui.selected_sketch = static_cast<int>(i);
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("Show %s of %s", what, name.c_str());
+        ImGui::SameLine();
+        sketch_swatch(static_cast<int>(i));
+        ImGui::TextUnformatted(name.c_str());
+        ImGui::PopID();
+    }
+    if (!any) ImGui::TextDisabled("None of the running sketches has %s.", what);
 }
 
 void draw_sketches_panel(const Snapshot& snap, UiState& ui) {
