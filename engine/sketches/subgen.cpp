@@ -101,12 +101,11 @@ EstimateBatch SubGenSketch::do_estimate(ConstMatrixRef queries) const {
     const Index slots = den_cache_.size();
     recent_contributions_.assign(static_cast<std::size_t>(keep),
                                  std::vector<double>(clusters_.size(), 0.0));
-    Eigen::VectorXd logits(slots);
+    const Eigen::Map<const Matrix> keys(den_cache_.key(0), slots, dim());
+    Eigen::VectorXd logits;
     for (Index r = 0; r < keep && slots > 0; ++r) {
-        const Eigen::VectorXd q = beta() * queries.row(r).transpose().cast<double>();
-        for (Index s = 0; s < slots; ++s)
-            logits[s] =
-                Eigen::Map<const Eigen::VectorXf>(den_cache_.key(s), dim()).cast<double>().dot(q);
+        logits.noalias() =
+            keys.cast<double>() * (beta() * queries.row(r).transpose().cast<double>());
         const double mx = logits.maxCoeff();
         auto& share = recent_contributions_[static_cast<std::size_t>(r)];
         double sum = 0;
