@@ -100,7 +100,7 @@ void handle_shortcuts(const Snapshot& snap, ui::UiState& ui) {
     if (ImGui::IsKeyPressed(GLFW_KEY_RIGHT)) ui.commands.push_back(command::Step{ui.speed});
     if (ImGui::IsKeyPressed(GLFW_KEY_R, false)) {
         if (io.KeyShift) {
-            ui.commands.push_back(command::NewSeed{snap.config.seed + 1});
+            ui.commands.push_back(command::NewSeed{snap.config->seed + 1});
         } else {
             ui.commands.push_back(command::Reset{});
         }
@@ -319,9 +319,10 @@ std::string Explorer::screenshot(const std::string& path, const Snapshot& snap, 
 void Explorer::open_session(const RunConfig& config, const std::string& what) {
     std::string warnings;
     const Index position = ui::view_from_json(config.view, ui_, warnings);
-    ui_.commands.push_back(command::Configure{config});
+    // Streamed to the saved position only when the config could be built: a refused config
+    // leaves the running scene exactly as it was.
+    ui_.commands.push_back(command::Configure{config, position});
     ui_.commands.push_back(command::SetSpeed{ui_.speed});
-    if (position > 0) ui_.commands.push_back(command::Step{position});
     ui_.selected_sketch = std::clamp(ui_.selected_sketch, 0,
                                      std::max(0, static_cast<int>(config.sketches.size()) - 1));
     report("opened " + what + (warnings.empty() ? "" : " (" + warnings + ")"), false);
@@ -352,7 +353,7 @@ void Explorer::open_path(const std::string& path, const Snapshot& snap) {
         report(path + ": kvscope opens .json sessions and .npy .npz .safetensors .csv data", true);
         return;
     }
-    RunConfig next = snap.config;
+    RunConfig next = *snap.config;
     next.source_id = "file";
     next.source_params = nlohmann::json{{"keys", full.string()}};
     ui_.commands.push_back(command::Configure{next});

@@ -254,7 +254,7 @@ void draw_bucket_panel(const Snapshot& snap, UiState& ui) {
     if (!selected) return;
     const SketchSnapshot& s = *selected;
     const std::string name = short_name(s.spec);
-    if (!s.view.buckets) {
+    if (!s.view->buckets) {
         ImGui::TextWrapped(
             "%s keeps no buckets. Sketches that do: lsh_partition (hash buckets), subgen "
             "(clusters), balance_kv (value-norm classes), hybrid when partitioned. Running now:",
@@ -263,7 +263,7 @@ void draw_bucket_panel(const Snapshot& snap, UiState& ui) {
             snap, ui, [](const SketchView& v) { return v.buckets.has_value(); }, "buckets");
         return;
     }
-    const BucketView& b = *s.view.buckets;
+    const BucketView& b = *s.view->buckets;
     sketch_swatch(ui.selected_sketch);
     ImGui::Text("%s: %zu buckets, %lld tokens", name.c_str(), b.ids.size(),
                 static_cast<long long>(s.stats.seen));

@@ -135,7 +135,7 @@ void draw_controls_panel(const Snapshot& snap, UiState& ui) {
     tip("Rewind the stream and every sketch, same seed (R)");
     ImGui::SameLine();
     if (ImGui::Button("New seed")) {
-        ui.commands.push_back(command::NewSeed{snap.config.seed + 1});
+        ui.commands.push_back(command::NewSeed{snap.config->seed + 1});
     }
     tip("Restart with the next seed (Shift+R)");
 
@@ -153,20 +153,20 @@ void draw_controls_panel(const Snapshot& snap, UiState& ui) {
     ImGui::ProgressBar(frac, ImVec2(-1, 0), counter.c_str());
     tip("Tokens streamed so far / stream length");
     ImGui::Text("seed %llu   d = %d   d_v = %d   beta = %.4g",
-                static_cast<unsigned long long>(snap.config.seed), snap.dim, snap.value_dim,
+                static_cast<unsigned long long>(snap.config->seed), snap.dim, snap.value_dim,
                 snap.beta);
     tip("Kernel weight exp(beta <k, q>); beta = 1/sqrt(d) unless the config sets a number");
 
     ImGui::Separator();
     const auto& sources = builtin_sources().all();
     // The picker follows the running source whenever it changes (opened file, session, apply).
-    const std::string running = snap.config.source_id + snap.config.source_params.dump();
+    const std::string running = snap.config->source_id + snap.config->source_params.dump();
     if (ui.source_choice < 0 || running != ui.synced_source) {
         ui.synced_source = running;
         for (std::size_t i = 0; i < sources.size(); ++i) {
-            if (sources[i].id == snap.config.source_id) ui.source_choice = static_cast<int>(i);
+            if (sources[i].id == snap.config->source_id) ui.source_choice = static_cast<int>(i);
         }
-        ui.source_params = snap.config.source_params;
+        ui.source_params = snap.config->source_params;
     }
     const int choice = std::max(0, ui.source_choice);
     if (ImGui::BeginCombo("source", sources[static_cast<std::size_t>(choice)].id.c_str())) {
@@ -183,7 +183,7 @@ void draw_controls_panel(const Snapshot& snap, UiState& ui) {
     edit_params(sources[static_cast<std::size_t>(choice)].params, ui.source_params);
     if (sources[static_cast<std::size_t>(choice)].id == "file") draw_layer_head_picker(ui);
     if (ImGui::Button("Apply source")) {
-        RunConfig next = snap.config;
+        RunConfig next = *snap.config;
         next.source_id = sources[static_cast<std::size_t>(choice)].id;
         next.source_params = ui.source_params;
         ui.commands.push_back(command::Configure{next});

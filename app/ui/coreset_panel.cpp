@@ -128,7 +128,7 @@ void draw_coreset_panel(const Snapshot& snap, UiState& ui) {
     const SketchSnapshot* selected = selected_sketch(snap, ui);
     if (!selected) return;
     const SketchSnapshot& s = *selected;
-    const SketchView& view = s.view;
+    const SketchView& view = *s.view;
     ImGui::Text("%s  [%s]: %zu stored of %lld seen", s.spec.label.c_str(),
                 s.spec.params_text.c_str(), view.retained.size(),
                 static_cast<long long>(s.stats.seen));

@@ -127,7 +127,7 @@ void build_attributes(const Snapshot& snap, const SketchSnapshot* sketch, UiStat
     sc.extra_colours.clear();
     sc.extra_styles.clear();
     e.slot_of_token.assign(static_cast<std::size_t>(n), -1);
-    const SketchView* view = sketch ? &sketch->view : nullptr;
+    const SketchView* view = sketch ? sketch->view.get() : nullptr;
     // Weight range over retained tokens (for weight colours and sizes).
     double wmin = 1e300, wmax = 0, wsum = 0;
     int wcount = 0;
@@ -283,7 +283,7 @@ void build_field(const SketchSnapshot* sketch, UiState& ui) {
         exact.add(data.point(i)[0], data.point(i)[1], 1.0);
     exact.emit(sc.field_exact);
     if (!sketch) return;
-    const SketchView& view = sketch->view;
+    const SketchView& view = *sketch->view;
     Index stored_row = 0;
     for (const auto& t : view.retained) {
         std::array<float, 3> p{};
@@ -321,8 +321,8 @@ std::string content_key(const Snapshot& snap, const SketchSnapshot* sketch,
     std::snprintf(key, sizeof key, "%llu|%lld|%lld|%llu|%zu|%lld|%lld",
                   static_cast<unsigned long long>(data.points ? data.points->id : 0),
                   static_cast<long long>(data.count), static_cast<long long>(snap.tokens_seen),
-                  static_cast<unsigned long long>(snap.config.seed),
-                  sketch ? sketch->view.retained.size() : 0,
+                  static_cast<unsigned long long>(snap.config->seed),
+                  sketch ? sketch->view->retained.size() : 0,
                   static_cast<long long>(sketch ? sketch->stats.seen : -1),
                   static_cast<long long>(sketch ? sketch->stats.retained : -1));
     std::string k = key;
@@ -351,16 +351,16 @@ void tooltip_for(const Snapshot& snap, const SketchSnapshot* sketch, const UiSta
     if (extra_index >= 0) {
         ImGui::Text("stored vector #%d (synthetic, not a stream token)", extra_index);
         int seen = 0;
-        for (std::size_t i = 0; sketch && i < sketch->view.retained.size(); ++i) {
-            if (sketch->view.retained[i].position >= 0) continue;
+        for (std::size_t i = 0; sketch && i < sketch->view->retained.size(); ++i) {
+            if (sketch->view->retained[i].position >= 0) continue;
             if (seen++ == extra_index) {
-                t = &sketch->view.retained[i];
+                t = &sketch->view->retained[i];
                 slot = static_cast<int>(i);
                 break;
             }
         }
-        if (sketch && extra_index < sketch->view.stored_keys.rows())
-            ImGui::Text("||k|| = %.4g", sketch->view.stored_keys.row(extra_index).norm());
+        if (sketch && extra_index < sketch->view->stored_keys.rows())
+            ImGui::Text("||k|| = %.4g", sketch->view->stored_keys.row(extra_index).norm());
     } else {
         const float* p = data.point(token);
         ImGui::Text("token %lld", static_cast<long long>(token));
@@ -374,7 +374,7 @@ void tooltip_for(const Snapshot& snap, const SketchSnapshot* sketch, const UiSta
         slot = token < static_cast<Index>(e.slot_of_token.size())
                    ? e.slot_of_token[static_cast<std::size_t>(token)]
                    : -1;
-        if (sketch && slot >= 0) t = &sketch->view.retained[static_cast<std::size_t>(slot)];
+        if (sketch && slot >= 0) t = &sketch->view->retained[static_cast<std::size_t>(slot)];
     }
     if (data.has_query && extra_index < 0 && data.projection.exact) {
         const float* p = data.point(token);
@@ -387,23 +387,23 @@ void tooltip_for(const Snapshot& snap, const SketchSnapshot* sketch, const UiSta
         const std::string name = short_name(sketch->spec);
         ImGui::Text("kept: retained by %s with weight %.4g (numerator %.4g)", name.c_str(),
                     t->weight_den, t->weight_num);
-        if (!sketch->view.tag_meaning.empty())
-            ImGui::Text("tag: %s = %d", sketch->view.tag_meaning.c_str(), t->tag);
-        if (slot >= 0 && static_cast<std::size_t>(slot) < sketch->view.token_scores.size())
+        if (!sketch->view->tag_meaning.empty())
+            ImGui::Text("tag: %s = %d", sketch->view->tag_meaning.c_str(), t->tag);
+        if (slot >= 0 && static_cast<std::size_t>(slot) < sketch->view->token_scores.size())
             ImGui::Text(
                 "%s = %.4g",
-                sketch->view.score_meaning.empty() ? "score" : sketch->view.score_meaning.c_str(),
-                sketch->view.token_scores[static_cast<std::size_t>(slot)]);
-    } else if (sketch->view.subset_of_stream) {
-        ImGui::Text("evicted: not among the %zu tokens %s keeps", sketch->view.retained.size(),
+                sketch->view->score_meaning.empty() ? "score" : sketch->view->score_meaning.c_str(),
+                sketch->view->token_scores[static_cast<std::size_t>(slot)]);
+    } else if (sketch->view->subset_of_stream) {
+        ImGui::Text("evicted: not among the %zu tokens %s keeps", sketch->view->retained.size(),
                     short_name(sketch->spec).c_str());
     } else {
         ImGui::Text("not stored: %s keeps a summary, not stream tokens",
                     short_name(sketch->spec).c_str());
     }
-    if (extra_index < 0 && sketch && sketch->view.buckets) {
-        const auto& b = sketch->view.buckets->bucket_of_token;
-        if (token < static_cast<Index>(b.size()) && b.size() != sketch->view.retained.size())
+    if (extra_index < 0 && sketch && sketch->view->buckets) {
+        const auto& b = sketch->view->buckets->bucket_of_token;
+        if (token < static_cast<Index>(b.size()) && b.size() != sketch->view->retained.size())
             ImGui::Text("bucket %d", b[static_cast<std::size_t>(token)]);
     }
     ImGui::EndTooltip();
@@ -425,7 +425,7 @@ void draw_embedding_panel(const Snapshot& snap, UiState& ui) {
     // ---- controls ----
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10);
     int mode = static_cast<int>(e.colour_by);
-    const std::string tag_name = sketch ? tag_label(sketch->view) : std::string("tag");
+    const std::string tag_name = sketch ? tag_label(*sketch->view) : std::string("tag");
     const char* names[6];
     for (int i = 0; i < 6; ++i)
         names[i] = i == 2 ? tag_name.c_str() : kColourNames[i];
@@ -472,7 +472,7 @@ void draw_embedding_panel(const Snapshot& snap, UiState& ui) {
     ImGui::SameLine();
     ImGui::Checkbox("probes", &e.show_probes);
     const bool has_planes =
-        sketch && sketch->view.buckets && sketch->view.buckets->hyperplanes.rows() > 0;
+        sketch && sketch->view->buckets && sketch->view->buckets->hyperplanes.rows() > 0;
     if (has_planes) {
         ImGui::SameLine();
         ImGui::Checkbox("hyperplanes", &e.show_hyperplanes);
@@ -644,7 +644,7 @@ void draw_embedding_panel(const Snapshot& snap, UiState& ui) {
     // Hyperplanes of a simhash sketch: {x : <B h, x> + <h, mean> = 0} in the plane through the
     // mean spanned by the basis.
     if (has_planes && e.show_hyperplanes && !three) {
-        const Matrix& hp = sketch->view.buckets->hyperplanes;
+        const Matrix& hp = sketch->view->buckets->hyperplanes;
         const Projection& pr = data->projection;
         if (hp.cols() == pr.dim && pr.valid()) {
             for (Index r = 0; r < hp.rows(); ++r) {
@@ -776,7 +776,7 @@ void draw_embedding_panel(const Snapshot& snap, UiState& ui) {
         case EmbedColour::Tag: {
             std::map<int, int> tags;
             if (sketch)
-                for (const auto& t : sketch->view.retained)
+                for (const auto& t : sketch->view->retained)
                     ++tags[t.tag];
             int shown = 0;
             for (const auto& [tag, cnt] : tags) {
@@ -785,15 +785,15 @@ void draw_embedding_panel(const Snapshot& snap, UiState& ui) {
                 std::snprintf(label, sizeof label, "%d (%d)", tag, cnt);
                 legend_swatch(category_colour(tag), label);
             }
-            if (sketch && sketch->view.tag_meaning.empty())
+            if (sketch && sketch->view->tag_meaning.empty())
                 ImGui::TextDisabled("(this sketch has no tag)");
             break;
         }
         case EmbedColour::Bucket:
-            if (sketch && sketch->view.buckets) {
+            if (sketch && sketch->view->buckets) {
                 ImGui::TextDisabled("%zu buckets (%s), colours cycle through 8 hues",
-                                    sketch->view.buckets->ids.size(),
-                                    sketch->view.buckets->family.c_str());
+                                    sketch->view->buckets->ids.size(),
+                                    sketch->view->buckets->family.c_str());
             } else {
                 ImGui::TextDisabled("the selected sketch has no buckets");
             }

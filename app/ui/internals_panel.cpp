@@ -64,7 +64,7 @@ void draw_internals_panel(const Snapshot& snap, UiState& ui) {
         const bool first = ui.internals_selected < 0;
         if (first || ui.internals_selected != ui.selected_sketch ||
             ui.internals_selected_id != s.spec.id) {
-            if (!(first && ui.tab_pinned)) ui.requested_tab = preferred_internals_tab(s.view);
+            if (!(first && ui.tab_pinned)) ui.requested_tab = preferred_internals_tab(*s.view);
             ui.internals_selected = ui.selected_sketch;
             ui.internals_selected_id = s.spec.id;
         }

@@ -91,7 +91,7 @@ void draw_polynomial_panel(const Snapshot& snap, UiState& ui) {
     if (!selected) return;
     const SketchSnapshot& s = *selected;
     const std::string name = short_name(s.spec);
-    if (!s.view.taylor) {
+    if (!s.view->taylor) {
         ImGui::TextWrapped(
             "%s keeps no Taylor moments. Sketches that do: taylor, hybrid (low-degree moments "
             "+ residual coreset); lsh_partition with taylor summaries shows its per-bucket "
@@ -101,7 +101,7 @@ void draw_polynomial_panel(const Snapshot& snap, UiState& ui) {
             snap, ui, [](const SketchView& v) { return v.taylor.has_value(); }, "Taylor moments");
         return;
     }
-    const TaylorView& t = *s.view.taylor;
+    const TaylorView& t = *s.view->taylor;
     const int p = std::max(0, t.degree);
     sketch_swatch(ui.selected_sketch);
     ImGui::Text("%s: degree p = %d, %lld monomials, %.4g floats", name.c_str(), t.degree,

@@ -213,7 +213,7 @@ Index view_from_json(const json& view, UiState& ui, std::string& warnings) {
 }
 
 json session_document(const Snapshot& snap, const UiState& ui) {
-    json doc = to_json(snap.config);
+    json doc = to_json(*snap.config);
     doc["view"] = view_to_json(ui, snap.tokens_seen);
     return doc;
 }
@@ -244,7 +244,7 @@ std::filesystem::path autosave_path() {
 }
 
 std::string run_csv(const Snapshot& snap) {
-    return metrics_csv(snap.history, snap.config.timing);
+    return metrics_csv(snap.history.span(), snap.config->timing);
 }
 
 std::filesystem::path numbered_path(const std::filesystem::path& dir, const std::string& stem,

@@ -60,7 +60,7 @@ void draw_sketch_picker(const Snapshot& snap, UiState& ui, bool (*has)(const Ske
                         const char* what) {
     bool any = false;
     for (std::size_t i = 0; i < snap.sketches.size(); ++i) {
-        if (!has(snap.sketches[i].view)) continue;
+        if (!has(*snap.sketches[i].view)) continue;
         any = true;
         ImGui::PushID(static_cast<int>(i));
         const std::string name = short_name(snap.sketches[i].spec);

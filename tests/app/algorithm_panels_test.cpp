@@ -16,6 +16,7 @@
 #include "core/registry.hpp"
 #include "imgui_test_context.hpp"
 #include "session/runner.hpp"
+#include "snapshot_edit.hpp"
 #include "ui/panel_csv.hpp"
 #include "ui/panels.hpp"
 
@@ -208,8 +209,8 @@ TEST_F(AlgorithmPanels, EmptySnapshot) {
 
 TEST_F(AlgorithmPanels, NoBucketsNoTaylorOffersTheSketchesThatHaveThem) {
     Snapshot snap = synthetic_snapshot(3);
-    snap.sketches[1].view.buckets = many_buckets(4);
-    snap.sketches[2].view.taylor = taylor_view(2);
+    edit_view(snap.sketches[1]).buckets = many_buckets(4);
+    edit_view(snap.sketches[2]).taylor = taylor_view(2);
     ui::UiState ui;
     ui.selected_sketch = 0;  // neither buckets nor Taylor state
     EXPECT_GT(draw(snap, ui), 0);
@@ -222,7 +223,7 @@ TEST_F(AlgorithmPanels, NoBucketsNoTaylorOffersTheSketchesThatHaveThem) {
 TEST_F(AlgorithmPanels, ManyBucketsOneBucketAndNoBucketYet) {
     for (int n : {0, 1, 16, 5000}) {
         Snapshot snap = synthetic_snapshot(1);
-        snap.sketches[0].view.buckets = many_buckets(n);
+        edit_view(snap.sketches[0]).buckets = many_buckets(n);
         ui::UiState ui;
         EXPECT_GT(draw(snap, ui), 0) << n;
         ui.bucket_log_counts = true;
@@ -247,7 +248,7 @@ TEST_F(AlgorithmPanels, NaNBucketFieldsAndMisalignedVectors) {
     b.query_contribution = {kNaN, 0.5, 0.5};
     b.taylor_degree.clear();
     b.collision_rate = kNaN;
-    snap.sketches[0].view.buckets = b;
+    edit_view(snap.sketches[0]).buckets = b;
     ui::UiState ui;
     for (int m = 0; m < 4; ++m) {
         ui.bucket_measure = m;
@@ -261,7 +262,7 @@ TEST_F(AlgorithmPanels, NaNBucketFieldsAndMisalignedVectors) {
 TEST_F(AlgorithmPanels, TaylorDegreeZeroAndEight) {
     for (int p : {0, 8}) {
         Snapshot snap = synthetic_snapshot(2);
-        snap.sketches[1].view.taylor = taylor_view(p);
+        edit_view(snap.sketches[1]).taylor = taylor_view(p);
         ui::UiState ui;
         ui.selected_sketch = 1;
         EXPECT_GT(draw(snap, ui), 1000) << p;
@@ -280,8 +281,8 @@ TEST_F(AlgorithmPanels, TaylorViewWithoutSamplesOrBound) {
     TaylorView t;  // a fresh sketch: nothing seen yet
     t.degree_needed = -1;
     t.recenter = "none";
-    snap.sketches[1].view.taylor = t;
-    snap.sketches[1].view.taylor->sample_num_error = {kNaN};
+    edit_view(snap.sketches[1]).taylor = t;
+    edit_view(snap.sketches[1]).taylor->sample_num_error = {kNaN};
     ui::UiState ui;
     ui.selected_sketch = 1;
     EXPECT_GT(draw(snap, ui), 0);
@@ -290,16 +291,16 @@ TEST_F(AlgorithmPanels, TaylorViewWithoutSamplesOrBound) {
 
 TEST_F(AlgorithmPanels, TabFollowsTheSelectionButTheUserMaySwitch) {
     Snapshot snap = synthetic_snapshot(3);
-    snap.sketches[1].view.buckets = many_buckets(4);
-    snap.sketches[2].view.taylor = taylor_view(2);
-    EXPECT_EQ(ui::preferred_internals_tab(snap.sketches[0].view), 0);
-    EXPECT_EQ(ui::preferred_internals_tab(snap.sketches[1].view), 1);
-    EXPECT_EQ(ui::preferred_internals_tab(snap.sketches[2].view), 2);
+    edit_view(snap.sketches[1]).buckets = many_buckets(4);
+    edit_view(snap.sketches[2]).taylor = taylor_view(2);
+    EXPECT_EQ(ui::preferred_internals_tab(*snap.sketches[0].view), 0);
+    EXPECT_EQ(ui::preferred_internals_tab(*snap.sketches[1].view), 1);
+    EXPECT_EQ(ui::preferred_internals_tab(*snap.sketches[2].view), 2);
     ui::UiState ui;
     for (int sel : {1, 2, 0, 2}) {
         ui.selected_sketch = sel;
         draw(snap, ui, 3);
-        EXPECT_EQ(ui.internals_tab, ui::preferred_internals_tab(snap.sketches[sel].view)) << sel;
+        EXPECT_EQ(ui.internals_tab, ui::preferred_internals_tab(*snap.sketches[sel].view)) << sel;
     }
     // A later switch by the user (simulated by a request) sticks while the selection stays.
     ui.requested_tab = 0;
@@ -366,9 +367,9 @@ TEST_F(AlgorithmPanels, RealTaylorLshHybridSnapshots) {
         ASSERT_TRUE(snap.error.empty()) << snap.error;
         ASSERT_EQ(snap.sketches.size(), 5u);
         ASSERT_EQ(snap.tokens_seen, n);
-        const SketchView& taylor = snap.sketches[1].view;
-        const SketchView& lsh = snap.sketches[2].view;
-        const SketchView& hybrid = snap.sketches[3].view;
+        const SketchView& taylor = *snap.sketches[1].view;
+        const SketchView& lsh = *snap.sketches[2].view;
+        const SketchView& hybrid = *snap.sketches[3].view;
         ASSERT_TRUE(taylor.taylor.has_value());
         ASSERT_TRUE(lsh.buckets.has_value());
         ASSERT_TRUE(hybrid.taylor.has_value());

@@ -9,6 +9,7 @@
 
 #include "imgui_test_context.hpp"
 #include "session/runner.hpp"
+#include "snapshot_edit.hpp"
 #include "ui/panels.hpp"
 #include "ui/plot.hpp"
 
@@ -90,15 +91,17 @@ TEST_F(Panels, OneTokenAndHundredThousandTokens) {
 TEST_F(Panels, ErrorStateAndNaNMetricsAreShown) {
     Snapshot snap = snapshot_after(500);
     snap.error = "source 'file': keys.npy: truncated file";
-    for (auto& row : snap.history)
+    std::vector<MetricRow> rows(snap.history.begin(), snap.history.end());
+    for (auto& row : rows)
         row.errors.rel_err_mean = std::numeric_limits<double>::quiet_NaN();
+    snap.history = MetricRows(rows);
     ui::UiState ui;
     EXPECT_GT(draw_all(snap, ui), 0);
 }
 
 TEST_F(Panels, MergeTreeAndWalkViews) {
     Snapshot snap = snapshot_after(300);
-    SketchView& v = snap.sketches[1].view;
+    SketchView& v = edit_view(snap.sketches[1]);
     MergeTreeView tree;
     tree.buffer_capacity = 64;
     tree.buffer_size = 10;
@@ -192,7 +195,7 @@ TEST_F(Panels, EmbeddingViewHundredThousandPointsEveryModeAndHover) {
 
 TEST_F(Panels, EmbeddingViewShowsBucketsAndStoredVectors) {
     Snapshot snap = snapshot_after(2000);
-    SketchView& v = snap.sketches[1].view;
+    SketchView& v = edit_view(snap.sketches[1]);
     BucketView b;
     b.ids = {0, 1, 2, 3};
     b.counts = {500, 500, 500, 500};

@@ -60,7 +60,7 @@ TEST(SessionFile, ViewStateRoundTripsThroughTheSessionDocument) {
         nlohmann::json j = ui::session_document(*snap, ui);
         return to_json(parse_run_config(j, "")).dump();
     }());
-    EXPECT_EQ(loaded.sketches.size(), snap->config.sketches.size());
+    EXPECT_EQ(loaded.sketches.size(), snap->config->sketches.size());
     EXPECT_EQ(loaded.seed, 5u);
 
     ui::UiState back;
