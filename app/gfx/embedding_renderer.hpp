@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "gfx/embedding_scene.hpp"
+#include "scene/embedding_scene.hpp"
 
 namespace kvscope::gfx {
 

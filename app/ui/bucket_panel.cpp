@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "ui/palette.hpp"
+#include "scene/palette.hpp"
 #include "ui/panel_csv.hpp"
 #include "ui/panels.hpp"
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "ui/palette.hpp"
+#include "scene/palette.hpp"
 #include "ui/panels.hpp"
 
 namespace kvscope::ui {

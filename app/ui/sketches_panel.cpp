@@ -4,7 +4,7 @@
 #include <string>
 
 #include "core/registry.hpp"
-#include "ui/palette.hpp"
+#include "scene/palette.hpp"
 #include "ui/panel_csv.hpp"
 #include "ui/panels.hpp"
 #include "ui/param_widgets.hpp"

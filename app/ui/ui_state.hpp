@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "gfx/embedding_scene.hpp"
+#include "scene/embedding_scene.hpp"
 #include "session/runner.hpp"
 #include "ui/plot.hpp"
 

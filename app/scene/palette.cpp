@@ -1,4 +1,4 @@
-#include "ui/palette.hpp"
+#include "scene/palette.hpp"
 
 #include <algorithm>
 #include <cmath>
