@@ -183,7 +183,7 @@ void EmbeddingRenderer::ensure_target(int w, int h) {
     glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_DEPTH_ATTACHMENT, GL_RENDERBUFFER, depth_rb_);
 }
 
-void EmbeddingRenderer::upload_points(const EmbeddingScene& scene) {
+void EmbeddingRenderer::upload_points(const scene::EmbeddingScene& scene) {
     const std::int64_t n = scene.xyz ? scene.count : 0;
     if (scene.buffer_id != buffer_id_ || n < uploaded_) {
         buffer_id_ = scene.buffer_id;
@@ -236,7 +236,8 @@ void EmbeddingRenderer::upload_points(const EmbeddingScene& scene) {
     }
 }
 
-void EmbeddingRenderer::render_field(const EmbeddingScene& scene, EmbeddingOutput& out) {
+void EmbeddingRenderer::render_field(const scene::EmbeddingScene& scene,
+                                     scene::EmbeddingOutput& out) {
     const int res = std::clamp(scene.field_resolution, 16, 512);
     if (res != field_res_) {
         field_res_ = res;
@@ -303,7 +304,8 @@ void EmbeddingRenderer::render_field(const EmbeddingScene& scene, EmbeddingOutpu
     out.field_version = field_version_;
 }
 
-bool EmbeddingRenderer::thin_points(const EmbeddingScene& scene, std::int64_t n, int w, int h) {
+bool EmbeddingRenderer::thin_points(const scene::EmbeddingScene& scene, std::int64_t n, int w,
+                                    int h) {
     if (!scene.xyz || scene.styles.size() < static_cast<std::size_t>(2 * n)) return false;
     const int cw = (w + 1) / 2, ch = (h + 1) / 2;
     best_.assign(static_cast<std::size_t>(cw) * static_cast<std::size_t>(ch), -1);
@@ -345,7 +347,7 @@ bool EmbeddingRenderer::thin_points(const EmbeddingScene& scene, std::int64_t n,
     return true;
 }
 
-void EmbeddingRenderer::render(const EmbeddingScene& scene, EmbeddingOutput& out) {
+void EmbeddingRenderer::render(const scene::EmbeddingScene& scene, scene::EmbeddingOutput& out) {
     if (!scene.active || failed_) {
         if (failed_) out.error = init_error_;
         return;

@@ -11,7 +11,7 @@
 
 #include "core/params.hpp"
 #include "core/registry.hpp"
-#include "ui/panels.hpp"
+#include "ui/widgets.hpp"
 
 namespace kvscope::ui {
 
