@@ -42,6 +42,12 @@ class EmbeddingRenderer {
     /// point of each 2x2-pixel cell is drawn (through an index buffer). Points are 3 px wide,
     /// so what is dropped lies under a drawn point of equal or higher priority.
     bool thin_points(const scene::EmbeddingScene& scene, std::int64_t n, int w, int h);
+    /// True when the texture already shows this scene at w x h (else remembers it).
+    bool unchanged(const scene::EmbeddingScene& scene, int w, int h,
+                   const scene::EmbeddingOutput& out);
+    void draw_field_layer(const scene::EmbeddingScene& scene);
+    void draw_point_layer(const scene::EmbeddingScene& scene, int w, int h,
+                          scene::EmbeddingOutput& out);
 
     /// What the texture was last rendered from; render() returns at once when it is unchanged.
     struct Signature {

@@ -56,6 +56,59 @@ void bucket_tooltip(const BucketView& b, std::size_t i, Index total) {
     ImGui::EndTooltip();
 }
 
+// The bars' value axis: linear from 0, or log over the positive values; NaN values counted.
+struct BarScale {
+    bool log = false;
+    double lo = 0, hi = 1;
+    int nan_count = 0;
+    /// Screen y of value v between `bottom` (lo) and `top` (hi), clamped.
+    float y(double v, float top, float bottom) const {
+        double t = log ? (v > 0 ? (std::log10(v) - lo) / (hi - lo) : 0.0) : v / hi;
+        if (!std::isfinite(t)) t = 0;
+        return bottom - static_cast<float>(std::clamp(t, 0.0, 1.0)) * (bottom - top);
+    }
+};
+
+BarScale bar_scale(const BucketView& b, const BucketPanelState& state) {
+    BarScale s;
+    double vmax = 0, vmin_pos = INFINITY;
+    for (std::size_t i = 0; i < b.ids.size(); ++i) {
+        const double v = bar_value(b, i, state.measure);
+        if (std::isnan(v)) {
+            ++s.nan_count;
+            continue;
+        }
+        vmax = std::max(vmax, v);
+        if (v > 0) vmin_pos = std::min(vmin_pos, v);
+    }
+    s.log = state.log_scale && vmax > 0;
+    s.lo = s.log ? std::log10(std::min(vmin_pos, vmax) / 2) : 0.0;
+    s.hi = s.log ? std::log10(vmax) : (vmax > 0 ? vmax : 1.0);
+    return s;
+}
+
+// Axis labels: the value range left of the bars (from x), first and last bucket id below.
+void draw_bar_labels(const BucketView& b, const BarScale& s, float x, ImVec2 a, ImVec2 z,
+                     ImDrawList* dl) {
+    const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
+    const float line = ImGui::GetTextLineHeight();
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.3g", s.log ? std::pow(10.0, s.hi) : s.hi);
+    dl->AddText(ImVec2(x, a.y), text, buf);
+    std::snprintf(buf, sizeof buf, "%.3g", s.log ? std::pow(10.0, s.lo) : 0.0);
+    dl->AddText(ImVec2(x, z.y - line), text, buf);
+    if (!b.ids.empty()) {
+        std::snprintf(buf, sizeof buf, "%d", b.ids.front());
+        dl->AddText(ImVec2(a.x, z.y + 1), text, buf);
+        std::snprintf(buf, sizeof buf, "%d", b.ids.back());
+        dl->AddText(ImVec2(z.x - ImGui::CalcTextSize(buf).x, z.y + 1), text, buf);
+    }
+    std::string xl = std::to_string(b.ids.size()) + " non-empty buckets, in id order";
+    if (s.nan_count > 0) xl += ", " + std::to_string(s.nan_count) + " NaN";
+    dl->AddText(ImVec2((a.x + z.x - ImGui::CalcTextSize(xl.c_str()).x) / 2, z.y + 1), text,
+                xl.c_str());
+}
+
 // One bar per bucket in id order, coloured by bucket id; the query's bucket is outlined.
 void draw_bucket_bars(const BucketView& b, const BucketPanelState& state, Index total) {
     const float width = ImGui::GetContentRegionAvail().x;
@@ -66,29 +119,10 @@ void draw_bucket_bars(const BucketView& b, const BucketPanelState& state, Index 
     const bool hovered = ImGui::IsItemHovered();
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
-    const float left = p.x + 4.0f * line;
-    const ImVec2 a(left, p.y + 0.3f * line), z(p.x + width - 2, p.y + height);
+    const ImVec2 a(p.x + 4.0f * line, p.y + 0.3f * line), z(p.x + width - 2, p.y + height);
     dl->AddRectFilled(a, z, ImGui::GetColorU32(ImGuiCol_FrameBg));
     const std::size_t n = b.ids.size();
-    double vmax = 0, vmin_pos = INFINITY;
-    int nan_count = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        const double v = bar_value(b, i, state.measure);
-        if (std::isnan(v)) {
-            ++nan_count;
-            continue;
-        }
-        vmax = std::max(vmax, v);
-        if (v > 0) vmin_pos = std::min(vmin_pos, v);
-    }
-    const bool log = state.log_scale && vmax > 0;
-    const double lo = log ? std::log10(std::min(vmin_pos, vmax) / 2) : 0.0;
-    const double hi = log ? std::log10(vmax) : (vmax > 0 ? vmax : 1.0);
-    auto y_of = [&](double v) {
-        double t = log ? (v > 0 ? (std::log10(v) - lo) / (hi - lo) : 0.0) : v / hi;
-        if (!std::isfinite(t)) t = 0;
-        return z.y - static_cast<float>(std::clamp(t, 0.0, 1.0)) * (z.y - a.y);
-    };
+    const BarScale scale = bar_scale(b, state);
     const float bw = (z.x - a.x) / static_cast<float>(std::max<std::size_t>(n, 1));
     const float gap = bw >= 4 ? 1.0f : 0.0f;
     auto column_of = [&](std::size_t i) { return static_cast<int>(bw * static_cast<float>(i)); };
@@ -114,7 +148,7 @@ void draw_bucket_bars(const BucketView& b, const BucketPanelState& state, Index 
         }
         // Narrower than a pixel: one bar per pixel column, the column's largest value.
         if (bw < 1.0f && !column_max(i)) continue;
-        const float top = std::min(y_of(v), z.y - 1.0f);
+        const float top = std::min(scale.y(v, a.y, z.y), z.y - 1.0f);
         dl->AddRectFilled(ImVec2(x0, top), ImVec2(std::max(x0 + 1, x0 + bw - gap), z.y),
                           bucket_colour(b.ids[i]));
         if (b.ids[i] == b.query_bucket) {
@@ -124,22 +158,7 @@ void draw_bucket_bars(const BucketView& b, const BucketPanelState& state, Index 
                                   ImVec2(x0 + bw / 2 + 5, top - 10), text);
         }
     }
-    // Axis labels: value range on the left, first and last bucket id below.
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.3g", log ? std::pow(10.0, hi) : hi);
-    dl->AddText(ImVec2(p.x, a.y), text, buf);
-    std::snprintf(buf, sizeof buf, "%.3g", log ? std::pow(10.0, lo) : 0.0);
-    dl->AddText(ImVec2(p.x, z.y - line), text, buf);
-    if (n > 0) {
-        std::snprintf(buf, sizeof buf, "%d", b.ids.front());
-        dl->AddText(ImVec2(a.x, z.y + 1), text, buf);
-        std::snprintf(buf, sizeof buf, "%d", b.ids.back());
-        dl->AddText(ImVec2(z.x - ImGui::CalcTextSize(buf).x, z.y + 1), text, buf);
-    }
-    std::string xl = std::to_string(n) + " non-empty buckets, in id order";
-    if (nan_count > 0) xl += ", " + std::to_string(nan_count) + " NaN";
-    dl->AddText(ImVec2((a.x + z.x - ImGui::CalcTextSize(xl.c_str()).x) / 2, z.y + 1), text,
-                xl.c_str());
+    draw_bar_labels(b, scale, p.x, a, z, dl);
     if (hovered && n > 0) {
         const float mx = ImGui::GetIO().MousePos.x;
         const auto i = static_cast<std::size_t>(
