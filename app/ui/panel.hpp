@@ -65,13 +65,13 @@ struct PanelContext {
 
 /// Where the explorer tiles a panel. Several panels in one place become tabs.
 enum class Place {
-    ControlsColumn,
-    SketchesColumn,
-    ViewTop,
-    ViewBottom,
-    Internals,
-    StatusLine,
-    Overlay
+    ControlsColumn,  ///< left, top ("Controls"; hidden in views-only screenshots)
+    SketchesColumn,  ///< left, bottom ("Sketches"; hidden in views-only screenshots)
+    ViewTop,         ///< middle, top ("Embedding")
+    ViewBottom,      ///< middle, bottom ("Attention error")
+    Internals,       ///< right column ("Sketch internals"), tabs that follow the selection
+    StatusLine,      ///< the bottom line (hidden in views-only screenshots)
+    Overlay          ///< floating windows that open and close themselves (help, file browser)
 };
 
 /// Warnings collected while a session's view is read (nothing throws).
