@@ -4,7 +4,6 @@
 #include <imgui.h>
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
-#include <imgui_internal.h>  // ErrorCheckEndFrameRecover
 
 #include <algorithm>
 #include <cfloat>
@@ -23,6 +22,7 @@
 #include "gfx/offscreen_target.hpp"
 #include "gfx/screenshot.hpp"
 #include "session/runner.hpp"
+#include "ui/frame_recovery.hpp"
 #include "ui/panels.hpp"
 #include "ui/session_file.hpp"
 #include "ui/ui_state.hpp"
@@ -195,6 +195,7 @@ class Explorer {
     std::ostream& err_;
     ui::UiState ui_;
     std::unique_ptr<Runner> runner_;
+    ui::StreamCatchUp catch_up_;  ///< streaming back to an opened session's position
     ui::Theme applied_theme_ = ui::Theme::Dark;
     float content_scale_ = 1.0f;
     ImFont* font_2x_ = nullptr;
@@ -223,7 +224,7 @@ void Explorer::build_ui(const Snapshot& snap, float width, float height, bool wi
         if (with_ui) handle_shortcuts(snap, ui_);
         draw_frame(snap, ui_, width, height, with_ui);
     } catch (const std::exception& e) {
-        ImGui::ErrorCheckEndFrameRecover(nullptr);
+        ui::recover_frame_after_exception();
         report(std::string("a panel failed: ") + e.what(), true);
     }
     ImGui::Render();
@@ -321,7 +322,8 @@ void Explorer::open_session(const RunConfig& config, const std::string& what) {
     const Index position = ui::view_from_json(config.view, ui_, warnings);
     ui_.commands.push_back(command::Configure{config});
     ui_.commands.push_back(command::SetSpeed{ui_.speed});
-    if (position > 0) ui_.commands.push_back(command::Step{position});
+    catch_up_.start(position, config.tokens, runner_->snapshot()->version);
+    if (const Index step = catch_up_.first()) ui_.commands.push_back(command::Step{step});
     ui_.selected_sketch = std::clamp(ui_.selected_sketch, 0,
                                      std::max(0, static_cast<int>(config.sketches.size()) - 1));
     report("opened " + what + (warnings.empty() ? "" : " (" + warnings + ")"), false);
@@ -450,7 +452,8 @@ int Explorer::run() {
     embedding_renderer_ = std::make_unique<gfx::EmbeddingRenderer>();
     runner_ = std::make_unique<Runner>(config);
     runner_->send(command::SetSpeed{ui_.speed});
-    if (position > 0) runner_->send(command::Step{position});
+    catch_up_.start(position, config.tokens, runner_->snapshot()->version);
+    if (const Index step = catch_up_.first()) runner_->send(command::Step{step});
     const bool scripted = opt_.frames > 0;
     if (!opt_.open.empty()) {
         // A data file or session named on the command line: opened like a dropped file.
@@ -516,6 +519,7 @@ int Explorer::run() {
             cpu_ms_.push_back(1000.0 * static_cast<double>(std::clock() - frame_cpu_start) /
                               CLOCKS_PER_SEC);
         }
+        if (const Index step = catch_up_.next(*snap)) ui_.commands.push_back(command::Step{step});
         for (auto& c : ui_.commands)
             runner_->send(std::move(c));
         ui_.commands.clear();

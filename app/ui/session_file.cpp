@@ -1,11 +1,13 @@
 #include "ui/session_file.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <type_traits>
 
+#include "io/json_text.hpp"
 #include "session/run_output.hpp"
 #include "ui/panels.hpp"
 
@@ -67,8 +69,18 @@ void embedding_from_json(const json& j, EmbeddingViewState& e,
     auto flag = [&j](const char* k, bool& out) {
         if (j.contains(k) && j[k].is_boolean()) out = j[k].get<bool>();
     };
-    auto number = [&j](const char* k, float& out) {
-        if (j.contains(k) && j[k].is_number()) out = j[k].get<float>();
+    // A double beyond the float range cannot be converted (undefined behaviour): ignored.
+    auto to_float = [](const json& v, float& out) {
+        if (!v.is_number()) return false;
+        const double x = v.get<double>();
+        if (!(std::abs(x) <= 1e30)) return false;
+        out = static_cast<float>(x);
+        return true;
+    };
+    auto number = [&](const char* k, float& out) {
+        if (j.contains(k) && !to_float(j[k], out)) {
+            warn("view.embedding." + std::string(k) + " = " + json_excerpt(j[k]) + " ignored");
+        }
     };
     if (j.contains("colour_by")) {
         bool known = false;
@@ -78,7 +90,7 @@ void embedding_from_json(const json& j, EmbeddingViewState& e,
                 known = true;
             }
         }
-        if (!known) warn("view.embedding.colour_by = " + j["colour_by"].dump() + " ignored");
+        if (!known) warn("view.embedding.colour_by = " + json_excerpt(j["colour_by"]) + " ignored");
     }
     flag("size_by_weight", e.size_by_weight);
     flag("field", e.field);
@@ -95,7 +107,7 @@ void embedding_from_json(const json& j, EmbeddingViewState& e,
     number("pitch", e.pitch);
     if (j.contains("centre") && j["centre"].is_array() && j["centre"].size() == 3) {
         for (std::size_t i = 0; i < 3; ++i)
-            if (j["centre"][i].is_number()) e.centre[i] = j["centre"][i].get<float>();
+            to_float(j["centre"][i], e.centre[i]);
     }
     if (!(e.zoom > 0)) e.zoom = 1;
 }
@@ -158,7 +170,7 @@ Index view_from_json(const json& view, UiState& ui, std::string& warnings) {
         if (!view.contains(key)) return;
         const json& v = view[key];
         if (!v.is_number_integer() || v.get<std::int64_t>() < lo || v.get<std::int64_t>() > hi) {
-            warn(std::string("view.") + key + " = " + v.dump() + " ignored");
+            warn(std::string("view.") + key + " = " + json_excerpt(v) + " ignored");
             return;
         }
         out = static_cast<std::decay_t<decltype(out)>>(v.get<std::int64_t>());
@@ -177,7 +189,8 @@ Index view_from_json(const json& view, UiState& ui, std::string& warnings) {
     }
     if (view.contains("tab") &&
         (!view["tab"].is_string() || internals_tab_index(view["tab"].get<std::string>()) < 0)) {
-        warn("view.tab = " + view["tab"].dump() + " ignored (coreset, buckets or polynomial)");
+        warn("view.tab = " + json_excerpt(view["tab"]) +
+             " ignored (coreset, buckets or polynomial)");
     }
     apply_view_state(view, ui);  // the internals tab
     if (view.contains("embedding")) embedding_from_json(view["embedding"], ui.embedding, warn);
@@ -186,7 +199,7 @@ Index view_from_json(const json& view, UiState& ui, std::string& warnings) {
         if (v.is_number() && v.get<double>() >= 0.5 && v.get<double>() <= 3.0) {
             ui.ui_scale = v.get<float>();
         } else {
-            warn("view.ui_scale = " + v.dump() + " ignored (0.5 to 3)");
+            warn("view.ui_scale = " + json_excerpt(v) + " ignored (0.5 to 3)");
         }
     }
     if (view.contains("theme")) {
@@ -198,7 +211,7 @@ Index view_from_json(const json& view, UiState& ui, std::string& warnings) {
         } else if (t == "high_contrast") {
             ui.theme = Theme::HighContrast;
         } else {
-            warn("view.theme = " + view["theme"].dump() +
+            warn("view.theme = " + json_excerpt(view["theme"]) +
                  " ignored (dark, light or high_contrast)");
         }
     }
@@ -245,6 +258,27 @@ std::filesystem::path autosave_path() {
 
 std::string run_csv(const Snapshot& snap) {
     return metrics_csv(snap.history, snap.config.timing);
+}
+
+void StreamCatchUp::start(Index position, Index tokens, std::uint64_t version) {
+    remaining_ = std::clamp<Index>(position, 0, std::max<Index>(tokens, 0));
+    sent_at_version_ = version;
+}
+
+Index StreamCatchUp::take() {
+    const Index step = std::min(remaining_, kStepTokens);
+    remaining_ -= step;
+    return step;
+}
+
+Index StreamCatchUp::first() {
+    return remaining_ > 0 ? take() : 0;
+}
+
+Index StreamCatchUp::next(const Snapshot& snap) {
+    if (remaining_ <= 0 || snap.version <= sent_at_version_) return 0;
+    sent_at_version_ = snap.version;
+    return take();
 }
 
 std::filesystem::path numbered_path(const std::filesystem::path& dir, const std::string& stem,
