@@ -121,7 +121,7 @@ struct RunOptions {
 };
 
 // Creates the output folder before the run, so a path that cannot be a folder (under a regular
-// file, say) is bad input found at once rather than after the run.
+// file, say) is bad input found at once rather than after a long run.
 void prepare_output_folder(const std::string& dir) {
     namespace fs = std::filesystem;
     std::error_code ec;
@@ -155,8 +155,8 @@ int do_run(const RunOptions& opt, std::ostream& out, std::ostream& err) {
     RunConfig config = load_run_config(opt.config);
     if (!opt.seed.empty()) override_seed(config, opt.seed, "--seed");
     if (!opt.tokens.empty()) override_tokens(config, opt.tokens, "--tokens");
+    Session session(config);  // bad input in the config or its files is reported first
     prepare_output_folder(opt.out_dir);
-    Session session(config);
     if (!opt.quiet) {
         out << "kvscope run: " << session.sketches().size() << " sketch instance(s) on '"
             << config.source_id << "' (d=" << session.dim() << ", d_v=" << session.value_dim()
