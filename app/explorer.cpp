@@ -4,7 +4,6 @@
 #include <imgui.h>
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
-#include <imgui_internal.h>  // ErrorCheckEndFrameRecover
 
 #include <algorithm>
 #include <cfloat>
@@ -25,6 +24,7 @@
 #include "session/runner.hpp"
 #include "ui/embedding_panel.hpp"
 #include "ui/file_browser.hpp"
+#include "ui/frame_recovery.hpp"
 #include "ui/session_file.hpp"
 #include "ui/workspace.hpp"
 
@@ -160,6 +160,7 @@ class Explorer {
     std::ostream& err_;
     ui::Workspace workspace_;
     std::unique_ptr<Runner> runner_;
+    ui::StreamCatchUp catch_up_;  ///< streaming back to an opened session's position
     ui::Theme applied_theme_ = ui::Theme::Dark;
     float content_scale_ = 1.0f;
     ImFont* font_2x_ = nullptr;
@@ -188,7 +189,7 @@ void Explorer::build_ui(const Snapshot& snap, float width, float height, bool wi
         if (with_ui) handle_shortcuts(snap, workspace_);
         workspace_.draw(snap, width, height, with_ui);
     } catch (const std::exception& e) {
-        ImGui::ErrorCheckEndFrameRecover(nullptr);
+        ui::recover_frame_after_exception();
         report(std::string("a panel failed: ") + e.what(), true);
     }
     ImGui::Render();
@@ -301,9 +302,10 @@ void Explorer::scripted_screenshot(const Snapshot& snap, int frames, int fb_w, i
 void Explorer::open_session(const RunConfig& config, const std::string& what) {
     std::string warnings;
     const Index position = ui::view_from_json(config.view, workspace_, warnings);
-    // Streamed to the saved position only when the config could be built: a refused config
-    // leaves the running scene exactly as it was.
-    workspace_.sink.send(command::Configure{config, position});
+    // Streamed to the saved position only when the config could be built (a refused config
+    // leaves the running scene exactly as it was), in bounded steps so frames keep drawing.
+    catch_up_.start(position, config.tokens, runner_->snapshot()->version);
+    workspace_.sink.send(command::Configure{config, catch_up_.first()});
     workspace_.sink.send(command::SetSpeed{workspace_.settings.speed});
     int& selected = workspace_.selection.sketch;
     selected = std::clamp(selected, 0, std::max(0, static_cast<int>(config.sketches.size()) - 1));
@@ -448,7 +450,8 @@ void Explorer::start() {
     embedding_renderer_ = std::make_unique<gfx::EmbeddingRenderer>();
     runner_ = std::make_unique<Runner>(config);
     runner_->send(command::SetSpeed{workspace_.settings.speed});
-    if (position > 0) runner_->send(command::Step{position});
+    catch_up_.start(position, config.tokens, runner_->snapshot()->version);
+    if (const Index step = catch_up_.first()) runner_->send(command::Step{step});
     if (!opt_.open.empty()) {
         // A data file or session named on the command line: opened like a dropped file.
         open_path(opt_.open, *runner_->snapshot());
@@ -506,6 +509,7 @@ bool Explorer::frame(int index) {
     handle_requests(*snap, fb_w, fb_h);
     glfwSwapBuffers(window_);
     if (opt_.report_frame_times) record_frame_time(frame_start, frame_cpu_start);
+    if (const Index step = catch_up_.next(*snap)) workspace_.sink.send(command::Step{step});
     send_commands();
     if (!scripted) autosave(*runner_->snapshot(), false);
     return !last;

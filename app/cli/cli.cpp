@@ -10,6 +10,7 @@
 
 #include "cli/results_table.hpp"
 #include "core/registry.hpp"
+#include "io/input_file.hpp"
 #include "session/run_output.hpp"
 #include "session/session.hpp"
 
@@ -18,6 +19,12 @@ namespace kvscope {
 namespace {
 
 constexpr int kExitBadInput = 2;
+
+// Every error is one line: whatever a message quotes (a path, a name from a file), control
+// characters are escaped and it is cut at 2,000 characters.
+std::string one_line(const std::string& message) {
+    return printable(message, 2000);
+}
 
 nlohmann::json param_json(const ParamSpec& s) {
     nlohmann::json p = {
@@ -108,16 +115,48 @@ int do_list(bool as_json, std::ostream& out) {
 struct RunOptions {
     std::string config;
     std::string out_dir;
-    long long seed = -1;
-    long long tokens = -1;
+    std::string seed;    ///< as typed; empty: the config's
+    std::string tokens;  ///< as typed; empty: the config's
     bool quiet = false;
 };
 
-int do_run(const RunOptions& opt, std::ostream& out) {
+// Creates the output folder before the run, so a path that cannot be a folder (under a regular
+// file, say) is bad input found at once rather than after a long run.
+void prepare_output_folder(const std::string& dir) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (fs::exists(dir, ec) && !fs::is_directory(dir, ec)) {
+        throw std::invalid_argument(printable(dir) + ": the output folder is an existing file");
+    }
+    fs::create_directories(dir, ec);
+    if (ec || !fs::is_directory(dir)) {
+        throw std::invalid_argument(printable(dir) + ": cannot create the output folder (" +
+                                    (ec ? ec.message() : std::string("not a folder")) + ")");
+    }
+}
+
+// The first sketch that failed during the run, as one line; "" when none did.
+std::string failed_sketch_message(const Session& session) {
+    int failed = 0;
+    std::string first;
+    for (std::size_t i = 0; i < session.sketches().size(); ++i) {
+        const SketchSlot& slot = session.sketches()[i];
+        if (slot.error.empty()) continue;
+        if (failed++ == 0) {
+            first = "sketch '" + slot.spec.label + "' (instance " + std::to_string(i) +
+                    ") failed during the run: " + slot.error;
+        }
+    }
+    if (failed > 1) first += " (and " + std::to_string(failed - 1) + " more sketches failed)";
+    return first;
+}
+
+int do_run(const RunOptions& opt, std::ostream& out, std::ostream& err) {
     RunConfig config = load_run_config(opt.config);
-    if (opt.seed >= 0) config.seed = static_cast<std::uint64_t>(opt.seed);
-    if (opt.tokens > 0) config.tokens = opt.tokens;
-    Session session(config);
+    if (!opt.seed.empty()) override_seed(config, opt.seed, "--seed");
+    if (!opt.tokens.empty()) override_tokens(config, opt.tokens, "--tokens");
+    Session session(config);  // bad input in the config or its files is reported first
+    prepare_output_folder(opt.out_dir);
     if (!opt.quiet) {
         out << "kvscope run: " << session.sketches().size() << " sketch instance(s) on '"
             << config.source_id << "' (d=" << session.dim() << ", d_v=" << session.value_dim()
@@ -131,6 +170,11 @@ int do_run(const RunOptions& opt, std::ostream& out) {
         const auto dir = std::filesystem::absolute(opt.out_dir).lexically_normal();
         out << "wrote " << (dir / "metrics.csv").string() << " (" << session.history().size()
             << " rows) and " << (dir / "manifest.json").string() << '\n';
+    }
+    // A sketch that threw stopped receiving tokens; its rows hold nan. The run is not a success.
+    if (const std::string failure = failed_sketch_message(session); !failure.empty()) {
+        err << "kvscope: " << one_line(failure) << '\n';
+        return 1;
     }
     return 0;
 }
@@ -154,10 +198,10 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err,
     run->add_option("--config,-c", run_opt.config, "Run config (JSON, schema_version 1)")
         ->required();
     run->add_option("--out,-o", run_opt.out_dir, "Output folder")->required();
-    run->add_option("--seed", run_opt.seed, "Override the config's seed")
-        ->check(CLI::NonNegativeNumber);
-    run->add_option("--tokens", run_opt.tokens, "Override the config's token count")
-        ->check(CLI::PositiveNumber);
+    run->add_option("--seed", run_opt.seed,
+                    "Override the config's seed (same rules as the config)");
+    run->add_option("--tokens", run_opt.tokens,
+                    "Override the config's token count (same limit as the config: 1 to 10^8)");
     run->add_flag("--quiet,-q", run_opt.quiet, "Print nothing but errors");
 
     bool list_json = false;
@@ -204,13 +248,13 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err,
         out << app.version() << '\n';
         return 0;
     } catch (const CLI::ParseError& e) {
-        err << "kvscope: " << e.what() << " (see kvscope --help)\n";
+        err << "kvscope: " << one_line(e.what()) << " (see kvscope --help)\n";
         return kExitBadInput;
     }
 
     try {
         if (*list) return do_list(list_json, out);
-        if (*run) return do_run(run_opt, out);
+        if (*run) return do_run(run_opt, out, err);
         if (*gui) {
             if (!launcher) {
                 err << "kvscope: this build has no explorer window (built without the GUI)\n";
@@ -234,12 +278,12 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err,
         RunOptions def;
         def.config = default_config;
         def.out_dir = default_out;
-        return do_run(def, out);
+        return do_run(def, out, err);
     } catch (const std::invalid_argument& e) {
-        err << "kvscope: " << e.what() << '\n';
+        err << "kvscope: " << one_line(e.what()) << '\n';
         return kExitBadInput;
     } catch (const std::exception& e) {
-        err << "kvscope: " << e.what() << '\n';
+        err << "kvscope: " << one_line(e.what()) << '\n';
         return 1;
     }
 }

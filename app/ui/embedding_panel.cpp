@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "io/json_text.hpp"
 #include "ui/view_json.hpp"
 #include "ui/widgets.hpp"
 
@@ -536,7 +537,7 @@ void load_embedding_view(const nlohmann::json& view, EmbeddingPanelState& state,
                 known = true;
             }
         }
-        if (!known) warn("view.embedding.colour_by = " + j["colour_by"].dump() + " ignored");
+        if (!known) warn("view.embedding.colour_by = " + json_excerpt(j["colour_by"]) + " ignored");
     }
     scene::Camera& c = state.camera;
     read_flag(j, "size_by_weight", state.points.size_by_weight);
@@ -549,12 +550,12 @@ void load_embedding_view(const nlohmann::json& view, EmbeddingPanelState& state,
     if (j.contains("field_mode") && j["field_mode"].is_number_integer()) {
         state.field_mode = std::clamp(j["field_mode"].get<int>(), 0, 2);
     }
-    read_number(j, "zoom", c.zoom);
-    read_number(j, "yaw", c.yaw);
-    read_number(j, "pitch", c.pitch);
+    read_float(j, "zoom", "view.embedding", c.zoom, warn);
+    read_float(j, "yaw", "view.embedding", c.yaw, warn);
+    read_float(j, "pitch", "view.embedding", c.pitch, warn);
     if (j.contains("centre") && j["centre"].is_array() && j["centre"].size() == 3) {
         for (std::size_t i = 0; i < 3; ++i)
-            if (j["centre"][i].is_number()) c.centre[i] = j["centre"][i].get<float>();
+            to_float(j["centre"][i], c.centre[i]);
     }
     if (!(c.zoom > 0)) c.zoom = 1;
 }

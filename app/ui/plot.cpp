@@ -131,32 +131,13 @@ std::string tick_label(double v) {
     return buf;
 }
 
-// Tick positions in data units: decades on log axes, 1-2-5 steps on linear ones.
-std::vector<double> ticks(double lo, double hi, bool log, float pixels) {
-    std::vector<double> out;
-    if (log) {
-        const double a = std::floor(std::log10(lo)), b = std::ceil(std::log10(hi));
-        const double step = std::max(1.0, std::ceil((b - a) / std::max(2.0, pixels / 60.0)));
-        for (double e = std::ceil(a / step) * step; e <= b; e += step) {  // 1 when in range
-            const double v = std::pow(10.0, e);
-            if (v >= lo && v <= hi) out.push_back(v);
-        }
-        return out;
-    }
-    const double span = hi - lo;
-    const double raw = span / std::max(2.0, pixels / 70.0);
-    const double mag = std::pow(10.0, std::floor(std::log10(raw)));
-    double step = mag;
-    for (double m : {1.0, 2.0, 5.0, 10.0}) {
-        if (m * mag >= raw) {
-            step = m * mag;
-            break;
-        }
-    }
-    for (double v = std::ceil(lo / step) * step; v <= hi; v += step) {
-        out.push_back(std::abs(v) < 1e-12 * step ? 0.0 : v);
-    }
-    return out;
+// Whether an axis range can be mapped to pixels. A session can hold any range (a log axis with
+// lo = hi = 0 sent the tick loop on forever); such a range is refitted to the data.
+bool drawable_range(double lo, double hi, bool log) {
+    if (!std::isfinite(lo) || !std::isfinite(hi) || !(lo < hi)) return false;
+    if (log && !(lo > 0)) return false;
+    const double a = to_axis(lo, log), b = to_axis(hi, log);
+    return std::isfinite(b - a) && b - a > 0;
 }
 
 // A dashed segment (6 px on, 4 px off), clipped to a sane length so a curve that leaves the view
@@ -356,6 +337,45 @@ PlotLayout last_plot_layout() {
     return g_last_layout;
 }
 
+std::vector<double> axis_ticks(double lo, double hi, bool log, float pixels) {
+    // Ticks are counted by an integer, so a step that is zero, not finite or below the spacing
+    // of doubles at lo can never loop forever.
+    constexpr int kMaxTicks = 64;
+    std::vector<double> out;
+    if (!(pixels > 0) || !drawable_range(lo, hi, log)) return out;
+    if (log) {
+        const double a = std::floor(std::log10(lo)), b = std::ceil(std::log10(hi));
+        const double step = std::max(1.0, std::ceil((b - a) / std::max(2.0, pixels / 60.0)));
+        const double first = std::ceil(a / step) * step;
+        for (int i = 0; i < kMaxTicks; ++i) {
+            const double e = first + i * step;
+            if (e > b) break;
+            const double v = std::pow(10.0, e);
+            if (v >= lo && v <= hi) out.push_back(v);
+        }
+        return out;
+    }
+    const double span = hi - lo;
+    const double raw = span / std::max(2.0, pixels / 70.0);
+    const double mag = std::pow(10.0, std::floor(std::log10(raw)));
+    double step = mag;
+    for (double m : {1.0, 2.0, 5.0, 10.0}) {
+        if (m * mag >= raw) {
+            step = m * mag;
+            break;
+        }
+    }
+    if (!(step > 0) || !std::isfinite(step)) return out;
+    const double first = std::ceil(lo / step) * step;
+    for (int i = 0; i < kMaxTicks; ++i) {
+        const double v = first + i * step;
+        if (!(v <= hi)) break;
+        if (v < lo) continue;  // lo / step underflowed to 0
+        out.push_back(std::abs(v) < 1e-12 * step ? 0.0 : v);
+    }
+    return out;
+}
+
 int decimated_size(int count, float width) {
     const int columns = std::max(1, static_cast<int>(width));
     return count <= 2 * columns ? count : 2 * columns;
@@ -467,7 +487,10 @@ namespace {
 bool handle_interaction(PlotState& st) {
     ImGuiIO& io = ImGui::GetIO();
     if (g_plot.hovered && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) st.auto_fit = true;
-    if (st.auto_fit) fit(st);
+    if (st.auto_fit || !drawable_range(st.x_min, st.x_max, st.log_x) ||
+        !drawable_range(st.y_min, st.y_max, st.log_y)) {
+        fit(st);
+    }
     if (g_plot.hovered && io.MouseWheel != 0) {
         double cx, cy;
         screen_to_data(io.MousePos, cx, cy);
@@ -518,14 +541,16 @@ void draw_axes(const PlotState& st, ImDrawList* dl) {
     const ImU32 grid = ImGui::GetColorU32(ImGuiCol_TextDisabled, 0.35f);
     dl->AddRectFilled(g_plot.area_min, g_plot.area_max, ImGui::GetColorU32(ImGuiCol_FrameBg));
     const float line = ImGui::GetTextLineHeight();
-    for (double t : ticks(st.x_min, st.x_max, st.log_x, g_plot.area_max.x - g_plot.area_min.x)) {
+    for (double t :
+         axis_ticks(st.x_min, st.x_max, st.log_x, g_plot.area_max.x - g_plot.area_min.x)) {
         const float x = to_screen(t, st.y_min).x;
         dl->AddLine(ImVec2(x, g_plot.area_min.y), ImVec2(x, g_plot.area_max.y), grid);
         const std::string s = tick_label(t);
         const float w = ImGui::CalcTextSize(s.c_str()).x;
         dl->AddText(ImVec2(x - w / 2, g_plot.area_max.y + 2), text, s.c_str());
     }
-    for (double t : ticks(st.y_min, st.y_max, st.log_y, g_plot.area_max.y - g_plot.area_min.y)) {
+    for (double t :
+         axis_ticks(st.y_min, st.y_max, st.log_y, g_plot.area_max.y - g_plot.area_min.y)) {
         const float y = to_screen(st.x_min, t).y;
         dl->AddLine(ImVec2(g_plot.area_min.x, y), ImVec2(g_plot.area_max.x, y), grid);
         const std::string s = tick_label(t);

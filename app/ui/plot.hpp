@@ -70,4 +70,9 @@ PlotLayout last_plot_layout();
 /// Number of points a series of `count` samples is reduced to for a plot `width` pixels wide.
 int decimated_size(int count, float width);
 
+/// Tick positions in data units for an axis [lo, hi] `pixels` long: decades on log axes, 1-2-5
+/// steps on linear ones. At most 64 ticks whatever the range (none for a range that cannot be
+/// drawn: non-finite, reversed, or not positive on a log axis); never loops on a degenerate one.
+std::vector<double> axis_ticks(double lo, double hi, bool log, float pixels);
+
 }  // namespace kvscope::ui

@@ -1,9 +1,11 @@
 #include "ui/session_file.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 
+#include "io/json_text.hpp"
 #include "session/run_output.hpp"
 #include "ui/view_json.hpp"
 
@@ -28,7 +30,7 @@ void load_theme(const json& view, Settings& settings, const ViewWarn& warn) {
             return;
         }
     }
-    warn("view.theme = " + view["theme"].dump() + " ignored (dark, light or high_contrast)");
+    warn("view.theme = " + json_excerpt(view["theme"]) + " ignored (dark, light or high_contrast)");
 }
 
 void load_ui_scale(const json& view, Settings& settings, const ViewWarn& warn) {
@@ -37,7 +39,7 @@ void load_ui_scale(const json& view, Settings& settings, const ViewWarn& warn) {
     if (v.is_number() && v.get<double>() >= 0.5 && v.get<double>() <= 3.0) {
         settings.ui_scale = v.get<float>();
     } else {
-        warn("view.ui_scale = " + v.dump() + " ignored (0.5 to 3)");
+        warn("view.ui_scale = " + json_excerpt(v) + " ignored (0.5 to 3)");
     }
 }
 
@@ -55,7 +57,7 @@ void load_tab(const json& view, Workspace& w, const ViewWarn& warn) {
     std::string names;
     for (std::size_t i = 0; i < keys.size(); ++i)
         names += (i == 0 ? "" : i + 1 == keys.size() ? " or " : ", ") + keys[i];
-    warn("view.tab = " + view["tab"].dump() + " ignored (" + names + ")");
+    warn("view.tab = " + json_excerpt(view["tab"]) + " ignored (" + names + ")");
 }
 
 }  // namespace
@@ -128,6 +130,31 @@ std::filesystem::path autosave_path() {
 
 std::string run_csv(const Snapshot& snap) {
     return metrics_csv(snap.history.span(), snap.config->timing);
+}
+
+void StreamCatchUp::start(Index position, Index tokens, std::uint64_t version) {
+    remaining_ = std::clamp<Index>(position, 0, std::max<Index>(tokens, 0));
+    sent_at_version_ = version;
+}
+
+Index StreamCatchUp::take() {
+    const Index step = std::min(remaining_, kStepTokens);
+    remaining_ -= step;
+    return step;
+}
+
+Index StreamCatchUp::first() {
+    return remaining_ > 0 ? take() : 0;
+}
+
+Index StreamCatchUp::next(const Snapshot& snap) {
+    if (remaining_ <= 0 || snap.version <= sent_at_version_) return 0;
+    sent_at_version_ = snap.version;
+    if (!snap.error.empty()) {  // the Configure was refused: never step the scene left running
+        remaining_ = 0;
+        return 0;
+    }
+    return take();
 }
 
 std::filesystem::path numbered_path(const std::filesystem::path& dir, const std::string& stem,

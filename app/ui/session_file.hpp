@@ -44,6 +44,31 @@ std::filesystem::path autosave_path();
 /// to metrics.csv (header included).
 std::string run_csv(const Snapshot& snap);
 
+/// Streams back to a session's saved position in bounded steps, so the window keeps drawing
+/// while a long stream replays: a saved position of 2^40 (or 10^8 tokens) sent as one step held
+/// the Runner, and a scripted run's first frame, for minutes. The position is clamped to the
+/// config's token count; one step is in flight at a time (the next goes once a newer snapshot
+/// is published). A position of at most one step goes at once, as a single step did before.
+class StreamCatchUp {
+  public:
+    static constexpr Index kStepTokens = Index{1} << 18;
+
+    /// Starts streaming back to `position` (0: nothing to do) of a stream of `tokens` tokens;
+    /// `version` is the newest snapshot's version now.
+    void start(Index position, Index tokens, std::uint64_t version);
+    /// The Step to send now given the newest snapshot, or 0 (done, or a step is in flight).
+    Index next(const Snapshot& snap);
+    /// The first step right after start(), or 0.
+    Index first();
+    Index remaining() const { return remaining_; }
+
+  private:
+    Index take();
+
+    Index remaining_ = 0;
+    std::uint64_t sent_at_version_ = 0;
+};
+
 /// The first free "<stem>_NNNN<ext>" in `dir` (0001 upwards).
 std::filesystem::path numbered_path(const std::filesystem::path& dir, const std::string& stem,
                                     const std::string& ext);

@@ -1,5 +1,9 @@
 #include "ui/view_json.hpp"
 
+#include <cmath>
+
+#include "io/json_text.hpp"
+
 namespace kvscope::ui {
 
 using nlohmann::json;
@@ -8,8 +12,24 @@ void read_flag(const json& j, const char* key, bool& out) {
     if (j.contains(key) && j[key].is_boolean()) out = j[key].get<bool>();
 }
 
+bool to_float(const json& v, float& out) {
+    if (!v.is_number()) return false;
+    const double x = v.get<double>();
+    // A double beyond the float range cannot be converted (undefined behaviour): refused.
+    if (!(std::abs(x) <= 1e30)) return false;
+    out = static_cast<float>(x);
+    return true;
+}
+
 void read_number(const json& j, const char* key, float& out) {
-    if (j.contains(key) && j[key].is_number()) out = j[key].get<float>();
+    if (j.contains(key)) to_float(j[key], out);
+}
+
+void read_float(const json& j, const char* key, const std::string& path, float& out,
+                const ViewWarn& warn) {
+    if (j.contains(key) && !to_float(j[key], out)) {
+        warn(path + "." + key + " = " + json_excerpt(j[key]) + " ignored");
+    }
 }
 
 void read_number(const json& j, const char* key, double& out) {
@@ -21,7 +41,7 @@ bool read_integer(const json& j, const char* key, long long lo, long long hi, lo
     if (!j.contains(key)) return false;
     const json& v = j[key];
     if (!v.is_number_integer() || v.get<std::int64_t>() < lo || v.get<std::int64_t>() > hi) {
-        warn(std::string("view.") + key + " = " + v.dump() + " ignored");
+        warn(std::string("view.") + key + " = " + json_excerpt(v) + " ignored");
         return false;
     }
     value = v.get<std::int64_t>();

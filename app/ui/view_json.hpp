@@ -13,8 +13,14 @@ namespace kvscope::ui {
 
 /// Sets `out` from j[key] when that is a boolean.
 void read_flag(const nlohmann::json& j, const char* key, bool& out);
-/// Sets `out` from j[key] when that is a number.
+/// Sets `out` from `v` and returns true when it is a number within the float range (|v| <= 1e30).
+bool to_float(const nlohmann::json& v, float& out);
+/// Sets `out` from j[key] when that is a number (within the float range, for floats).
 void read_number(const nlohmann::json& j, const char* key, float& out);
+/// The same, warning "<path>.<key> = <value> ignored" when j[key] is present but not a number in
+/// the float range.
+void read_float(const nlohmann::json& j, const char* key, const std::string& path, float& out,
+                const ViewWarn& warn);
 void read_number(const nlohmann::json& j, const char* key, double& out);
 /// Sets `value` from j[key] and returns true when that is a whole number in [lo, hi]; else warns
 /// "view.<key> = <value> ignored". Absent keys change nothing and return false.

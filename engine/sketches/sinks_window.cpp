@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "core/random.hpp"
+#include "io/json_text.hpp"
 
 namespace kvscope {
 
@@ -22,13 +23,9 @@ const std::vector<std::string>& inner_choices() {
 
 std::unique_ptr<Sketch> make_inner(const SketchContext& outer, const std::string& id) {
     const SketchInfo& info = builtin_sketches().at(id, "inner sketch");
-    nlohmann::json params;
-    try {
-        params = nlohmann::json::parse(outer.params.text("inner_params"));
-    } catch (const nlohmann::json::exception& e) {
-        throw std::invalid_argument("sinks_window: inner_params is not valid JSON: " +
-                                    std::string(e.what()));
-    }
+    // Bounded parse (depth, number range): the text comes from a config.
+    nlohmann::json params =
+        parse_json_text(outer.params.text("inner_params"), "sinks_window: inner_params");
     if (!params.is_object())
         throw std::invalid_argument("sinks_window: inner_params must be a JSON object");
     if (find_spec(info.params, "budget") && !params.contains("budget"))

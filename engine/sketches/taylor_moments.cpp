@@ -5,6 +5,8 @@
 #include <limits>
 #include <sstream>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 namespace kvscope {
 
@@ -19,6 +21,47 @@ std::string format_count(double x) {
     s.precision(15);
     s << x;
     return s.str();
+}
+
+// C(d + p, p) in decimal, exact at any size (base-10^9 limbs): the refusal message must print
+// the true count where monomial_count saturates at 2^64 - 1 (C(144, 16) is about 1.3e21).
+std::string exact_monomial_count(int d, int p) {
+    std::vector<std::uint64_t> limbs{1};  // little-endian, base 10^9
+    constexpr std::uint64_t kBase = 1'000'000'000;
+    for (int i = 1; i <= p; ++i) {
+        std::uint64_t carry = 0;
+        for (auto& limb : limbs) {
+            const std::uint64_t v = limb * static_cast<std::uint64_t>(d + i) + carry;
+            limb = v % kBase;
+            carry = v / kBase;
+        }
+        while (carry > 0) {
+            limbs.push_back(carry % kBase);
+            carry /= kBase;
+        }
+        std::uint64_t rest = 0;  // exact division: C(d+i-1, i-1) (d+i) / i = C(d+i, i)
+        for (auto it = limbs.rbegin(); it != limbs.rend(); ++it) {
+            const std::uint64_t v = rest * kBase + *it;
+            *it = v / static_cast<std::uint64_t>(i);
+            rest = v % static_cast<std::uint64_t>(i);
+        }
+        while (limbs.size() > 1 && limbs.back() == 0)
+            limbs.pop_back();
+    }
+    std::string out = std::to_string(limbs.back());
+    for (auto it = limbs.rbegin() + 1; it != limbs.rend(); ++it) {
+        const std::string part = std::to_string(*it);
+        out += std::string(9 - part.size(), '0') + part;
+    }
+    return out;
+}
+
+// C(d + p, p) as a double, without saturation (for the float count in the message).
+double real_monomial_count(int d, int p) {
+    double c = 1;
+    for (int i = 1; i <= p; ++i)
+        c = c * (d + i) / i;
+    return c;
 }
 
 }  // namespace
@@ -49,11 +92,11 @@ int largest_fitting_degree(int d, int value_dim, double max_floats, int p_max, d
 
 void check_taylor_size(int d, int value_dim, int p, double max_floats, const std::string& owner,
                        double copies) {
-    const double floats = taylor_moment_floats(d, value_dim, p) * copies;
-    if (floats <= max_floats) return;
+    if (taylor_moment_floats(d, value_dim, p) * copies <= max_floats) return;
+    const double floats = real_monomial_count(d, p) * (value_dim + 1.0) * copies;
     std::ostringstream msg;
     msg << owner << ": degree " << p << " at d=" << d << ", d_v=" << value_dim << " needs C("
-        << d + p << ", " << p << ") = " << monomial_count(d, p)
+        << d + p << ", " << p << ") = " << exact_monomial_count(d, p)
         << " monomials x (d_v + 1) = " << value_dim + 1;
     if (copies != 1) msg << " x " << format_count(copies) << " summaries";
     msg << " = " << format_count(floats)
