@@ -386,7 +386,18 @@ void place_inline_labels(Ctx& c) {
                                                    : L.to_screen(s.x[i], s.y[i]);
             if (s.kind == SeriesKind::VLine) p.y = L.area.y0 + lf;
             if (s.kind == SeriesKind::HLine) p.x = L.area.x1 - 2 * L.px;
-            if (std::isfinite(p.x) && std::isfinite(p.y) && L.area.contains(p)) inside.push_back(p);
+            if (!std::isfinite(p.x) || !std::isfinite(p.y)) continue;
+            // A line's segments are sampled too: a reference line through the data runs from
+            // outside the view to outside it, with no vertex inside.
+            if (s.kind == SeriesKind::Line && i > 0) {
+                const Vec2 q = L.to_screen(s.x[i - 1], s.y[i - 1]);
+                for (int k = 1; k < 32 && std::isfinite(q.x) && std::isfinite(q.y); ++k) {
+                    const float t = static_cast<float>(k) / 32;
+                    const Vec2 m{q.x + (p.x - q.x) * t, q.y + (p.y - q.y) * t};
+                    if (L.area.contains(m)) inside.push_back(m);
+                }
+            }
+            if (L.area.contains(p)) inside.push_back(p);
         }
         if (inside.empty()) continue;
         const float w = c.m.width(s.inline_label, lf) + 4 * L.px, h = lf + 2 * L.px;
