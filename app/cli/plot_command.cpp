@@ -85,6 +85,8 @@ int do_plot(const PlotOptions& opt, std::ostream& out) {
         fo.x = opt.x == "memory" ? "memory_floats" : opt.x;
         spec = final_figure(table, fams, fo, &notes);
         spec.x.label = x_title(fo.x);
+        // A figure shows every final point, however many decades a polynomial sweep spans.
+        spec.max_log_decades = 30;
     }
     spec.y.label = metric_title(opt.metric);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <set>
 #include <stdexcept>
 
 namespace kvscope::figure {
@@ -83,8 +84,9 @@ LegendEntry family_entry(const Families& fams, int f, Rgba ground) {
     return e;
 }
 
-// Marks coinciding traces: each one after the first of its group gets the next variant, and
-// the legend entries of their families say what they coincide with.
+// Marks coinciding traces: each one after the first of its group gets the next variant. A
+// family's legend note names the families it coincides with and how many of its members do
+// (short, so the legend stays one line); `out` gets one line per coinciding instance.
 void mark_overlaps(std::vector<Trace>& traces, const Families& fams, bool log_x, bool log_y,
                    std::map<int, std::string>& notes, FigureNotes* out) {
     std::vector<std::vector<double>> xs, ys;
@@ -92,31 +94,40 @@ void mark_overlaps(std::vector<Trace>& traces, const Families& fams, bool log_x,
         xs.push_back(t.x);
         ys.push_back(t.y);
     }
+    std::map<int, std::set<int>> partners;  // family -> families it coincides with
+    std::map<int, std::set<int>> members;   // family -> its coinciding instances
     for (const auto& group : coincident(xs, ys, log_x, log_y)) {
         for (std::size_t k = 0; k < group.size(); ++k) {
             Trace& t = traces[group[k]];
             t.variant = static_cast<int>(k);
+            members[t.family].insert(t.instance);
             std::string others;
-            int named = 0;
             for (std::size_t j : group) {
                 if (j == group[k]) continue;
-                if (named++ < 2) {
-                    others += (others.empty() ? "" : ", ") + fams.label(traces[j].instance);
-                } else if (named == 3) {
-                    others += ", …";
-                }
+                partners[t.family].insert(traces[j].family);
+                others += (others.empty() ? "" : ", ") + fams.label(traces[j].instance);
             }
-            std::string& note = notes[t.family];
-            if (note.find(others) == std::string::npos)
-                note += (note.empty() ? "" : "; ") + fams.label(t.instance) + " = " + others;
             if (out && k == 0)
                 out->overlaps.push_back(fams.label(t.instance) + " coincides with " + others);
         }
     }
+    for (const auto& [f, with] : partners) {
+        std::string names;
+        for (int g : with) {
+            const std::string name = g == f ? std::string("each other")
+                                            : fams.families[static_cast<std::size_t>(g)].name;
+            names += (names.empty() ? "" : ", ") + name;
+        }
+        const std::size_t total = fams.families[static_cast<std::size_t>(f)].members.size();
+        notes[f] = (members[f].size() == total
+                        ? std::string("all")
+                        : std::to_string(members[f].size()) + " of " + std::to_string(total)) +
+                   " coincide with " + names;
+    }
 }
 
 std::string overlap_suffix(const std::string& note) {
-    return note.empty() ? "" : "  (overlap: " + note + ")";
+    return note.empty() ? "" : "  (" + note + ")";
 }
 
 }  // namespace

@@ -128,16 +128,13 @@ std::vector<Tick> mantissa_ticks(const std::vector<int>& set, double lo, double 
     }
     // Shared style: plain decimals when every label is short, else a×10ⁿ.
     bool plain = true;
-    std::vector<double> values;
-    for (const auto& t : ticks) {
-        if (t.label.empty()) continue;
-        values.push_back(t.value);
-        if (t.value < 1e-3 || t.value >= 1e5) plain = false;
-    }
-    const int dec = decimals_for(values);
+    for (const auto& t : ticks)
+        if (!t.label.empty() && (t.value < 1e-3 || t.value >= 1e5)) plain = false;
+    // Each label with its own fewest decimals (0.2, 0.1, 0.05): on a log axis the labels span
+    // decades, and padding 0.2 to 0.200 only adds width.
     for (auto& t : ticks) {
         if (t.label.empty()) continue;
-        t.label = plain ? number_label(t.value, dec, false, false)
+        t.label = plain ? number_label(t.value, decimals_for({t.value}), false, false)
                         : number_label(t.value, 0, false, true);
     }
     return ticks;
