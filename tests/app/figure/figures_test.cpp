@@ -11,6 +11,9 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "figure/plot_layout.hpp"
+#include "figure/text.hpp"
+
 namespace kvscope::figure {
 namespace {
 
@@ -66,6 +69,21 @@ TEST(Figures, FinalFigureConnectsFamiliesInSweptOrderWithTheirSlope) {
     EXPECT_EQ(lines, 2);
     EXPECT_NE(spec.legend[0].text.find("slope −0.50"), std::string::npos) << spec.legend[0].text;
     EXPECT_TRUE(notes.overlaps.empty());
+}
+
+TEST(Figures, ReferenceSlopesAreLabelledThoughNoVertexIsInView) {
+    // Regression: the reference lines run from 4x below to 4x above the data, so neither vertex
+    // is inside the fitted view, and their labels were never placed.
+    const RunTable t = table_from_csv(sweep_csv(-0.5, -1.0, 2.0), "m.csv", "r", 0);
+    const PlotSpec spec = final_figure(t, group_families(table_instances(t)), FigureOptions{});
+    const ApproximateMetrics metrics;
+    const PlotLayout L =
+        layout_plot(spec, fit_view(spec), Rect{0, 0, 960, 600}, paper_style(), metrics);
+    std::set<std::string> labels;
+    for (const auto& il : L.inline_labels)
+        labels.insert(il.text);
+    EXPECT_TRUE(labels.count("slope −1/2 (sampling)"));
+    EXPECT_TRUE(labels.count("slope −1 (discrepancy)"));
 }
 
 TEST(Figures, CoincidingFamiliesAreSaidSoAndDrawnDistinctly) {
