@@ -46,21 +46,27 @@ std::string read(const fs::path& p) {
     return s.str();
 }
 
-// One run of a shipped config (shortened), shared by the tests of this file.
-const fs::path& run_dir() {
-    static const fs::path dir = [] {
-        const fs::path d =
-            fs::temp_directory_path() / ("kvscope_plot_" + std::to_string(::getpid()));
-        fs::remove_all(d);
-        fs::create_directories(d);
+// One run of a shipped config (shortened), shared by the tests of this file and removed at exit.
+struct RunDir {
+    fs::path dir = fs::temp_directory_path() / ("kvscope_plot_" + std::to_string(::getpid()));
+    RunDir() {
+        fs::remove_all(dir);
+        fs::create_directories(dir);
         const std::string config =
             std::string(KVSCOPE_SOURCE_DIR) + "/assets/configs/discrepancy_vs_uniform.json";
         const CliResult r = cli(
-            {"run", "--config", config, "--out", (d / "run").string(), "--tokens", "8192", "-q"});
+            {"run", "--config", config, "--out", (dir / "run").string(), "--tokens", "8192", "-q"});
         EXPECT_EQ(r.code, 0) << r.err;
-        return d;
-    }();
-    return dir;
+    }
+    ~RunDir() {
+        std::error_code ec;
+        fs::remove_all(dir, ec);
+    }
+};
+
+const fs::path& run_dir() {
+    static const RunDir run;
+    return run.dir;
 }
 
 // Tag nesting of an XML document: every element closed in order, one root <svg>.
