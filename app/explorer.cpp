@@ -431,8 +431,12 @@ void Explorer::start() {
     content_scale_ = std::max(1.0f, content_scale_);
     workspace_.settings.ui_scale = content_scale_;
     if (std::filesystem::exists(kFontPath)) {
-        io.Fonts->AddFontFromFileTTF(kFontPath, 15.0f * content_scale_);
-        font_2x_ = io.Fonts->AddFontFromFileTTF(kFontPath, 30.0f * content_scale_);
+        // Latin-1 plus the punctuation, super/subscripts and minus sign the figures' labels use
+        // ("budget=64…512", "slope −0.51", "10⁻³"), so they do not show as '?'.
+        static const ImWchar kRanges[] = {0x0020, 0x00FF, 0x2000, 0x209F, 0x2200, 0x22FF, 0};
+        io.Fonts->AddFontFromFileTTF(kFontPath, 15.0f * content_scale_, nullptr, kRanges);
+        font_2x_ =
+            io.Fonts->AddFontFromFileTTF(kFontPath, 30.0f * content_scale_, nullptr, kRanges);
     }
     glfwSetDropCallback(window_, [](GLFWwindow*, int count, const char** paths) {
         for (int i = 0; i < count; ++i)

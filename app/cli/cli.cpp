@@ -8,6 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "cli/plot_command.hpp"
 #include "cli/results_table.hpp"
 #include "core/registry.hpp"
 #include "io/input_file.hpp"
@@ -204,6 +205,30 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err,
                     "Override the config's token count (same limit as the config: 1 to 10^8)");
     run->add_flag("--quiet,-q", run_opt.quiet, "Print nothing but errors");
 
+    PlotOptions plot_opt;
+    CLI::App* plot =
+        app.add_subcommand("plot", "Draw a figure (SVG or PNG) from a run's metrics.csv, headless");
+    plot->add_option("--run,run", plot_opt.run, "Run folder (holding metrics.csv) or a CSV")
+        ->required();
+    plot->add_option("--x", plot_opt.x,
+                     "x axis: memory (final error against memory, families connected with "
+                     "their slope), tokens (error against tokens seen), or a numeric column")
+        ->capture_default_str();
+    plot->add_option("--metric,--y", plot_opt.metric, "y axis: a metrics.csv column")
+        ->capture_default_str();
+    plot->add_option("--out,-o", plot_opt.out, "Figure file: .svg or .png")->required();
+    plot->add_option("--scale", plot_opt.scale, "Scale of text, lines and size (2: slides)")
+        ->capture_default_str();
+    plot->add_option("--width", plot_opt.width, "Width at scale 1")
+        ->check(CLI::Range(320, 4096))
+        ->capture_default_str();
+    plot->add_option("--height", plot_opt.height, "Height at scale 1")
+        ->check(CLI::Range(240, 4096))
+        ->capture_default_str();
+    plot->add_flag("--dark", plot_opt.dark, "The explorer's dark theme");
+    plot->add_flag("--full-range", plot_opt.full_range,
+                   "Error against tokens: fit the exact phase before each budget fills too");
+
     bool list_json = false;
     CLI::App* list = app.add_subcommand("list", "List every source and sketch with parameters");
     list->add_flag("--json", list_json, "Machine-readable output");
@@ -255,6 +280,7 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err,
     try {
         if (*list) return do_list(list_json, out);
         if (*run) return do_run(run_opt, out, err);
+        if (*plot) return do_plot(plot_opt, out);
         if (*gui) {
             if (!launcher) {
                 err << "kvscope: this build has no explorer window (built without the GUI)\n";

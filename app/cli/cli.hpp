@@ -1,4 +1,4 @@
-// The kvscope command line: run, list, gui.
+// The kvscope command line: run, list, plot, gui.
 #pragma once
 
 #include <functional>

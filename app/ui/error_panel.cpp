@@ -8,7 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "scene/palette.hpp"
+#include "figure/families.hpp"
+#include "figure/figures.hpp"
 #include "ui/panel_csv.hpp"
 #include "ui/view_json.hpp"
 #include "ui/widgets.hpp"
@@ -17,16 +18,27 @@ namespace kvscope::ui {
 
 namespace {
 
-using scene::category_colour;
 using Series = std::map<int, std::vector<const MetricRow*>>;  ///< instance -> its rows
 
-// Legend text: the live sketch's short name when the row still matches it.
-std::string series_name(const Snapshot& snap, const MetricRow& row) {
-    const auto i = static_cast<std::size_t>(row.instance);
-    if (i < snap.sketches.size() && snap.sketches[i].spec.params_text == row.params) {
-        return short_name(snap.sketches[i].spec);
-    }
-    return row.label;
+// Sweep families of the plotted instances (app/figure/families.hpp): one hue per family with a
+// lightness ramp over the swept value, labels with every parameter that differs between
+// instances of a sketch. Legends list families: every member is plotted under its family's
+// name, which the plot widget folds into one entry that toggles them together.
+figure::Families series_families(const Series& rows) {
+    std::vector<figure::InstanceDesc> all;
+    for (const auto& [inst, list] : rows)
+        all.push_back({inst, list.front()->sketch, list.front()->label, list.front()->params});
+    return figure::group_families(all);
+}
+
+// What the series are drawn against, for the ramp's contrast: the window background.
+figure::Rgba plot_ground() {
+    return ImGui::GetColorU32(ImGuiCol_WindowBg) | IM_COL32_A_MASK;
+}
+
+std::string family_name(const figure::Families& fams, int inst) {
+    const figure::Family* f = fams.family_of(inst);
+    return f ? f->name : fams.label(inst);
 }
 
 // Short legend text for a theory curve: "[R] " when reconstructed, the name, upper or lower
@@ -104,7 +116,7 @@ void draw_controls(ErrorPanelState& state, PanelContext& ctx) {
     if (state.show_theory) draw_theory_options(state, ctx.snap);
 }
 
-void draw_time_plot(ErrorPanelState& state, const Snapshot& snap, const Series& rows,
+void draw_time_plot(ErrorPanelState& state, const figure::Families& fams, const Series& rows,
                     const MetricDef& metric, float height) {
     heading(std::string(metric.key) + " against tokens seen",
             std::string(metric.key) + ": " + metric.definition +
@@ -116,9 +128,9 @@ void draw_time_plot(ErrorPanelState& state, const Snapshot& snap, const Series& 
             x.push_back(static_cast<double>(r->tokens_seen));
             y.push_back(metric.get(*r));
         }
-        const std::string label = series_name(snap, *list.front());
+        const std::string label = family_name(fams, inst);
         plot_line(label.c_str(), x.data(), y.data(), static_cast<int>(x.size()),
-                  category_colour(inst));
+                  fams.colour(inst, plot_ground()));
     }
     end_plot();
 }
@@ -147,7 +159,7 @@ void plot_reference_slopes(const std::vector<double>& mx, const std::vector<doub
 // Unless "full range" is on, each curve is cut to 100x either side of the measured memory, so
 // auto-fit frames the measurements and the curves near them.
 void plot_theory_lines(const std::vector<TheoryLine>& lines, const std::vector<double>& mx,
-                       bool full_range) {
+                       bool full_range, const figure::Families& fams) {
     const bool clip = !full_range && !mx.empty();
     const double lo = clip ? *std::min_element(mx.begin(), mx.end()) / 100 : 0.0;
     const double hi = clip ? *std::max_element(mx.begin(), mx.end()) * 100 : INFINITY;
@@ -162,15 +174,57 @@ void plot_theory_lines(const std::vector<TheoryLine>& lines, const std::vector<d
         LineStyle style;
         style.dashed = true;
         style.thickness = 1.3f;
-        const ImU32 colour = line.instance >= 0 ? category_colour(line.instance, 0.85f)
-                                                : IM_COL32(200, 200, 200, 200);
+        const ImU32 colour = line.instance >= 0
+                                 ? figure::fade(fams.colour(line.instance, plot_ground()), 0.85f)
+                                 : IM_COL32(200, 200, 200, 200);
         const std::string label = legend_text(line) + (xs.empty() ? " (off range)" : "");
         plot_line(label.c_str(), xs.data(), ys.data(), static_cast<int>(xs.size()), colour, style);
     }
 }
 
+// Each family's points in their ramp colours, connected in swept order, under one legend entry
+// that carries the family's fitted log-log slope and its 95% interval.
+void plot_families(const figure::Families& fams, const std::vector<double>& mx,
+                   const std::vector<double>& my, const std::vector<int>& owner) {
+    std::map<int, std::size_t> point_of;
+    for (std::size_t i = 0; i < owner.size(); ++i)
+        point_of[owner[i]] = i;
+    std::vector<bool> drawn(owner.size(), false);
+    for (const auto& fam : fams.families) {
+        std::vector<double> fx, fy;
+        std::vector<std::size_t> pts;
+        for (int inst : fam.members) {
+            const auto it = point_of.find(inst);
+            if (it == point_of.end()) continue;
+            pts.push_back(it->second);
+            fx.push_back(mx[it->second]);
+            fy.push_back(my[it->second]);
+        }
+        if (pts.empty()) continue;
+        std::string label = fam.members.size() == 1 ? fams.label(fam.members[0]) : fam.name;
+        const figure::SlopeFit fit = figure::fit_loglog(fx, fy);
+        if (pts.size() >= 2 && fit.valid) label += "  " + figure::slope_text(fit);
+        const ImU32 mid = fams.colour(fam.members[fam.members.size() / 2], plot_ground());
+        if (pts.size() >= 2) {
+            LineStyle style;
+            style.thickness = 1.4f;
+            plot_line(label.c_str(), fx.data(), fy.data(), static_cast<int>(fx.size()),
+                      figure::fade(mid, 0.8f), style);
+        }
+        for (std::size_t i : pts) {
+            plot_scatter(label.c_str(), &mx[i], &my[i], 1, fams.colour(owner[i], plot_ground()));
+            drawn[i] = true;
+        }
+    }
+    for (std::size_t i = 0; i < owner.size(); ++i) {  // instances without a family
+        if (drawn[i]) continue;
+        const std::string label = fams.label(owner[i]);
+        plot_scatter(label.c_str(), &mx[i], &my[i], 1, IM_COL32(160, 160, 160, 255));
+    }
+}
+
 // Error against memory at the latest evaluation, log-log, with reference slopes and theory.
-void draw_memory_plot(ErrorPanelState& state, const Snapshot& snap, const Series& rows,
+void draw_memory_plot(ErrorPanelState& state, const figure::Families& fams, const Series& rows,
                       const MetricDef& metric, const std::vector<TheoryLine>& lines, float height) {
     std::vector<double> mx, my;
     std::vector<int> owner;
@@ -189,12 +243,9 @@ void draw_memory_plot(ErrorPanelState& state, const Snapshot& snap, const Series
                 "(y = eps, constants 1); [R] marks reconstructions. Grey: reference slopes.");
     if (!begin_plot("memory", state.memory, ImVec2(0, height), "memory (floats)", metric.key))
         return;
-    for (std::size_t i = 0; i < mx.size(); ++i) {
-        const std::string label = series_name(snap, *rows.at(owner[i]).back());
-        plot_scatter(label.c_str(), &mx[i], &my[i], 1, category_colour(owner[i]));
-    }
+    plot_families(fams, mx, my, owner);
     if (!mx.empty()) plot_reference_slopes(mx, my);
-    plot_theory_lines(lines, mx, state.theory_fit);
+    plot_theory_lines(lines, mx, state.theory_fit, fams);
     end_plot();
 }
 
@@ -207,6 +258,7 @@ void draw_error_panel(ErrorPanelState& state, PanelContext& ctx) {
     for (const auto& r : snap.history) {
         if (r.sketch != "exact") rows[r.instance].push_back(&r);
     }
+    const figure::Families fams = series_families(rows);
     draw_controls(state, ctx);
     const MetricDef& metric = error_metrics()[static_cast<std::size_t>(state.metric)];
     if (rows.empty()) ImGui::TextDisabled("No evaluations yet: press Play or Step.");
@@ -221,14 +273,14 @@ void draw_error_panel(ErrorPanelState& state, PanelContext& ctx) {
     const bool table =
         side_by_side && ImGui::BeginTable("##error_plots", 2, ImGuiTableFlags_SizingStretchSame);
     if (table) ImGui::TableNextColumn();
-    draw_time_plot(state, snap, rows, metric, height);
+    draw_time_plot(state, fams, rows, metric, height);
     if (table) ImGui::TableNextColumn();
     // Theory curves are space bounds for an error eps: drawn only for error metrics.
     const bool theory_applies = state.show_theory && state.metric <= 5;
     std::vector<TheoryLine> lines;
     if (theory_applies)
         lines = theory_lines(snap, TheoryOptions{state.theory_B, state.theory_log_factors});
-    draw_memory_plot(state, snap, rows, metric, lines, height);
+    draw_memory_plot(state, fams, rows, metric, lines, height);
     if (table) ImGui::EndTable();
     if (!lines.empty() && ImGui::TreeNode("theory curves (full labels)")) {
         for (const auto& line : lines) {

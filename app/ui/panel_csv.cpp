@@ -6,11 +6,14 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <set>
 #include <stdexcept>
 
 #include "core/params.hpp"
 #include "core/registry.hpp"
+#include "figure/families.hpp"
+#include "figure/figures.hpp"
 #include "ui/widgets.hpp"
 
 namespace kvscope::ui {
@@ -300,23 +303,59 @@ std::string polynomial_csv(const Snapshot& snap, int sketch) {
     return out;
 }
 
+namespace {
+
+// Each sweep family's fitted log-log slope of the metric against memory at every member's
+// latest evaluation (app/figure/figures.hpp), with its 95% interval: rows of kind slope,
+// slope_lo and slope_hi, series = the family's name, instance = -1.
+std::string family_slope_rows(const Snapshot& snap, const MetricDef& m,
+                              const figure::Families& fams) {
+    std::map<int, const MetricRow*> last;
+    for (const auto& r : snap.history)
+        last[r.instance] = &r;
+    std::string out;
+    for (const auto& fam : fams.families) {
+        std::vector<double> x, y;
+        for (int inst : fam.members) {
+            const auto it = last.find(inst);
+            if (it == last.end()) continue;
+            x.push_back(it->second->memory_floats);
+            y.push_back(m.get(*it->second));
+        }
+        const figure::SlopeFit fit = figure::fit_loglog(x, y);
+        if (fam.members.size() < 2 || !fit.valid) continue;
+        const std::pair<const char*, double> parts[] = {
+            {"slope", fit.slope}, {"slope_lo", fit.lo}, {"slope_hi", fit.hi}};
+        for (const auto& [kind, v] : parts) {
+            out += csv_text(fam.name) + ',' + kind + ",0,-1," + csv_text(fam.sketch) + ',' +
+                   std::to_string(snap.tokens_seen) + ",," + m.key + ',' + csv_number(v) + '\n';
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
 std::string error_csv(const Snapshot& snap, int metric, const TheoryOptions& options) {
     const auto& metrics = error_metrics();
     const MetricDef& m = metrics[static_cast<std::size_t>(
         std::clamp(metric, 0, static_cast<int>(metrics.size()) - 1))];
     std::string out =
         "series,kind,reconstruction,instance,sketch,tokens_seen,memory_floats,metric,value\n";
+    // Series are named as the plot names them: every parameter that differs, defaults included.
+    std::vector<figure::InstanceDesc> instances;
+    std::set<int> seen;
+    for (const auto& r : snap.history)
+        if (r.sketch != "exact" && seen.insert(r.instance).second)
+            instances.push_back({r.instance, r.sketch, r.label, r.params});
+    const figure::Families fams = figure::group_families(instances);
     for (const auto& r : snap.history) {
         if (r.sketch == "exact") continue;
-        const auto i = static_cast<std::size_t>(r.instance);
-        const std::string name =
-            i < snap.sketches.size() && snap.sketches[i].spec.params_text == r.params
-                ? short_name(snap.sketches[i].spec)
-                : r.label;
-        out += csv_text(name) + ",measured,0," + std::to_string(r.instance) + ',' +
-               csv_text(r.sketch) + ',' + std::to_string(r.tokens_seen) + ',' +
+        out += csv_text(fams.label(r.instance)) + ",measured,0," + std::to_string(r.instance) +
+               ',' + csv_text(r.sketch) + ',' + std::to_string(r.tokens_seen) + ',' +
                csv_number(r.memory_floats) + ',' + m.key + ',' + csv_number(m.get(r)) + '\n';
     }
+    out += family_slope_rows(snap, m, fams);
     const double n = static_cast<double>(snap.tokens_seen);
     for (const auto& line : theory_lines(snap, options)) {
         const std::string sk = line.instance >= 0

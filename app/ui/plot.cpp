@@ -202,6 +202,21 @@ void legend_entries(LegendLayout& L) {
     }
     L.font_size = 0.85f * ImGui::GetFontSize();
     L.row = L.font_size + 1;
+    // An entry wider than the widget is cut with "…" so it stays inside the frame (hover on the
+    // series still names it in full).
+    const float max_w = g_plot.frame_max.x - g_plot.frame_min.x - 3 * L.font_size;
+    for (auto& e : L.entries) {
+        if (max_w <= 0 || legend_text_width(L, e.second) <= max_w) continue;
+        std::string& t = e.second;
+        while (!t.empty() && legend_text_width(L, t + "…") > max_w) {
+            while (!t.empty()) {  // one whole UTF-8 character: continuation bytes, then lead
+                const auto c = static_cast<unsigned char>(t.back());
+                t.pop_back();
+                if ((c & 0xC0) != 0x80) break;
+            }
+        }
+        t += "…";
+    }
 }
 
 // The legend as a right-aligned column in one of the data area's corners.

@@ -4,9 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <limits>
+#include <string>
+#include <vector>
 
 #include "app/app_test_support.hpp"
+#include "ui/plot.hpp"
 
 namespace kvscope {
 namespace {
@@ -44,6 +48,54 @@ TEST_F(ErrorPanel, EmptyNaNAndEveryMetricInBothLayouts) {
     draw(snap, state, ImVec2(900, 400), 1);
     EXPECT_EQ(state.metric, static_cast<int>(ui::error_metrics().size()) - 1);
     EXPECT_TRUE(ui_.sink.commands.empty());
+}
+
+// Two sweeps (uniform over budget, balance_kv over batch) with long parameter lists, plus exact.
+Snapshot sweep_snapshot() {
+    std::vector<MetricRow> rows;
+    int id = 0;
+    const auto add = [&](const std::string& sketch, const std::string& params, double mem) {
+        for (Index t : {Index(1024), Index(2048)}) {
+            MetricRow r;
+            r.instance = id;
+            r.sketch = sketch;
+            r.label = sketch;
+            r.params = params;
+            r.tokens_seen = t;
+            r.retained_tokens = static_cast<Index>(mem / 32);
+            r.memory_floats = mem;
+            r.errors.rel_err_mean = sketch == "exact" ? 1e-15 : 1.0 / std::sqrt(mem);
+            r.errors.eps_fro = r.errors.rel_err_mean / 10;
+            rows.push_back(r);
+        }
+        ++id;
+    };
+    add("exact", "", 65536);
+    for (int b : {64, 128, 256, 512})
+        add("uniform", "budget=" + std::to_string(b) + ";seed_offset=0;long_parameter_name=1",
+            32.0 * b);
+    for (int b : {16, 32, 64, 128})
+        add("balance_kv", "batch=" + std::to_string(b) + ";gamma=0;mode=practical", 90.0 * b);
+    Snapshot snap;
+    snap.history = MetricRows(rows);
+    snap.tokens_seen = 2048;
+    return snap;
+}
+
+TEST_F(ErrorPanel, LegendListsFamiliesAndStaysInsideTheFrame) {
+    // Regression (issue 12): one legend entry per instance, in unrelated colours, and long
+    // entries drawn past the widget's left edge.
+    const Snapshot snap = sweep_snapshot();
+    ui::ErrorPanelState state;
+    state.show_theory = false;
+    for (ImVec2 size : {ImVec2(1200, 420), ImVec2(420, 800)}) {
+        EXPECT_GT(draw(snap, state, size), 1000);
+        const ui::PlotLayout L = ui::last_plot_layout();  // the memory plot, drawn last
+        // Two families and the two reference slopes; not eight instances.
+        EXPECT_LE(L.legend_shown, 4) << size.x;
+        EXPECT_GE(L.legend_min.x, L.frame_min.x - 0.5f) << size.x;
+        EXPECT_LE(L.legend_max.x, L.frame_max.x + 0.5f) << size.x;
+    }
 }
 
 TEST(ErrorPanelView, FieldsRoundTripAndBadValuesWarn) {

@@ -185,11 +185,47 @@ TEST(PanelCsv, RealTaylorLshHybridSnapshots) {
         int theory = 0;
         for (const auto& l : ui::theory_lines(snap, {}))
             theory += static_cast<int>(l.memory.size());
-        EXPECT_EQ(ui::csv_rows(csv), measured + theory);
+        int slopes = 0;
+        for (std::size_t at = csv.find(",slope"); at != std::string::npos;
+             at = csv.find(",slope", at + 1))
+            ++slopes;
+        EXPECT_EQ(slopes % 3, 0) << "slope, slope_lo and slope_hi per family";
+        EXPECT_EQ(ui::csv_rows(csv), measured + theory + slopes);
         EXPECT_GT(theory, 0);
         EXPECT_NE(csv.find(",theory_lower,"), std::string::npos);
         EXPECT_NE(csv.find("taylor"), std::string::npos);
     }
+}
+
+TEST(PanelCsv, ErrorCsvHasEachFamilysSlopeAndDistinctNames) {
+    // A uniform budget sweep whose error falls exactly as memory^(-1/2).
+    std::vector<MetricRow> rows;
+    for (int b : {64, 128, 256, 512}) {
+        MetricRow r;
+        r.instance = static_cast<int>(rows.size());
+        r.sketch = r.label = "uniform";
+        r.params = "budget=" + std::to_string(b);
+        r.tokens_seen = 4096;
+        r.memory_floats = 32.0 * b;
+        r.errors.rel_err_mean = 3.0 / std::sqrt(r.memory_floats);
+        rows.push_back(r);
+    }
+    Snapshot snap;
+    snap.history = MetricRows(rows);
+    snap.tokens_seen = 4096;
+    const std::string csv = ui::error_csv(snap, 0, {});
+    const auto row_of = [&](const std::string& kind) {
+        const std::size_t at = csv.find("," + kind + ",");
+        return at == std::string::npos ? std::string() : csv.substr(at, csv.find('\n', at) - at);
+    };
+    const std::string slope = row_of("slope");
+    ASSERT_FALSE(slope.empty()) << csv;
+    const double value = std::stod(slope.substr(slope.rfind(',') + 1));
+    EXPECT_NEAR(value, -0.5, 1e-9);
+    EXPECT_FALSE(row_of("slope_lo").empty());
+    EXPECT_FALSE(row_of("slope_hi").empty());
+    EXPECT_NE(csv.find("uniform budget=64,measured"), std::string::npos) << csv;
+    EXPECT_NE(csv.find("uniform budget=512,measured"), std::string::npos) << csv;
 }
 
 TEST(TheoryOverlay, CurvesOfRunningSketchesAndLowerBounds) {
