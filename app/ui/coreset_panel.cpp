@@ -1,3 +1,5 @@
+#include "ui/coreset_panel.hpp"
+
 #include <imgui.h>
 
 #include <algorithm>
@@ -5,16 +7,20 @@
 #include <string>
 #include <vector>
 
-#include "ui/palette.hpp"
-#include "ui/panels.hpp"
+#include "scene/palette.hpp"
+#include "ui/view_json.hpp"
+#include "ui/widgets.hpp"
 
 namespace kvscope::ui {
 
 namespace {
 
+using scene::category_colour;
+using scene::viridis;
+
 // Retained positions on the token timeline: one pixel column per slice of the stream, brightness
 // = share of that slice kept, colour = the most common tag in it.
-// The token hovered in any panel (UiState::hovered_token) is marked with a white line.
+// The token hovered in any panel (Selection::hovered_token) is marked with a white line.
 void draw_timeline(const SketchView& view, Index tokens_seen, Index hovered) {
     const float width = ImGui::GetContentRegionAvail().x;
     const float height = 2.2f * ImGui::GetTextLineHeight();
@@ -122,57 +128,79 @@ void draw_merge_tree(const MergeTreeView& tree, Index tokens_seen) {
     }
 }
 
+void draw_walk(const WalkTrace& walk, PlotState& plot) {
+    std::vector<double> x, bias, prob;
+    for (std::size_t i = 0; i < walk.steps.size(); ++i) {
+        x.push_back(static_cast<double>(i));
+        bias.push_back(walk.steps[i].bias);
+        prob.push_back(walk.steps[i].probability);
+    }
+    if (begin_plot("walk", plot, ImVec2(0, 150), "step", "p(+1), bias")) {
+        plot_line("p(+1)", x.data(), prob.data(), static_cast<int>(x.size()), category_colour(1));
+        plot_line("bias s_j", x.data(), bias.data(), static_cast<int>(x.size()),
+                  category_colour(5));
+        end_plot();
+    }
+}
+
+void draw_scalars(const SketchView& view) {
+    if (view.scalars.empty() || !ImGui::BeginTable("scalars", 2, ImGuiTableFlags_RowBg)) return;
+    for (const auto& [name, value] : view.scalars) {
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(name.c_str());
+        ImGui::TableNextColumn();
+        ImGui::Text("%.6g", value);
+    }
+    ImGui::EndTable();
+}
+
 }  // namespace
 
-void draw_coreset_panel(const Snapshot& snap, UiState& ui) {
-    const SketchSnapshot* selected = selected_sketch(snap, ui);
+void draw_coreset_panel(CoresetPanelState& state, PanelContext& ctx) {
+    const Snapshot& snap = ctx.snap;
+    const SketchSnapshot* selected = selected_sketch(snap, ctx.selection);
     if (!selected) return;
     const SketchSnapshot& s = *selected;
-    const SketchView& view = s.view;
+    const SketchView& view = *s.view;
     ImGui::Text("%s  [%s]: %zu stored of %lld seen", s.spec.label.c_str(),
                 s.spec.params_text.c_str(), view.retained.size(),
                 static_cast<long long>(s.stats.seen));
     if (view.subset_of_stream) {
         ImGui::TextDisabled("retained tokens on the stream timeline (select a sketch to switch)");
-        draw_timeline(view, snap.tokens_seen, ui.hovered_token);
+        draw_timeline(view, snap.tokens_seen, ctx.selection.hovered_token);
     }
     if (!view.retained.empty()) {
         std::vector<double> w;
         w.reserve(view.retained.size());
         for (const auto& t : view.retained)
             w.push_back(t.weight_num);
-        if (begin_plot("weights", ui.weights, ImVec2(0, 150), "numerator weight", "tokens")) {
+        if (begin_plot("weights", state.weights, ImVec2(0, 150), "numerator weight", "tokens")) {
             plot_histogram("weights", w.data(), static_cast<int>(w.size()), 30,
-                           category_colour(ui.selected_sketch, 0.8f));
+                           category_colour(ctx.selection.sketch, 0.8f));
             end_plot();
         }
     }
     if (view.merge_tree) draw_merge_tree(*view.merge_tree, snap.tokens_seen);
-    if (view.walk && !view.walk->steps.empty()) {
-        std::vector<double> x, bias, prob;
-        for (std::size_t i = 0; i < view.walk->steps.size(); ++i) {
-            x.push_back(static_cast<double>(i));
-            bias.push_back(view.walk->steps[i].bias);
-            prob.push_back(view.walk->steps[i].probability);
-        }
-        if (begin_plot("walk", ui.walk, ImVec2(0, 150), "step", "p(+1), bias")) {
-            plot_line("p(+1)", x.data(), prob.data(), static_cast<int>(x.size()),
-                      category_colour(1));
-            plot_line("bias s_j", x.data(), bias.data(), static_cast<int>(x.size()),
-                      category_colour(5));
-            end_plot();
-        }
-    }
-    if (!view.scalars.empty() && ImGui::BeginTable("scalars", 2, ImGuiTableFlags_RowBg)) {
-        for (const auto& [name, value] : view.scalars) {
-            ImGui::TableNextRow();
-            ImGui::TableNextColumn();
-            ImGui::TextUnformatted(name.c_str());
-            ImGui::TableNextColumn();
-            ImGui::Text("%.6g", value);
-        }
-        ImGui::EndTable();
-    }
+    if (view.walk && !view.walk->steps.empty()) draw_walk(*view.walk, state.walk);
+    draw_scalars(view);
+}
+
+void save_coreset_view(const CoresetPanelState& state, nlohmann::json& view) {
+    save_plot(view, "weights", state.weights);
+    save_plot(view, "walk", state.walk);
+}
+
+void load_coreset_view(const nlohmann::json& view, CoresetPanelState& state, const ViewWarn&) {
+    load_plot(view, "weights", state.weights);
+    load_plot(view, "walk", state.walk);
+}
+
+PanelInfo coreset_panel() {
+    return panel_info<CoresetPanelState>(
+        "coreset", "Coreset",
+        "Retained tokens on the stream timeline, their weights, merge tree and walk",
+        Place::Internals, draw_coreset_panel, save_coreset_view, load_coreset_view);
 }
 
 }  // namespace kvscope::ui

@@ -11,7 +11,7 @@
 
 #include "core/params.hpp"
 #include "core/registry.hpp"
-#include "ui/panels.hpp"
+#include "ui/widgets.hpp"
 
 namespace kvscope::ui {
 
@@ -130,15 +130,15 @@ const std::vector<MetricDef>& error_metrics() {
 double estimate_logit_bound(const Snapshot& snap) {
     double B = 0;
     for (const auto& s : snap.sketches) {
-        if (s.view.taylor && std::isfinite(s.view.taylor->bound_B)) {
-            B = std::max(B, s.view.taylor->bound_B);
+        if (s.view->taylor && std::isfinite(s.view->taylor->bound_B)) {
+            B = std::max(B, s.view->taylor->bound_B);
         }
     }
     if (B > 0) return B;
-    if (snap.probes.rows() > 0 && snap.beta > 0) {
+    if (snap.probes->rows() > 0 && snap.beta > 0) {
         double rq = 0;
-        for (Index i = 0; i < snap.probes.rows(); ++i)
-            rq = std::max(rq, static_cast<double>(snap.probes.row(i).norm()));
+        for (Index i = 0; i < snap.probes->rows(); ++i)
+            rq = std::max(rq, static_cast<double>(snap.probes->row(i).norm()));
         if (rq > 0 && std::isfinite(rq)) return snap.beta * rq * rq;
     }
     return 1.0;
@@ -216,8 +216,8 @@ std::string bucket_csv(const Snapshot& snap, int sketch) {
         "taylor_degree,query_share,recent_share_mean,recent_share_max,is_query_bucket,"
         "collision_rate\n";
     const SketchSnapshot* s = sketch_at(snap, sketch);
-    if (!s || !s->view.buckets) return out;
-    const BucketView& b = *s->view.buckets;
+    if (!s || !s->view->buckets) return out;
+    const BucketView& b = *s->view->buckets;
     for (std::size_t i = 0; i < b.ids.size(); ++i) {
         double mean = kNaN, max = kNaN;
         int n = 0;
@@ -246,8 +246,8 @@ std::string bucket_csv(const Snapshot& snap, int sketch) {
 std::string polynomial_csv(const Snapshot& snap, int sketch) {
     std::string out = "instance,sketch,tokens_seen,degree,series,x,y\n";
     const SketchSnapshot* s = sketch_at(snap, sketch);
-    if (!s || !s->view.taylor) return out;
-    const TaylorView& t = *s->view.taylor;
+    if (!s || !s->view->taylor) return out;
+    const TaylorView& t = *s->view->taylor;
     const std::string prefix = std::to_string(sketch) + ',' + csv_text(s->spec.id) + ',' +
                                std::to_string(snap.tokens_seen) + ',' + std::to_string(t.degree) +
                                ',';

@@ -10,29 +10,31 @@
 //               show_hyperplanes, show_probes, auto_fit, zoom, centre[3], yaw, pitch}
 //   plots: {name: {log_x, log_y, auto_fit, x_min, x_max, y_min, y_max, hidden[]}}
 // Reading is lenient: unknown keys are ignored and bad values keep the current state (with a
-// warning), so a session saved by a newer build still opens.
+// warning), so a session saved by a newer build still opens. The workspace writes the shared
+// fields (stream position, theme, scale, speed, selection, screenshot options, tab); each panel
+// writes and reads its own (ui/view_json.hpp), under the keys above.
 #pragma once
 
 #include <filesystem>
 #include <string>
 
 #include "session/runner.hpp"
-#include "ui/ui_state.hpp"
+#include "ui/workspace.hpp"
 
 namespace kvscope::ui {
 
 /// The view state as the session file's "view" object.
-nlohmann::json view_to_json(const UiState& ui, Index stream_position);
-/// Applies a "view" object to `ui`; returns the stream position it names (0 when absent).
-/// Problems are described in `warnings` ("" when none); nothing throws.
-Index view_from_json(const nlohmann::json& view, UiState& ui, std::string& warnings);
+nlohmann::json view_to_json(const Workspace& workspace, Index stream_position);
+/// Applies a "view" object to the workspace; returns the stream position it names (0 when
+/// absent). Problems are described in `warnings` ("" when none); nothing throws.
+Index view_from_json(const nlohmann::json& view, Workspace& workspace, std::string& warnings);
 
 /// The whole session document: the snapshot's run config plus the view.
-nlohmann::json session_document(const Snapshot& snap, const UiState& ui);
+nlohmann::json session_document(const Snapshot& snap, const Workspace& workspace);
 /// Writes session_document to `path` (atomically: a temporary file renamed over it). Returns
 /// "" or an error message naming the path.
 std::string save_session(const std::filesystem::path& path, const Snapshot& snap,
-                         const UiState& ui);
+                         const Workspace& workspace);
 
 /// Where the last session is autosaved: $XDG_CONFIG_HOME/kvscope/last_session.json, else
 /// $HOME/.config/kvscope/last_session.json, else ./kvscope_last_session.json.

@@ -8,10 +8,10 @@
 namespace kvscope {
 
 std::string metrics_csv(const Session& session) {
-    return metrics_csv(session.history(), session.config().timing);
+    return metrics_csv(session.history().span(), session.config().timing);
 }
 
-std::string metrics_csv(const std::vector<MetricRow>& rows, bool timing) {
+std::string metrics_csv(std::span<const MetricRow> rows, bool timing) {
     std::string out;
     const auto& cols = metric_columns();
     for (std::size_t i = 0; i < cols.size(); ++i)

@@ -1,5 +1,5 @@
-// Session files (run config + view state), the run-level CSV export and the file browser's
-// listing: pure C++ around the explorer, tested without a window.
+// Session files (run config + view state) and the run-level CSV export: pure C++ around the
+// explorer, tested without a window.
 #include "ui/session_file.hpp"
 
 #include <gtest/gtest.h>
@@ -8,7 +8,8 @@
 #include <fstream>
 
 #include "session/run_output.hpp"
-#include "ui/panels.hpp"
+#include "ui/embedding_panel.hpp"
+#include "ui/error_panel.hpp"
 
 namespace kvscope {
 namespace {
@@ -36,21 +37,23 @@ TEST(SessionFile, ViewStateRoundTripsThroughTheSessionDocument) {
     runner.send(command::Step{800});
     runner.wait_idle();
     const auto snap = runner.snapshot();
-    ui::UiState ui;
-    ui.theme = ui::Theme::HighContrast;
-    ui.ui_scale = 1.5f;
-    ui.speed = 256;
-    ui.selected_sketch = 2;
-    ui.screenshot_scale = 2;
-    ui.screenshot_with_ui = false;
-    ui.error_memory.auto_fit = false;
-    ui.error_memory.x_min = 10;
-    ui.error_memory.hidden = {"uniform budget=16"};
-    ui.internals_tab = 2;
-    ui.embedding.colour_by = ui::EmbedColour::Bucket;
-    ui.embedding.three_d = true;
-    ui.embedding.field_mode = 2;
-    ui.embedding.yaw = 1.25f;
+    ui::Workspace ui;
+    ui.settings.theme = ui::Theme::HighContrast;
+    ui.settings.ui_scale = 1.5f;
+    ui.settings.speed = 256;
+    ui.selection.sketch = 2;
+    ui.settings.screenshot_scale = 2;
+    ui.settings.screenshot_with_ui = false;
+    ui::ErrorPanelState& errors = *ui.state<ui::ErrorPanelState>("errors");
+    errors.memory.auto_fit = false;
+    errors.memory.x_min = 10;
+    errors.memory.hidden = {"uniform budget=16"};
+    ASSERT_TRUE(ui.show_tab("polynomial", false));
+    ui::EmbeddingPanelState& embedding = *ui.state<ui::EmbeddingPanelState>("embedding");
+    embedding.points.colour_by = scene::EmbedColour::Bucket;
+    embedding.camera.three_d = true;
+    embedding.field_mode = 2;
+    embedding.camera.yaw = 1.25f;
 
     const fs::path path = scratch_dir("roundtrip") / "s.json";
     ASSERT_EQ(ui::save_session(path, *snap, ui), "");
@@ -60,39 +63,51 @@ TEST(SessionFile, ViewStateRoundTripsThroughTheSessionDocument) {
         nlohmann::json j = ui::session_document(*snap, ui);
         return to_json(parse_run_config(j, "")).dump();
     }());
-    EXPECT_EQ(loaded.sketches.size(), snap->config.sketches.size());
+    EXPECT_EQ(loaded.sketches.size(), snap->config->sketches.size());
     EXPECT_EQ(loaded.seed, 5u);
+    // Every key a session has always held is still written.
+    for (const char* key :
+         {"stream_position", "theme", "ui_scale", "speed", "selected_sketch", "error_metric",
+          "screenshot_scale", "screenshot_ui", "show_theory", "tab", "embedding", "plots"})
+        EXPECT_TRUE(loaded.view.contains(key)) << key;
+    for (const char* plot : {"error_time", "error_memory", "weights", "walk", "trunc_error",
+                             "logit_hist", "degree_error", "monomials"})
+        EXPECT_TRUE(loaded.view["plots"].contains(plot)) << plot;
 
-    ui::UiState back;
+    ui::Workspace back;
     std::string warnings;
     const Index position = ui::view_from_json(loaded.view, back, warnings);
     EXPECT_EQ(warnings, "");
     EXPECT_EQ(position, 800);
-    EXPECT_EQ(back.theme, ui::Theme::HighContrast);
-    EXPECT_FLOAT_EQ(back.ui_scale, 1.5f);
-    EXPECT_EQ(back.speed, 256);
-    EXPECT_EQ(back.selected_sketch, 2);
-    EXPECT_EQ(back.screenshot_scale, 2);
-    EXPECT_FALSE(back.screenshot_with_ui);
-    EXPECT_FALSE(back.error_memory.auto_fit);
-    EXPECT_EQ(back.error_memory.x_min, 10);
-    EXPECT_EQ(back.error_memory.hidden, std::vector<std::string>{"uniform budget=16"});
-    EXPECT_EQ(back.internals_tab, 2);  // "tab": "polynomial"
+    EXPECT_EQ(back.settings.theme, ui::Theme::HighContrast);
+    EXPECT_FLOAT_EQ(back.settings.ui_scale, 1.5f);
+    EXPECT_EQ(back.settings.speed, 256);
+    EXPECT_EQ(back.selection.sketch, 2);
+    EXPECT_EQ(back.settings.screenshot_scale, 2);
+    EXPECT_FALSE(back.settings.screenshot_with_ui);
+    const ui::ErrorPanelState& errors_back = *back.state<ui::ErrorPanelState>("errors");
+    EXPECT_FALSE(errors_back.memory.auto_fit);
+    EXPECT_EQ(errors_back.memory.x_min, 10);
+    EXPECT_EQ(errors_back.memory.hidden, std::vector<std::string>{"uniform budget=16"});
+    EXPECT_EQ(back.tab(ui::Place::Internals), "polynomial");
     EXPECT_EQ(loaded.view["tab"], "polynomial");
-    EXPECT_EQ(back.embedding.colour_by, ui::EmbedColour::Bucket);
-    EXPECT_TRUE(back.embedding.three_d);
-    EXPECT_EQ(back.embedding.field_mode, 2);
-    EXPECT_FLOAT_EQ(back.embedding.yaw, 1.25f);
+    const ui::EmbeddingPanelState& embedding_back =
+        *back.state<ui::EmbeddingPanelState>("embedding");
+    EXPECT_EQ(embedding_back.points.colour_by, scene::EmbedColour::Bucket);
+    EXPECT_TRUE(embedding_back.camera.three_d);
+    EXPECT_EQ(embedding_back.field_mode, 2);
+    EXPECT_FLOAT_EQ(embedding_back.camera.yaw, 1.25f);
 }
 
 TEST(SessionFile, BadViewValuesAreIgnoredWithAWarningAndNothingThrows) {
-    ui::UiState ui;
-    ui.speed = 64;
+    ui::Workspace ui;
+    ui.settings.speed = 64;
     std::string warnings;
     const nlohmann::json view = {{"theme", "purple"},
                                  {"ui_scale", 40},
                                  {"speed", -3},
                                  {"stream_position", "lots"},
+                                 {"tab", "everything"},
                                  {"plots", {{"error_time", {{"log_x", "yes"}}}}},
                                  {"embedding", {{"colour_by", "rainbow"}}},
                                  {"from_the_future", 1}};
@@ -101,11 +116,14 @@ TEST(SessionFile, BadViewValuesAreIgnoredWithAWarningAndNothingThrows) {
     EXPECT_NE(warnings.find("view.ui_scale"), std::string::npos);
     EXPECT_NE(warnings.find("view.speed"), std::string::npos);
     EXPECT_NE(warnings.find("view.stream_position"), std::string::npos);
+    EXPECT_NE(warnings.find("view.tab = \"everything\" ignored (coreset, buckets or polynomial)"),
+              std::string::npos);
     EXPECT_NE(warnings.find("view.embedding.colour_by"), std::string::npos);
-    EXPECT_EQ(ui.embedding.colour_by, ui::EmbedColour::Retained);
-    EXPECT_EQ(ui.theme, ui::Theme::Dark);
-    EXPECT_EQ(ui.speed, 64);
-    EXPECT_FALSE(ui.error_time.log_x);
+    EXPECT_EQ(ui.state<ui::EmbeddingPanelState>("embedding")->points.colour_by,
+              scene::EmbedColour::Retained);
+    EXPECT_EQ(ui.settings.theme, ui::Theme::Dark);
+    EXPECT_EQ(ui.settings.speed, 64);
+    EXPECT_FALSE(ui.state<ui::ErrorPanelState>("errors")->time.log_x);
     EXPECT_EQ(ui::view_from_json(nlohmann::json("not an object"), ui, warnings), 0);
 }
 
@@ -139,27 +157,6 @@ TEST(SessionFile, AutosaveFollowsXdgConfigHome) {
     } else {
         unsetenv("XDG_CONFIG_HOME");
     }
-}
-
-TEST(FileBrowser, ListsFoldersFirstThenOpenableFilesOnly) {
-    const fs::path dir = scratch_dir("browser");
-    fs::create_directories(dir / "dumps");
-    fs::create_directories(dir / ".hidden");
-    for (const char* f : {"b.npy", "a.safetensors", "notes.txt", "session.json", "K.NPZ"})
-        std::ofstream(dir / f) << "x";
-    std::string error;
-    const auto entries = ui::list_directory(dir.string(), error);
-    EXPECT_EQ(error, "");
-    std::vector<std::string> names;
-    for (const auto& e : entries)
-        names.push_back(e.name);
-    EXPECT_EQ(names, (std::vector<std::string>{"dumps", "K.NPZ", "a.safetensors", "b.npy",
-                                               "session.json"}));
-    EXPECT_TRUE(entries[0].is_directory);
-    EXPECT_EQ(entries[1].bytes, 1u);
-    const auto missing = ui::list_directory((dir / "nope").string(), error);
-    EXPECT_TRUE(missing.empty());
-    EXPECT_NE(error.find("nope"), std::string::npos);
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // What the embedding view asks the GL renderer to draw this frame, and what comes back. Plain
-// data (no GL, no ImGui): the panel (app/ui/embedding_panel.cpp) fills EmbeddingScene while
-// ImGui builds the frame; the explorer hands it to EmbeddingRenderer after ImGui::Render().
+// data (no GL, no ImGui), so both the panels (app/ui) and the renderer (app/gfx) include it: the
+// panel (app/ui/embedding_panel.cpp, with the builders in scene/embedding_builder.hpp) fills
+// EmbeddingScene while ImGui builds the frame; the explorer hands it to gfx::EmbeddingRenderer
+// after ImGui::Render(), which answers in EmbeddingOutput.
 #pragma once
 
 #include <array>
@@ -8,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace kvscope::gfx {
+namespace kvscope::scene {
 
 struct EmbeddingScene {
     bool active = false;        ///< the panel was drawn this frame and wants a texture
@@ -61,4 +63,11 @@ struct EmbeddingOutput {
     std::int64_t total_points = 0;  ///< stream points it had (more than drawn when thinned)
 };
 
-}  // namespace kvscope::gfx
+/// Every GL view's request and answer for one frame; the panels fill the requests, the frame loop
+/// renders them after ImGui::Render() and the answers reach the panels on the next frame.
+struct Scenes {
+    EmbeddingScene embedding;
+    EmbeddingOutput embedding_output;
+};
+
+}  // namespace kvscope::scene

@@ -1,16 +1,18 @@
-// The F1 help overlay (every shortcut) and the one-line status bar at the bottom.
+// The F1 help overlay: every shortcut.
 #include <imgui.h>
 
-#include <string>
-
-#include "ui/panels.hpp"
+#include "ui/panel.hpp"
 
 namespace kvscope::ui {
 
-void draw_help_overlay(UiState& ui) {
-    if (!ui.show_help) return;
+namespace {
+
+struct HelpOverlayState {};
+
+void draw_help_overlay(HelpOverlayState&, PanelContext& ctx) {
+    if (!ctx.settings.show_help) return;
     ImGui::SetNextWindowBgAlpha(0.92f);
-    if (ImGui::Begin("Help (F1)", &ui.show_help, ImGuiWindowFlags_AlwaysAutoResize)) {
+    if (ImGui::Begin("Help (F1)", &ctx.settings.show_help, ImGuiWindowFlags_AlwaysAutoResize)) {
         const char* rows[][2] = {{"Space", "play / pause"},
                                  {"Right", "step one tick"},
                                  {"R", "reset (same seed)"},
@@ -37,16 +39,11 @@ void draw_help_overlay(UiState& ui) {
     ImGui::End();
 }
 
-void draw_status_line(const Snapshot& snap, const UiState& ui) {
-    ImGui::Text("%s  %lld tokens  %zu sketches", snap.playing ? "playing" : "paused",
-                static_cast<long long>(snap.tokens_seen), snap.sketches.size());
-    if (!snap.error.empty()) {
-        ImGui::SameLine(0, 24);
-        ImGui::TextColored(ImVec4(1.0f, 0.45f, 0.35f, 1.0f), "error: %s", snap.error.c_str());
-    } else if (!ui.status.empty()) {
-        ImGui::SameLine(0, 24);
-        ImGui::TextUnformatted(ui.status.c_str());
-    }
+}  // namespace
+
+PanelInfo help_overlay() {
+    return panel_info<HelpOverlayState>("help", "Help", "Every shortcut (F1)", Place::Overlay,
+                                        draw_help_overlay);
 }
 
 }  // namespace kvscope::ui
