@@ -252,6 +252,7 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err,
                 return 1;
             }
             gui_req.default_config = default_config;
+            gui_req.lessons_dir = std::string(KVSCOPE_ASSET_DIR) + "/lessons";
             gui_req.screenshot_ui = !no_ui;
             return launcher(gui_req, out, err);
         }
@@ -259,6 +260,7 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err,
         if (launcher) {
             GuiRequest def;
             def.default_config = default_config;
+            def.lessons_dir = std::string(KVSCOPE_ASSET_DIR) + "/lessons";
             const int code = launcher(def, out, err);
             if (code != 3) return code;
             out << "kvscope: no display for the explorer window, so here is the default "

@@ -10,9 +10,17 @@ namespace kvscope {
 
 namespace {
 
-/// True when `b` is `a` with at most some sketches' parameters changed (seeds kept), so the
-/// running session can follow by replaying those sketches instead of starting over.
-bool same_run(const RunConfig& a, const RunConfig& b) {
+bool marker_happened(const LessonMarker& m, const std::vector<StreamEvent>& events,
+                     Index position) {
+    for (const auto& e : events) {
+        if (e.kind == m.event && e.sketch == m.sketch && e.at <= position) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+bool differs_only_in_sketch_params(const RunConfig& a, const RunConfig& b) {
     if (a.source_id != b.source_id || a.source_params != b.source_params || a.seed != b.seed ||
         a.beta != b.beta || a.tokens != b.tokens || a.eval_every != b.eval_every ||
         a.probe_queries != b.probe_queries)
@@ -26,25 +34,17 @@ bool same_run(const RunConfig& a, const RunConfig& b) {
     return true;
 }
 
-void follow_edits(Session& session, const RunConfig& scene) {
-    const auto want = expand_sketches(scene);
-    for (std::size_t i = 0; i < want.size(); ++i) {
-        const SketchInstanceSpec& have = session.sketches()[i].spec;
-        if (have.params == want[i].params) continue;
+std::vector<std::pair<std::size_t, nlohmann::json>> sketch_param_edits(const RunConfig& from,
+                                                                       const RunConfig& to) {
+    std::vector<std::pair<std::size_t, nlohmann::json>> out;
+    const auto have = expand_sketches(from), want = expand_sketches(to);
+    for (std::size_t i = 0; i < want.size() && i < have.size(); ++i) {
+        if (have[i].params == want[i].params) continue;
         const SketchInfo& info = builtin_sketches().at(want[i].id, "sketch");
-        session.reconfigure_sketch(i, want[i].params.to_json(info.params));
+        out.emplace_back(i, want[i].params.to_json(info.params));
     }
+    return out;
 }
-
-bool marker_happened(const LessonMarker& m, const std::vector<StreamEvent>& events,
-                     Index position) {
-    for (const auto& e : events) {
-        if (e.kind == m.event && e.sketch == m.sketch && e.at <= position) return true;
-    }
-    return false;
-}
-
-}  // namespace
 
 bool StepCheck::ok() const {
     if (!problems.empty()) return false;
@@ -71,11 +71,12 @@ LessonCheck check_lesson(const Lesson& lesson, const LessonCheckOptions& options
     for (std::size_t k = 0; k < lesson.steps.size(); ++k) {
         const LessonStep& step = lesson.steps[k];
         const RunConfig& scene = scenes[k];
-        if (!session || !same_run(session->config(), scene) ||
+        if (!session || !differs_only_in_sketch_params(session->config(), scene) ||
             step.position < session->tokens_seen()) {
             session = std::make_unique<Session>(scene);
         } else {
-            follow_edits(*session, scene);
+            for (const auto& [i, params] : sketch_param_edits(session->config(), scene))
+                session->reconfigure_sketch(i, params);
         }
         while (session->tokens_seen() < step.position && !session->finished())
             session->advance(step.position - session->tokens_seen());

@@ -40,6 +40,15 @@ struct LessonCheckOptions {
     std::function<void(const StepCheck&)> on_step;  ///< called after each step (progress)
 };
 
+/// True when `b` is the run `a` with at most some sketch instances' parameters changed (same
+/// source, seeds, lengths and instances), so a running session can follow by replaying those
+/// sketches instead of starting over.
+bool differs_only_in_sketch_params(const RunConfig& a, const RunConfig& b);
+/// The instances whose parameters differ between `from` and `to` (which must satisfy
+/// differs_only_in_sketch_params), with their new parameters as JSON.
+std::vector<std::pair<std::size_t, nlohmann::json>> sketch_param_edits(const RunConfig& from,
+                                                                       const RunConfig& to);
+
 /// Runs the lesson's steps in order and evaluates every claim and marker. Throws
 /// std::invalid_argument only when a scene cannot be built (a file source without its file);
 /// failing claims are reported, not thrown.

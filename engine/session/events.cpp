@@ -132,21 +132,35 @@ std::vector<StreamEvent> sketch_events(int instance, const SketchInstanceSpec& s
     return out;
 }
 
-std::vector<StreamEvent> session_events(const Session& session) {
-    const RunConfig& c = session.config();
-    const json params = resolved_source_params(c);
-    std::vector<StreamEvent> out = source_events(c.source_id, params, session.tokens_target());
-    const Index sinks = source_sink_count(c.source_id, params);
-    const auto& slots = session.sketches();
-    for (std::size_t i = 0; i < slots.size(); ++i) {
-        if (!slots[i].error.empty()) continue;
-        auto more = sketch_events(static_cast<int>(i), slots[i].spec, slots[i].sketch->view(),
-                                  session.tokens_seen(), sinks);
+std::vector<StreamEvent> run_events(const RunConfig& config, Index tokens_target, Index tokens_seen,
+                                    const std::vector<const SketchInstanceSpec*>& specs,
+                                    const std::vector<const SketchView*>& views) {
+    const json params = resolved_source_params(config);
+    std::vector<StreamEvent> out = source_events(config.source_id, params, tokens_target);
+    const Index sinks = source_sink_count(config.source_id, params);
+    for (std::size_t i = 0; i < specs.size() && i < views.size(); ++i) {
+        if (!specs[i] || !views[i]) continue;
+        auto more = sketch_events(static_cast<int>(i), *specs[i], *views[i], tokens_seen, sinks);
         out.insert(out.end(), more.begin(), more.end());
     }
     std::stable_sort(out.begin(), out.end(),
                      [](const StreamEvent& a, const StreamEvent& b) { return a.at < b.at; });
     return out;
+}
+
+std::vector<StreamEvent> session_events(const Session& session) {
+    const auto& slots = session.sketches();
+    std::vector<SketchView> views(slots.size());
+    std::vector<const SketchInstanceSpec*> specs;
+    std::vector<const SketchView*> view_ptrs;
+    for (std::size_t i = 0; i < slots.size(); ++i) {
+        specs.push_back(&slots[i].spec);
+        const bool ok = slots[i].error.empty();
+        if (ok) views[i] = slots[i].sketch->view();
+        view_ptrs.push_back(ok ? &views[i] : nullptr);
+    }
+    return run_events(session.config(), session.tokens_target(), session.tokens_seen(), specs,
+                      view_ptrs);
 }
 
 json events_json(const std::vector<StreamEvent>& events) {

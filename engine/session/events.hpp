@@ -57,8 +57,15 @@ std::vector<StreamEvent> sketch_events(int instance, const SketchInstanceSpec& s
 /// The source's sink count from its resolved parameters (0 when it has none).
 Index source_sink_count(const std::string& source_id, const nlohmann::json& resolved_params);
 
-/// Every event of a session so far (the source's up to its target length), sorted by position.
-/// Builds each sketch's view once: O(sum of view sizes).
+/// Every event of a run of `config` so far: the source's up to `tokens_target`, and those of
+/// each sketch instance i with spec specs[i] and view views[i] (null: skipped) up to
+/// `tokens_seen`; sorted by position.
+std::vector<StreamEvent> run_events(const RunConfig& config, Index tokens_target, Index tokens_seen,
+                                    const std::vector<const SketchInstanceSpec*>& specs,
+                                    const std::vector<const SketchView*>& views);
+
+/// Every event of a session so far (run_events with each sketch's view, built once:
+/// O(sum of view sizes)).
 std::vector<StreamEvent> session_events(const Session& session);
 
 /// Events as JSON: [{"at", "kind", "label", "instance", "sketch"}...].
