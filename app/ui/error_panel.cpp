@@ -219,7 +219,7 @@ double output_smallness(const Snapshot& snap) {
     std::vector<double> ratios;
     for (const auto& r : snap.history) {
         if (r.tokens_seen != last || r.sketch == "exact") continue;
-        const double q = r.errors.rel_err_mean / r.errors.eps_fro;
+        const double q = r.errors.rel_err_mean / r.errors.num_err;
         if (std::isfinite(q) && q > 0) ratios.push_back(q);
     }
     if (ratios.empty()) return NAN;
@@ -243,9 +243,9 @@ void draw_error_panel(ErrorPanelState& state, PanelContext& ctx) {
     if (state.metric <= 1 && output_smallness(snap) > 20) {
         ImGui::PushTextWrapPos(0.0f);
         ImGui::TextColored(ImVec4(0.98f, 0.78f, 0.30f, 1.0f),
-                           "Note: the exact output a is small here (%.0fx below its scale: "
-                           "zero-mean values cancel), so rel_err reads large for every sketch. "
-                           "eps_fro is the scale-free view.",
+                           "Note: the exact output a is small here (about %.0fx shorter than "
+                           "the largest value: zero-mean values cancel), so rel_err reads large "
+                           "for every sketch. eps_fro is the scale-free view.",
                            output_smallness(snap));
         ImGui::PopTextWrapPos();
     }

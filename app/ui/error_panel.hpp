@@ -20,8 +20,9 @@ struct ErrorPanelState {
 };
 
 void draw_error_panel(ErrorPanelState& state, PanelContext& ctx);
-/// rel_err / eps_fro at the latest evaluation, the median over the non-exact sketches (NaN when
-/// there is none): ||p|| ||V||_F / ||a||, large when the exact output is small next to its scale.
+/// rel_err / num_err at the latest evaluation, the median over the non-exact sketches (NaN when
+/// there is none): about max ||v|| / ||a||, large when the exact output is short next to the
+/// values it averages (zero-mean values cancel), not when attention is merely sharp.
 double output_smallness(const Snapshot& snap);
 /// Session view: "error_metric" (an index into error_metrics() or a metric's name),
 /// "show_theory", plots "error_time" and "error_memory".
