@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <vector>
 
@@ -21,10 +22,13 @@
 #include "gfx/gl.hpp"
 #include "gfx/offscreen_target.hpp"
 #include "gfx/screenshot.hpp"
+#include "lessons/lesson.hpp"
 #include "session/runner.hpp"
 #include "ui/embedding_panel.hpp"
 #include "ui/file_browser.hpp"
 #include "ui/frame_recovery.hpp"
+#include "ui/lesson_panel.hpp"
+#include "ui/lesson_steps.hpp"
 #include "ui/session_file.hpp"
 #include "ui/workspace.hpp"
 
@@ -33,6 +37,11 @@ namespace kvscope {
 namespace {
 
 constexpr const char* kFontPath = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+// The glyphs the lessons and metric definitions write formulas with (DejaVu Sans has them all):
+// Latin, combining accents (N̂), Greek, ẑ, punctuation (‖ –), sub- and superscripts, arrows,
+// mathematical operators (Σ ∈ ≤ √), ceilings and floors, and the angle brackets ⟨ ⟩.
+constexpr ImWchar kGlyphRanges[] = {0x0020, 0x017F, 0x0300, 0x03FF, 0x1E00, 0x1EFF, 0x2000, 0x209F,
+                                    0x2100, 0x23FF, 0x25A0, 0x25FF, 0x27E8, 0x27EF, 0};
 
 void apply_theme(ui::Theme theme) {
     switch (theme) {
@@ -109,6 +118,8 @@ void handle_shortcuts(const Snapshot& snap, ui::Workspace& w) {
         sink.request({ui::Request::Kind::SaveSession});
     if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_O, false)) settings.show_file_browser = true;
     if (ImGui::IsKeyPressed(GLFW_KEY_F1, false)) settings.show_help = !settings.show_help;
+    if (!io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_L, false))
+        settings.show_lesson_picker = !settings.show_lesson_picker;
     if (io.KeyCtrl &&
         (ImGui::IsKeyPressed(GLFW_KEY_EQUAL) || ImGui::IsKeyPressed(GLFW_KEY_KP_ADD))) {
         settings.ui_scale = std::min(3.0f, settings.ui_scale + 0.1f);
@@ -149,6 +160,13 @@ class Explorer {
     void open_path(const std::string& path, const Snapshot& snap);
     void open_session(const RunConfig& config, const std::string& what);
     void export_csv(const Snapshot& snap);
+    /// The lessons the picker lists, and the one named on the command line (with its scene).
+    void load_lessons();
+    std::optional<RunConfig> start_lesson();
+    /// Takes the run to the step the Lesson panel asked for; its view waits for the scene.
+    void apply_lesson_step(const Snapshot& snap);
+    void apply_pending_lesson_view(const Snapshot& snap);
+    ui::LessonPanelState* lessons();
     void autosave(const Snapshot& snap, bool force);
     void report(const std::string& message, bool error);
     void record_frame_time(std::chrono::steady_clock::time_point start, std::clock_t cpu_start);
@@ -169,6 +187,9 @@ class Explorer {
     std::unique_ptr<gfx::EmbeddingRenderer> embedding_renderer_;
     bool embedding_error_reported_ = false;
     std::vector<double> frame_ms_, embed_ms_, cpu_ms_;  // --report-frame-times
+    std::optional<nlohmann::json> lesson_view_;         // a step's view, shown once its scene runs
+    RunConfig lesson_scene_;
+    int lesson_view_wait_ = 0;  // frames waited for the scene
 
   public:
     static std::vector<std::string> dropped;  // paths dropped on the window (GLFW callback)
@@ -405,6 +426,9 @@ void Explorer::handle_request(const ui::Request& request, const Snapshot& snap, 
         case Kind::ExportCsv:
             export_csv(snap);
             break;
+        case Kind::LessonStep:
+            apply_lesson_step(snap);
+            break;
         case Kind::Screenshot: {
             const std::string path = ui::numbered_path(".", "kvscope", ".png").string();
             const ui::Settings& s = workspace_.settings;
@@ -423,6 +447,79 @@ void Explorer::send_commands() {
     workspace_.sink.commands.clear();
 }
 
+ui::LessonPanelState* Explorer::lessons() {
+    return workspace_.state<ui::LessonPanelState>("lesson");
+}
+
+void Explorer::load_lessons() {
+    ui::LessonPanelState* L = lessons();
+    if (!L || opt_.lessons_dir.empty()) return;
+    for (const auto& file : lesson_files(opt_.lessons_dir)) {
+        try {
+            L->lessons.push_back(load_lesson(file));
+        } catch (const std::exception& e) {
+            L->problem += (L->problem.empty() ? "" : "\n") + std::string(e.what());
+        }
+    }
+    if (!L->problem.empty()) report("a lesson could not be read: " + L->problem, true);
+}
+
+// `kvscope gui --lesson`: the lesson (from the list, or its own file) opens at its step; the
+// run starts on that step's scene.
+std::optional<RunConfig> Explorer::start_lesson() {
+    ui::LessonPanelState* L = lessons();
+    if (!L || opt_.lesson.empty()) return std::nullopt;
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    int index = -1;
+    for (std::size_t i = 0; i < L->lessons.size(); ++i)
+        if (fs::equivalent(L->lessons[i].file, opt_.lesson, ec)) index = static_cast<int>(i);
+    try {
+        if (index < 0) {
+            L->lessons.push_back(load_lesson(opt_.lesson));
+            index = static_cast<int>(L->lessons.size()) - 1;
+        }
+        const Lesson& l = L->lessons[static_cast<std::size_t>(index)];
+        const int step = std::clamp(opt_.lesson_step - 1, 0, static_cast<int>(l.steps.size()) - 1);
+        L->open = index;
+        L->step = step;
+        L->requested = step;
+        workspace_.settings.lesson_open = true;
+        return step_configs(l)[static_cast<std::size_t>(step)];
+    } catch (const std::exception& e) {
+        report(std::string("cannot open the lesson: ") + e.what(), true);
+    }
+    return std::nullopt;
+}
+
+void Explorer::apply_lesson_step(const Snapshot& snap) {
+    ui::LessonPanelState* L = lessons();
+    if (!L || L->open < 0 || L->requested < 0) return;
+    const Lesson& l = L->lessons[static_cast<std::size_t>(L->open)];
+    const auto k = static_cast<std::size_t>(L->requested);
+    L->requested = -1;
+    const LessonStep& step = l.steps[k];
+    const RunConfig scene = step_configs(l)[k];
+    for (auto& c : ui::lesson_step_commands(*snap.config, snap.tokens_seen, scene, step.position))
+        workspace_.sink.send(std::move(c));
+    lesson_view_ = ui::lesson_view_object(step.view, scene);
+    lesson_scene_ = scene;
+    lesson_view_wait_ = 0;
+    L->step = static_cast<int>(k);
+    report("lesson " + l.name + ", step " + std::to_string(k + 1) + ": " + step.title, false);
+}
+
+// The step's view names the step scene's sketches, so it is applied once that scene runs (a
+// replaced run takes a few frames); a scene that never comes (refused) drops it after 10 s.
+void Explorer::apply_pending_lesson_view(const Snapshot& snap) {
+    if (!lesson_view_) return;
+    if (!ui::scene_is_running(*snap.config, lesson_scene_) && ++lesson_view_wait_ < 600) return;
+    std::string warnings;
+    ui::view_from_json(*lesson_view_, workspace_, warnings);
+    if (!warnings.empty()) report("lesson view: " + warnings, true);
+    lesson_view_.reset();
+}
+
 // Fonts, the drop callback, the start config and its view, the renderer and the Runner.
 void Explorer::start() {
     ImGuiIO& io = ImGui::GetIO();
@@ -431,19 +528,18 @@ void Explorer::start() {
     content_scale_ = std::max(1.0f, content_scale_);
     workspace_.settings.ui_scale = content_scale_;
     if (std::filesystem::exists(kFontPath)) {
-        // Latin-1 plus the punctuation, super/subscripts and minus sign the figures' labels use
-        // ("budget=64…512", "slope −0.51", "10⁻³"), so they do not show as '?'.
-        static const ImWchar kRanges[] = {0x0020, 0x00FF, 0x2000, 0x209F, 0x2200, 0x22FF, 0};
-        io.Fonts->AddFontFromFileTTF(kFontPath, 15.0f * content_scale_, nullptr, kRanges);
+        io.Fonts->AddFontFromFileTTF(kFontPath, 15.0f * content_scale_, nullptr, kGlyphRanges);
         font_2x_ =
-            io.Fonts->AddFontFromFileTTF(kFontPath, 30.0f * content_scale_, nullptr, kRanges);
+            io.Fonts->AddFontFromFileTTF(kFontPath, 30.0f * content_scale_, nullptr, kGlyphRanges);
     }
     glfwSetDropCallback(window_, [](GLFWwindow*, int count, const char** paths) {
         for (int i = 0; i < count; ++i)
             Explorer::dropped.emplace_back(paths[i]);
     });
+    load_lessons();
     std::string warning;
-    const RunConfig config = load_start_config(opt_, warning);
+    const std::optional<RunConfig> lesson_config = start_lesson();
+    const RunConfig config = lesson_config ? *lesson_config : load_start_config(opt_, warning);
     if (!warning.empty()) report(warning, true);
     std::string view_warnings;
     const Index position = ui::view_from_json(config.view, workspace_, view_warnings);
@@ -462,7 +558,19 @@ void Explorer::start() {
         send_commands();
         if (!workspace_.sink.status.empty()) out_ << "kvscope: " << workspace_.sink.status << '\n';
     }
-    if (opt_.play && opt_.frames <= 0) runner_->send(command::Play{});
+    if (lesson_config) {
+        apply_lesson_step(*runner_->snapshot());  // pauses at the step's position
+        send_commands();
+    } else if (opt_.play && opt_.frames <= 0) {
+        runner_->send(command::Play{});
+    }
+    // On first start (no session saved yet) the lessons are offered at once.
+    std::error_code ec;
+    const bool first_start = !std::filesystem::exists(ui::autosave_path(), ec);
+    if (opt_.frames <= 0 && opt_.session.empty() && opt_.open.empty() && !lesson_config &&
+        first_start) {
+        workspace_.settings.show_lesson_picker = true;
+    }
 }
 
 void Explorer::record_frame_time(std::chrono::steady_clock::time_point start,
@@ -480,8 +588,10 @@ bool Explorer::frame(int index) {
     const bool scripted = opt_.frames > 0;
     if (scripted) {
         // Deterministic frames: each advances one tick and waits for it, so a scripted
-        // screenshot shows the same state on every machine.
-        runner_->send(command::Step{workspace_.settings.speed});
+        // screenshot shows the same state on every machine. A lesson stays at its step's
+        // position.
+        const ui::LessonPanelState* L = lessons();
+        if (!L || L->open < 0) runner_->send(command::Step{workspace_.settings.speed});
         runner_->wait_idle();
     }
     // Frame time: UI work and rendering, not the scripted engine step above.
@@ -489,6 +599,7 @@ bool Explorer::frame(int index) {
     const std::clock_t frame_cpu_start = std::clock();
     glfwPollEvents();
     const std::shared_ptr<const Snapshot> snap = runner_->snapshot();
+    apply_pending_lesson_view(*snap);
     if (workspace_.settings.theme != applied_theme_) {
         apply_theme(workspace_.settings.theme);
         applied_theme_ = workspace_.settings.theme;
@@ -497,6 +608,9 @@ bool Explorer::frame(int index) {
     ImGui_ImplGlfw_NewFrame();
     ImGuiIO& io = ImGui::GetIO();
     io.FontGlobalScale = workspace_.settings.ui_scale / content_scale_;
+    // Xvfb parks the pointer mid-screen: a scripted screenshot would show whatever tooltip
+    // lies under it.
+    if (scripted) io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
     if (opt_.animate_view && index > 2) {
         // Alternating zoom: the view changes every frame, so points and field are redrawn.
         if (auto* e = workspace_.state<ui::EmbeddingPanelState>("embedding")) {

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "cli/plot_command.hpp"
+#include "cli/lessons_cmd.hpp"
 #include "cli/results_table.hpp"
 #include "core/registry.hpp"
 #include "io/input_file.hpp"
@@ -258,6 +259,28 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err,
     gui->add_option("--speed", gui_req.speed, "Tokens per tick (per frame with --frames)")
         ->check(CLI::Range(1LL, 1000000LL));
 
+    std::string lesson_name;
+    gui->add_option("--lesson", lesson_name,
+                    "Open a lesson (name as `kvscope lessons` lists it, its number, or a file)");
+    gui->add_option("--step", gui_req.lesson_step, "With --lesson: the step to open (from 1)")
+        ->check(CLI::Range(1, 1000));
+
+    LessonsOptions lessons_opt;
+    lessons_opt.dir = std::string(KVSCOPE_ASSET_DIR) + "/lessons";
+    long long lessons_seed = -1;
+    CLI::App* lessons =
+        app.add_subcommand("lessons", "List the lessons and their steps, or check their claims");
+    lessons->add_option("name", lessons_opt.name, "One lesson (name, number or .json file)");
+    lessons->add_flag("--json", lessons_opt.json, "List as JSON");
+    lessons->add_flag("--check", lessons_opt.check,
+                      "Run each lesson headless and check every step's claims (exit 1 naming "
+                      "the lesson and step that fails)");
+    lessons->add_flag("--verbose,-v", lessons_opt.verbose,
+                      "With --check: print every claim's measurement and margin");
+    lessons->add_option("--seed", lessons_seed, "With --check: run every scene with this seed")
+        ->check(CLI::NonNegativeNumber);
+    lessons->add_option("--dir", lessons_opt.dir, "Folder of lesson files");
+
     std::string default_config = std::string(KVSCOPE_ASSET_DIR) + "/configs/default.json";
     std::string default_out = "runs/default";
     app.add_option("--default-config", default_config,
@@ -281,12 +304,25 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err,
         if (*list) return do_list(list_json, out);
         if (*run) return do_run(run_opt, out, err);
         if (*plot) return do_plot(plot_opt, out);
+        if (*lessons) {
+            if (lessons_seed >= 0) lessons_opt.seed = static_cast<std::uint64_t>(lessons_seed);
+            if (lessons_opt.json && lessons_opt.check)
+                throw std::invalid_argument("lessons: --json lists; it does not go with --check");
+            return run_lessons(lessons_opt, out, err);
+        }
         if (*gui) {
+            if (gui_req.lesson_step > 0 && lesson_name.empty())
+                throw std::invalid_argument("gui: --step needs --lesson");
+            if (!lesson_name.empty()) {
+                gui_req.lesson = resolve_lesson_step(
+                    lesson_name, std::string(KVSCOPE_ASSET_DIR) + "/lessons", gui_req.lesson_step);
+            }
             if (!launcher) {
                 err << "kvscope: this build has no explorer window (built without the GUI)\n";
                 return 1;
             }
             gui_req.default_config = default_config;
+            gui_req.lessons_dir = std::string(KVSCOPE_ASSET_DIR) + "/lessons";
             gui_req.screenshot_ui = !no_ui;
             return launcher(gui_req, out, err);
         }
@@ -294,6 +330,7 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err,
         if (launcher) {
             GuiRequest def;
             def.default_config = default_config;
+            def.lessons_dir = std::string(KVSCOPE_ASSET_DIR) + "/lessons";
             const int code = launcher(def, out, err);
             if (code != 3) return code;
             out << "kvscope: no display for the explorer window, so here is the default "

@@ -20,8 +20,10 @@ using scene::viridis;
 
 // Retained positions on the token timeline: one pixel column per slice of the stream, brightness
 // = share of that slice kept, colour = the most common tag in it.
-// The token hovered in any panel (Selection::hovered_token) is marked with a white line.
-void draw_timeline(const SketchView& view, Index tokens_seen, Index hovered) {
+// The token hovered in any panel (Selection::hovered_token) is marked with a white line; event
+// markers (timeline_markers) as thin lines, a lesson step's in amber with a notch on top.
+void draw_timeline(const SketchView& view, Index tokens_seen, Index hovered,
+                   const std::vector<TimelineMarker>& markers) {
     const float width = ImGui::GetContentRegionAvail().x;
     const float height = 2.2f * ImGui::GetTextLineHeight();
     const ImVec2 p = ImGui::GetCursorScreenPos();
@@ -55,13 +57,28 @@ void draw_timeline(const SketchView& view, Index tokens_seen, Index hovered) {
         dl->AddLine(ImVec2(x, p.y - 2), ImVec2(x, p.y + height + 2), IM_COL32(255, 255, 255, 255),
                     2.0f);
     }
+    std::string near;  // markers under the mouse
+    const float mouse_x = ImGui::GetIO().MousePos.x;
+    for (const auto& m : markers) {
+        if (m.at < 0 || m.at > tokens_seen) continue;
+        const float x = p.x + static_cast<float>(static_cast<double>(m.at) / tokens_seen * width);
+        const ImU32 col = m.strong ? IM_COL32(250, 200, 80, 255)
+                                   : ImGui::GetColorU32(ImGuiCol_TextDisabled, 0.7f);
+        dl->AddLine(ImVec2(x, p.y), ImVec2(x, p.y + height), col, m.strong ? 2.0f : 1.0f);
+        if (m.strong) {
+            dl->AddTriangleFilled(ImVec2(x - 4, p.y - 5), ImVec2(x + 4, p.y - 5), ImVec2(x, p.y),
+                                  col);
+        }
+        if (std::abs(mouse_x - x) <= 4) near += "\n" + m.label + " (" + std::to_string(m.at) + ")";
+    }
     if (ImGui::IsItemHovered()) {
-        const float fx = (ImGui::GetIO().MousePos.x - p.x) / width;
+        const float fx = (mouse_x - p.x) / width;
         const auto c =
             static_cast<std::size_t>(std::clamp(static_cast<int>(fx * columns), 0, columns - 1));
-        ImGui::SetTooltip("tokens %lld..%lld: %d kept%s%s", static_cast<long long>(c * per_column),
-                          static_cast<long long>((c + 1) * per_column), kept[c],
-                          view.tag_meaning.empty() ? "" : "\ncolour: ", view.tag_meaning.c_str());
+        ImGui::SetTooltip(
+            "tokens %lld..%lld: %d kept%s%s%s", static_cast<long long>(c * per_column),
+            static_cast<long long>((c + 1) * per_column), kept[c],
+            view.tag_meaning.empty() ? "" : "\ncolour: ", view.tag_meaning.c_str(), near.c_str());
     }
 }
 
@@ -168,7 +185,8 @@ void draw_coreset_panel(CoresetPanelState& state, PanelContext& ctx) {
                 static_cast<long long>(s.stats.seen));
     if (view.subset_of_stream) {
         ImGui::TextDisabled("retained tokens on the stream timeline (select a sketch to switch)");
-        draw_timeline(view, snap.tokens_seen, ctx.selection.hovered_token);
+        draw_timeline(view, snap.tokens_seen, ctx.selection.hovered_token,
+                      timeline_markers(snap, ctx.selection));
     }
     if (!view.retained.empty()) {
         std::vector<double> w;

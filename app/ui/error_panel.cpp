@@ -112,12 +112,25 @@ void draw_controls(ErrorPanelState& state, PanelContext& ctx) {
         "Write this panel's data (measured series and theory curves, long form) "
         "to kvscope_errors_NNNN.csv in the working directory");
     ImGui::SameLine();
-    ImGui::TextDisabled("(exact = reference, not plotted)");
+    ImGui::TextDisabled(state.metric > 6 ? "(exact = the full cache)"
+                                         : "(exact = reference, not plotted)");
     if (state.show_theory) draw_theory_options(state, ctx.snap);
 }
 
-void draw_time_plot(ErrorPanelState& state, const figure::Families& fams, const Series& rows,
-                    const MetricDef& metric, float height) {
+// Event markers on a time axis: the source's events and the selected sketch's (thin, text on
+// hover), then the open lesson step's marks (bold, labelled). Shared with the coreset timeline
+// through timeline_markers().
+void plot_event_markers(const Snapshot& snap, const Selection& selection) {
+    const ImU32 weak = ImGui::GetColorU32(ImGuiCol_TextDisabled, 0.6f);
+    const ImU32 strong = IM_COL32(250, 200, 80, 230);
+    for (const auto& m : timeline_markers(snap, selection)) {
+        plot_marker(static_cast<double>(m.at), m.label, m.strong ? strong : weak, m.strong);
+    }
+}
+
+void draw_time_plot(ErrorPanelState& state, const figure::Families& fams, const Snapshot& snap,
+                    const Selection& selection, const Series& rows, const MetricDef& metric,
+                    float height) {
     heading(std::string(metric.key) + " against tokens seen",
             std::string(metric.key) + ": " + metric.definition +
                 "\nOne line per sketch instance, one point per evaluation.");
@@ -132,6 +145,7 @@ void draw_time_plot(ErrorPanelState& state, const figure::Families& fams, const 
         plot_line(label.c_str(), x.data(), y.data(), static_cast<int>(x.size()),
                   fams.colour(inst, plot_ground()));
     }
+    plot_event_markers(snap, selection);
     end_plot();
 }
 
@@ -251,17 +265,43 @@ void draw_memory_plot(ErrorPanelState& state, const figure::Families& fams, cons
 
 }  // namespace
 
+double output_smallness(const Snapshot& snap) {
+    if (snap.history.empty()) return NAN;
+    const Index last = snap.history.back().tokens_seen;
+    std::vector<double> ratios;
+    for (const auto& r : snap.history) {
+        if (r.tokens_seen != last || r.sketch == "exact") continue;
+        const double q = r.errors.rel_err_mean / r.errors.num_err;
+        if (std::isfinite(q) && q > 0) ratios.push_back(q);
+    }
+    if (ratios.empty()) return NAN;
+    std::nth_element(ratios.begin(), ratios.begin() + static_cast<long>(ratios.size() / 2),
+                     ratios.end());
+    return ratios[ratios.size() / 2];
+}
+
 void draw_error_panel(ErrorPanelState& state, PanelContext& ctx) {
     const Snapshot& snap = ctx.snap;
-    // The exact cache is the reference (error ~1e-15): plotting it would squash the log axis.
-    Series rows;
-    for (const auto& r : snap.history) {
-        if (r.sketch != "exact") rows[r.instance].push_back(&r);
-    }
-    const figure::Families fams = series_families(rows);
     draw_controls(state, ctx);
     const MetricDef& metric = error_metrics()[static_cast<std::size_t>(state.metric)];
+    // The exact cache is the reference (error ~1e-15): plotting its error would squash the log
+    // axis. Its size, though, is the line every sketch is measured against.
+    const bool size_metric = state.metric > 6;
+    Series rows;
+    for (const auto& r : snap.history) {
+        if (r.sketch != "exact" || size_metric) rows[r.instance].push_back(&r);
+    }
+    const figure::Families fams = series_families(rows);
     if (rows.empty()) ImGui::TextDisabled("No evaluations yet: press Play or Step.");
+    if (state.metric <= 1 && output_smallness(snap) > 20) {
+        ImGui::PushTextWrapPos(0.0f);
+        ImGui::TextColored(ImVec4(0.98f, 0.78f, 0.30f, 1.0f),
+                           "Note: the exact output a is small here (about %.0fx shorter than "
+                           "the largest value: zero-mean values cancel), so rel_err reads large "
+                           "for every sketch. eps_fro is the scale-free view.",
+                           output_smallness(snap));
+        ImGui::PopTextWrapPos();
+    }
 
     // Side by side when the panel is wide (the explorer's layout), stacked when it is tall.
     const ImVec2 avail = ImGui::GetContentRegionAvail();
@@ -273,7 +313,7 @@ void draw_error_panel(ErrorPanelState& state, PanelContext& ctx) {
     const bool table =
         side_by_side && ImGui::BeginTable("##error_plots", 2, ImGuiTableFlags_SizingStretchSame);
     if (table) ImGui::TableNextColumn();
-    draw_time_plot(state, fams, rows, metric, height);
+    draw_time_plot(state, fams, snap, ctx.selection, rows, metric, height);
     if (table) ImGui::TableNextColumn();
     // Theory curves are space bounds for an error eps: drawn only for error metrics.
     const bool theory_applies = state.show_theory && state.metric <= 5;
@@ -299,7 +339,19 @@ void save_error_view(const ErrorPanelState& state, nlohmann::json& view) {
 }
 
 void load_error_view(const nlohmann::json& view, ErrorPanelState& state, const ViewWarn& warn) {
-    read_integer(view, "error_metric", 0, 64, state.metric, warn);
+    if (view.contains("error_metric") && view["error_metric"].is_string()) {
+        const auto& metrics = error_metrics();
+        const auto it = std::find_if(metrics.begin(), metrics.end(), [&](const MetricDef& m) {
+            return view["error_metric"] == m.key;
+        });
+        if (it != metrics.end()) {
+            state.metric = static_cast<int>(it - metrics.begin());
+        } else {
+            warn("view.error_metric = " + view["error_metric"].dump() + " ignored");
+        }
+    } else {
+        read_integer(view, "error_metric", 0, 64, state.metric, warn);
+    }
     read_flag(view, "show_theory", state.show_theory);
     load_plot(view, "error_time", state.time);
     load_plot(view, "error_memory", state.memory);

@@ -8,7 +8,9 @@
 namespace kvscope::ui {
 
 struct ErrorPanelState {
-    int metric = 0;  ///< index into error_metrics()
+    /// Index into error_metrics(). The default is eps_fro: scale-free, one number per sketch
+    /// (README "Lessons": why not rel_err).
+    int metric = 2;
     bool show_theory = true;
     bool theory_fit = false;  ///< draw theory curves over their whole range, not near the data
     bool theory_log_factors = false;
@@ -18,7 +20,12 @@ struct ErrorPanelState {
 };
 
 void draw_error_panel(ErrorPanelState& state, PanelContext& ctx);
-/// Session view: "error_metric", "show_theory", plots "error_time" and "error_memory".
+/// rel_err / num_err at the latest evaluation, the median over the non-exact sketches (NaN when
+/// there is none): about max ||v|| / ||a||, large when the exact output is short next to the
+/// values it averages (zero-mean values cancel), not when attention is merely sharp.
+double output_smallness(const Snapshot& snap);
+/// Session view: "error_metric" (an index into error_metrics() or a metric's name),
+/// "show_theory", plots "error_time" and "error_memory".
 void save_error_view(const ErrorPanelState& state, nlohmann::json& view);
 void load_error_view(const nlohmann::json& view, ErrorPanelState& state, const ViewWarn& warn);
 

@@ -21,6 +21,7 @@ void draw_help_overlay(HelpOverlayState&, PanelContext& ctx) {
                                  {"Ctrl+S", "save session (run config + view)"},
                                  {"Ctrl+O", "open a session or data file (or drop it)"},
                                  {"F1", "this help"},
+                                 {"L", "the lessons: step-by-step tours of each method"},
                                  {"Ctrl + / Ctrl -", "UI scale"},
                                  {"plots",
                                   "wheel zoom, drag pan, right-drag box zoom, "
@@ -34,6 +35,10 @@ void draw_help_overlay(HelpOverlayState&, PanelContext& ctx) {
                 ImGui::TextUnformatted(r[1]);
             }
             ImGui::EndTable();
+        }
+        if (ImGui::Button("Open the lessons (L)")) {
+            ctx.settings.show_lesson_picker = true;
+            ctx.settings.show_help = false;
         }
     }
     ImGui::End();

@@ -27,17 +27,27 @@ struct Settings {
     bool screenshot_with_ui = true;  ///< false: only the views (no controls, no status line)
     bool show_help = false;
     bool show_file_browser = false;
+    bool show_lesson_picker = false;
+    bool lesson_open = false;  ///< a lesson's narration takes the top of the left column
+};
+
+/// A position a lesson step points at: drawn emphasised, with its label, on the time plots and
+/// the coreset timeline.
+struct Mark {
+    Index at = 0;
+    std::string label;
 };
 
 /// The sketch every panel shows and the token under the mouse in any panel (-1: none).
 struct Selection {
     int sketch = 0;
     Index hovered_token = -1;
+    std::vector<Mark> marks;  ///< the open lesson step's markers (empty without a lesson)
 };
 
 /// Something only the frame loop may do (files, GL): carried out after the frame.
 struct Request {
-    enum class Kind { Screenshot, SaveSession, RestoreLastSession, ExportCsv, Open };
+    enum class Kind { Screenshot, SaveSession, RestoreLastSession, ExportCsv, Open, LessonStep };
     Kind kind = Kind::Screenshot;
     std::string path;  ///< Open: a session (.json) or a data file
 };
@@ -65,6 +75,9 @@ struct PanelContext {
 
 /// Where the explorer tiles a panel. Several panels in one place become tabs.
 enum class Place {
+    /// Left, top, while a lesson is open ("Lesson"; hidden in views-only screenshots). While none
+    /// is open the panel is still drawn every frame, outside any tile, so it can show its picker.
+    Lesson,
     ControlsColumn,  ///< left, top ("Controls"; hidden in views-only screenshots)
     SketchesColumn,  ///< left, bottom ("Sketches"; hidden in views-only screenshots)
     ViewTop,         ///< middle, top ("Embedding")

@@ -124,6 +124,8 @@ const std::vector<MetricDef>& error_metrics() {
          [](const MetricRow& r) { return r.compression; }},
         {"retained_tokens", "tokens (or stored vectors) the sketch keeps",
          [](const MetricRow& r) { return static_cast<double>(r.retained_tokens); }},
+        {"memory_bytes", "state size in bytes (bits / 8 for quantized sketches)",
+         [](const MetricRow& r) { return r.memory_bytes; }},
     };
     return metrics;
 }

@@ -22,8 +22,16 @@ struct Series {
     LineStyle style;
 };
 
+struct Marker {
+    double x = 0;
+    std::string text;
+    ImU32 colour = 0;
+    bool strong = false;
+};
+
 struct ActivePlot {
     PlotState* state = nullptr;
+    std::vector<Marker> markers;
     ImVec2 frame_min, frame_max;  // whole widget
     ImVec2 area_min, area_max;    // data area
     std::string x_label, y_label;
@@ -479,6 +487,11 @@ void plot_vline(const char* label, double x, ImU32 colour) {
     add_series(std::move(s));
 }
 
+void plot_marker(double x, const std::string& text, ImU32 colour, bool strong) {
+    if (!g_plot.state) return;
+    g_plot.markers.push_back({x, text, colour, strong});
+}
+
 void plot_hline(const char* label, double y, ImU32 colour) {
     Series s;
     s.label = label;
@@ -744,6 +757,42 @@ void draw_legend(const LegendLayout& legend, PlotState& st, ImDrawList* dl) {
     }
 }
 
+// Event markers: dashed lines over the data area; strong ones carry their text at the top (in
+// rows, so neighbours do not overlap); any marker's text shows when the mouse is on its line.
+void draw_markers(const PlotState& st, ImDrawList* dl) {
+    const float top = g_plot.area_min.y, bottom = g_plot.area_max.y;
+    const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
+    ImVec4 bg = ImGui::GetStyleColorVec4(ImGuiCol_WindowBg);
+    bg.w = 0.8f;
+    std::vector<float> row_end;  // right edge of the last label in each row
+    const ImVec2 m = ImGui::GetIO().MousePos;
+    std::string hover;
+    for (const Marker& mk : g_plot.markers) {
+        const float x = to_screen(mk.x, st.y_min).x;
+        if (!std::isfinite(x) || x < g_plot.area_min.x || x > g_plot.area_max.x) continue;
+        const float dash = 4 * g_plot.px, width = (mk.strong ? 2.0f : 1.0f) * g_plot.px;
+        for (float y = top; y < bottom; y += 2 * dash)
+            dl->AddLine(ImVec2(x, y), ImVec2(x, std::min(bottom, y + dash)), mk.colour, width);
+        if (g_plot.hovered && std::abs(m.x - x) <= 4 * g_plot.px) hover += mk.text + "\n";
+        if (!mk.strong) continue;
+        const ImVec2 ts = ImGui::CalcTextSize(mk.text.c_str());
+        float lx = x + 3 * g_plot.px;
+        if (lx + ts.x > g_plot.area_max.x) lx = x - 3 * g_plot.px - ts.x;
+        std::size_t row = 0;
+        while (row < row_end.size() && row_end[row] > lx)
+            ++row;
+        if (row == row_end.size()) row_end.push_back(0);
+        row_end[row] = lx + ts.x + 6 * g_plot.px;
+        const ImVec2 p(lx, top + 2 * g_plot.px + static_cast<float>(row) * ts.y);
+        dl->AddRectFilled(p, ImVec2(p.x + ts.x, p.y + ts.y), ImGui::ColorConvertFloat4ToU32(bg));
+        dl->AddText(p, text, mk.text.c_str());
+    }
+    if (!hover.empty()) {
+        hover.pop_back();
+        ImGui::SetTooltip("%s", hover.c_str());
+    }
+}
+
 void record_layout(const LegendLayout& legend) {
     g_last_layout.frame_min = g_plot.frame_min;
     g_last_layout.frame_max = g_plot.frame_max;
@@ -774,6 +823,7 @@ void end_plot() {
     dl->PushClipRect(g_plot.area_min, g_plot.area_max, true);
     for (const auto& s : g_plot.series)
         draw_series(s, st, dl);
+    draw_markers(st, dl);
     const ImGuiIO& io = ImGui::GetIO();
     if (boxing) {
         dl->AddRect(io.MouseClickedPos[ImGuiMouseButton_Right], io.MousePos,
@@ -785,6 +835,7 @@ void end_plot() {
     record_layout(legend);
     g_plot.state = nullptr;
     g_plot.series.clear();
+    g_plot.markers.clear();
     ImGui::PopID();
 }
 

@@ -43,6 +43,9 @@ void plot_histogram(const char* label, const double* values, int count, int bins
 void plot_vline(const char* label, double x, ImU32 colour);
 /// Adds a horizontal marker line at y (e.g. a target error).
 void plot_hline(const char* label, double y, ImU32 colour);
+/// Adds an event marker at x: a dashed vertical line, not in the legend nor in auto-fit, whose
+/// `text` shows on hover; a `strong` marker is drawn bolder with its text at the top.
+void plot_marker(double x, const std::string& text, ImU32 colour, bool strong);
 
 /// How a line series is stroked and whether it takes part in auto-fit.
 struct LineStyle {

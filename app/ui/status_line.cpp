@@ -2,6 +2,8 @@
 // else the last message a panel or the frame loop left in the sink.
 #include <imgui.h>
 
+#include <algorithm>
+
 #include "ui/panel.hpp"
 
 namespace kvscope::ui {
@@ -20,6 +22,15 @@ void draw_status_line(StatusLineState&, PanelContext& ctx) {
     } else if (!ctx.sink.status.empty()) {
         ImGui::SameLine(0, 24);
         ImGui::TextUnformatted(ctx.sink.status.c_str());
+    }
+    // Where the lessons are, on every screen without one open.
+    if (!ctx.settings.lesson_open) {
+        const char* hint = "New here? Press L for the lessons  |  F1 help";
+        const float w = ImGui::CalcTextSize(hint).x;
+        ImGui::SameLine();
+        ImGui::SetCursorPosX(
+            std::max(ImGui::GetCursorPosX() + 24, ImGui::GetWindowContentRegionMax().x - w));
+        ImGui::TextColored(ImVec4(0.98f, 0.78f, 0.30f, 1.0f), "%s", hint);
     }
 }
 

@@ -84,4 +84,20 @@ void csv_button(Sink& sink, const char* panel, const std::function<std::string()
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tip_text);
 }
 
+std::vector<TimelineMarker> timeline_markers(const Snapshot& snap, const Selection& selection) {
+    std::vector<TimelineMarker> out;
+    auto marked = [&selection](const StreamEvent& e) {
+        for (const Mark& m : selection.marks)
+            if (m.at == e.at) return true;
+        return false;
+    };
+    for (const StreamEvent& e : snap.events) {
+        if (e.instance >= 0 && e.instance != selection.sketch) continue;
+        if (!marked(e)) out.push_back({e.at, e.label, false});
+    }
+    for (const Mark& m : selection.marks)
+        out.push_back({m.at, m.label, true});
+    return out;
+}
+
 }  // namespace kvscope::ui

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "session/runner.hpp"
 #include "ui/panel.hpp"
@@ -21,6 +22,16 @@ void draw_sketch_picker(const Snapshot& snap, Selection& selection, bool (*has)(
                         const char* what);
 /// A square in sketch `index`'s category colour, followed by SameLine (panel headers, pickers).
 void sketch_swatch(int index);
+/// A marker on a time axis (the error plot against tokens, the coreset timeline).
+struct TimelineMarker {
+    Index at = 0;
+    std::string label;
+    bool strong = false;  ///< an open lesson step points at it
+};
+/// The markers every time axis shows: the source's events and the selected sketch's (weak),
+/// and the open lesson step's marks (strong; an event they repeat is not listed twice).
+std::vector<TimelineMarker> timeline_markers(const Snapshot& snap, const Selection& selection);
+
 /// `text` as the tooltip of the last item while it is hovered.
 void tip(const char* text);
 /// A plot title whose definition is one hover away (on the title and on a "(?)" after it).

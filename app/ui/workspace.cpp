@@ -54,6 +54,7 @@ bool Workspace::show_tab(const std::string& key, bool pin) {
         tabs.current = static_cast<int>(std::find(k.begin(), k.end(), key) - k.begin());
         tabs.requested = tabs.current;
         tabs.pinned = tabs.pinned || pin;
+        if (pin) tabs.followed_sketch = -1;  // the next frame is a first: the pin holds
         return true;
     }
     return false;
@@ -142,12 +143,18 @@ void Workspace::draw(const Snapshot& snap, float width, float height, bool with_
     const float mid_w = width - left_w - right_w;
     const float body_h = height - status_h;
     if (with_ui) {
-        draw_place(Place::ControlsColumn, "Controls", 0, 0, left_w, body_h * 0.42f, ctx);
-        draw_place(Place::SketchesColumn, "Sketches", 0, body_h * 0.42f, left_w, body_h * 0.58f,
-                   ctx);
+        // An open lesson's narration takes the top of the left column; controls and sketches
+        // share the rest.
+        const float lesson_h = settings.lesson_open ? std::floor(body_h * 0.5f) : 0.0f;
+        const float controls_h = std::floor((body_h - lesson_h) * 0.42f);
+        if (lesson_h > 0) draw_place(Place::Lesson, "Lesson", 0, 0, left_w, lesson_h, ctx);
+        draw_place(Place::ControlsColumn, "Controls", 0, lesson_h, left_w, controls_h, ctx);
+        draw_place(Place::SketchesColumn, "Sketches", 0, lesson_h + controls_h, left_w,
+                   body_h - lesson_h - controls_h, ctx);
     }
     // Middle column: the embedding view on top, attention error below.
-    const float embed_h = std::floor(body_h * 0.55f);
+    // A lesson's steps mostly point at the error plots: they get half the column.
+    const float embed_h = std::floor(body_h * (settings.lesson_open ? 0.48f : 0.55f));
     draw_place(Place::ViewTop, "Embedding", left_w, 0, mid_w, embed_h, ctx);
     draw_place(Place::ViewBottom, "Attention error", left_w, embed_h, mid_w, body_h - embed_h, ctx);
     draw_place(Place::Internals, "Sketch internals", left_w + mid_w, 0, right_w, body_h, ctx);
@@ -162,6 +169,10 @@ void Workspace::draw(const Snapshot& snap, float width, float height, bool with_
     ImGui::End();
     for (Entry* e : in_place(Place::Overlay))
         e->panel->draw(ctx);
+    if (!settings.lesson_open) {
+        for (Entry* e : in_place(Place::Lesson))
+            e->panel->draw(ctx);
+    }
 }
 
 }  // namespace kvscope::ui

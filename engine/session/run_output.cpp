@@ -3,6 +3,8 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "session/events.hpp"
+
 namespace kvscope {
 
 std::string metrics_csv(const Session& session) {
@@ -53,6 +55,7 @@ nlohmann::json run_manifest(const Session& session) {
     }
     m["sketch_instances"] = instances;
     m["columns"] = metric_columns();
+    m["events"] = events_json(session_events(session));
     return m;
 }
 

@@ -180,6 +180,18 @@ void Runner::publish() {
         std::string sketch_error;
         snap->sketches = sketch_snapshots(sketch_error);
         if (snap->error.empty()) snap->error = sketch_error;
+        std::vector<const SketchInstanceSpec*> specs;
+        std::vector<const SketchView*> views;
+        for (const auto& sk : snap->sketches) {
+            specs.push_back(&sk.spec);
+            views.push_back(sk.error.empty() ? sk.view.get() : nullptr);
+        }
+        try {
+            snap->events =
+                run_events(*snap->config, snap->tokens_target, snap->tokens_seen, specs, views);
+        } catch (const std::exception& e) {
+            if (snap->error.empty()) snap->error = std::string("events: ") + e.what();
+        }
     } else {
         published_.clear();
         if (unbuilt_) snap->config = unbuilt_;

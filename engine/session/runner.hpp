@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "session/embedding.hpp"
+#include "session/events.hpp"
 #include "session/session.hpp"
 
 namespace kvscope {
@@ -54,6 +55,8 @@ struct Snapshot {
     /// Projected keys, probes and current query for the embedding view (never null; shared
     /// between snapshots and only replaced when something changed).
     std::shared_ptr<const EmbeddingData> embedding = std::make_shared<EmbeddingData>();
+    /// Markers: the source's events and each sketch's so far (session/events.hpp).
+    std::vector<StreamEvent> events;
     /// The last failed command (bad config, bad file) until a later command replaces or edits
     /// the run; else the first sketch whose view could not be taken. Empty when fine.
     std::string error;

@@ -73,6 +73,7 @@ void WeightedMergeReduce::push(const float* key, const float* value, double weig
     tree.buffer.push(key, value, weight, position, dim_, value_dim_);
     ++tree.pushed;
     ++pushed_;
+    clock_ = position >= 0 ? std::max(clock_, position + 1) : clock_ + 1;
     pushed_weight_ += weight;
     if (tree.buffer.size() >= options_.batch) carry(tree, cls);
 }
@@ -112,7 +113,7 @@ ItemSet WeightedMergeReduce::compress(ItemSet&& in) {
 
 void WeightedMergeReduce::carry(Tree& tree, int /*cls*/) {
     auto log_carry = [&](int from, int to, Index in, Index out) {
-        tree.carries.push_back({pushed_, from, to, in, out});
+        tree.carries.push_back({clock_, from, to, in, out});
         while (static_cast<Index>(tree.carries.size()) > options_.carry_log)
             tree.carries.pop_front();
     };
@@ -127,7 +128,10 @@ void WeightedMergeReduce::carry(Tree& tree, int /*cls*/) {
     log_carry(0, 1, buffered, block.size());
     std::size_t level = 1;
     while (true) {
-        if (tree.levels.size() < level) tree.levels.resize(level);
+        if (tree.levels.size() < level) {
+            tree.levels.resize(level);
+            tree.reached_at.resize(level, clock_);
+        }
         ItemSet& slot = tree.levels[level - 1];
         if (slot.empty()) {
             slot = std::move(block);
@@ -238,6 +242,7 @@ std::vector<MergeTreeView> WeightedMergeReduce::describe(const std::string& labe
             mt.levels.push_back(lv);
         }
         mt.recent_carries.assign(tree.carries.begin(), tree.carries.end());
+        mt.level_reached_at = tree.reached_at;
         out.push_back(std::move(mt));
     }
     return out;
@@ -247,6 +252,7 @@ void WeightedMergeReduce::reset() {
     trees_.clear();
     rng_ = Rng(seed_);
     pushed_ = 0;
+    clock_ = 0;
     pushed_weight_ = 0;
     halvings_ = 0;
     fail_events_ = 0;

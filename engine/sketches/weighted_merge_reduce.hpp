@@ -116,6 +116,7 @@ class WeightedMergeReduce {
         ItemSet buffer;
         std::vector<ItemSet> levels;  ///< levels[l - 1] is level l; empty when unoccupied
         std::deque<MergeTreeView::Carry> carries;
+        std::vector<Index> reached_at;  ///< per level: clock_ when it first held a block
         Index pushed = 0;
     };
     ItemSet compress(ItemSet&& in);
@@ -128,6 +129,9 @@ class WeightedMergeReduce {
     Rng rng_;
     std::map<int, Tree> trees_;
     Index pushed_ = 0;
+    /// Stream position of the newest item pushed plus one (pushes without a position count
+    /// one each): the time stamp of carries and of levels first reached.
+    Index clock_ = 0;
     double pushed_weight_ = 0;
     Index halvings_ = 0;
     Index fail_events_ = 0;

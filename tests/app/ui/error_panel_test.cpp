@@ -120,5 +120,35 @@ TEST(ErrorPanelView, FieldsRoundTripAndBadValuesWarn) {
     EXPECT_NE(warnings.find("view.error_metric"), std::string::npos);
 }
 
+// Regression: the note that rel_err reads large because ||a|| is tiny measured rel_err / eps_fro
+// = ||p|| ||V||_F / ||a||, which is also large when attention is sharp (||p|| near 1) and so
+// fired on the incompressible stream, where the lower-bound lesson calls rel_err the honest
+// metric. It now compares ||a|| with the largest value (rel_err / num_err).
+TEST(OutputSmallness, LargeForCancellingValuesNotForSharpAttention) {
+    auto row = [](Index at, const char* sketch, double rel, double eps_fro, double num) {
+        MetricRow r;
+        r.sketch = sketch;
+        r.tokens_seen = at;
+        r.errors.rel_err_mean = rel;
+        r.errors.eps_fro = eps_fro;
+        r.errors.num_err = num;
+        return r;
+    };
+    Snapshot snap;
+    EXPECT_TRUE(std::isnan(ui::output_smallness(snap)));
+    // Zero-mean values, broad attention (the default scene, measured): rel 7.8, num_err 0.029.
+    snap.history = MetricRows(std::vector<MetricRow>{
+        row(1024, "uniform", 0.5, 0.02, 0.02), row(16384, "exact", 1e-15, 1e-17, 0),
+        row(16384, "uniform", 7.8, 0.048, 0.029), row(16384, "balance_kv", 4.1, 0.025, 0.015)});
+    EXPECT_GT(ui::output_smallness(snap), 100);
+    // Queries that copy one key (the incompressible preset at 16,384 tokens, measured): a is
+    // about that key's value; rel_err / eps_fro was 131 for every sketch, rel_err / num_err is
+    // 3 to 9.
+    snap.history = MetricRows(std::vector<MetricRow>{
+        row(16384, "uniform", 2.09, 0.0158, 0.72), row(16384, "sliding_window", 2.15, 0.0163, 0.25),
+        row(16384, "h2o", 2.09, 0.0159, 0.244)});
+    EXPECT_LT(ui::output_smallness(snap), 20);
+}
+
 }  // namespace
 }  // namespace kvscope

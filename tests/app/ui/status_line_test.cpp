@@ -28,6 +28,7 @@ int status_vertices(const Snapshot& snap, test::PanelHarness& ui) {
 
 TEST_F(ImGuiTest, StatusLineShowsTheErrorElseTheMessage) {
     test::PanelHarness ui;
+    ui.settings.lesson_open = true;  // no lessons hint: only the message and error count
     Snapshot snap;
     const int plain = status_vertices(snap, ui);
     ui.sink.say("saved session to kvscope_session.json");
@@ -37,6 +38,22 @@ TEST_F(ImGuiTest, StatusLineShowsTheErrorElseTheMessage) {
     const int error = status_vertices(snap, ui);
     EXPECT_LT(error, message);  // "error: x" replaces the longer message
     EXPECT_GT(error, plain);
+}
+
+TEST_F(ImGuiTest, StatusLineSaysWhereTheLessonsAreUntilOneIsOpen) {
+    test::PanelHarness ui;
+    Snapshot snap;
+    auto panel = make("status");
+    ui::PanelContext ctx = ui.context(snap);
+    // As wide as the window's status line (the hint sits at its right end); a new window is
+    // hidden on its first frame, so three.
+    auto draw = [&] {
+        return test::draw_frames([&] { panel->draw(ctx); }, 3, {}, {}, {1600, 120});
+    };
+    const int with_hint = draw();
+    ui.settings.lesson_open = true;
+    const int without = draw();
+    EXPECT_GT(with_hint, without + 4 * 30);  // "New here? Press L for the lessons  |  F1 help"
 }
 
 TEST_F(ImGuiTest, HelpOverlayDrawsOnlyWhenAsked) {

@@ -49,7 +49,7 @@ TEST(PanelRegistry, KeysAreUniqueAndEveryPlaceOfTheLayoutIsFilled) {
         EXPECT_TRUE(p.make()) << p.key;
         places.insert(p.place);
     }
-    EXPECT_EQ(places.size(), 7u);
+    EXPECT_EQ(places.size(), 8u);  // Place::Lesson included
     const ui::Workspace w;
     EXPECT_EQ(w.keys(ui::Place::Internals),
               (std::vector<std::string>{"coreset", "buckets", "polynomial"}));
