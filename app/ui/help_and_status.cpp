@@ -37,6 +37,28 @@ void draw_help_overlay(UiState& ui) {
     ImGui::End();
 }
 
+namespace {
+
+// The first sketch warning (Sketch::warnings) on the status line; every one on hover.
+void draw_sketch_warnings(const Snapshot& snap) {
+    std::string first, all;
+    int count = 0;
+    for (const SketchSnapshot& s : snap.sketches) {
+        for (const std::string& w : s.warnings) {
+            const std::string line = s.spec.label + ": " + w;
+            if (count++ == 0) first = line;
+            all += line + "\n";
+        }
+    }
+    if (count == 0) return;
+    ImGui::SameLine(0, 24);
+    if (count > 1) first += " (+" + std::to_string(count - 1) + " more)";
+    ImGui::TextColored(ImVec4(1.0f, 0.75f, 0.3f, 1.0f), "warning: %s", first.c_str());
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", all.c_str());
+}
+
+}  // namespace
+
 void draw_status_line(const Snapshot& snap, const UiState& ui) {
     ImGui::Text("%s  %lld tokens  %zu sketches", snap.playing ? "playing" : "paused",
                 static_cast<long long>(snap.tokens_seen), snap.sketches.size());
@@ -47,6 +69,7 @@ void draw_status_line(const Snapshot& snap, const UiState& ui) {
         ImGui::SameLine(0, 24);
         ImGui::TextUnformatted(ui.status.c_str());
     }
+    draw_sketch_warnings(snap);
 }
 
 }  // namespace kvscope::ui

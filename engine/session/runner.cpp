@@ -157,6 +157,7 @@ void Runner::publish() {
             s.stats = slot.sketch->stats();
             s.view = slot.sketch->view();
             s.error = slot.error;
+            s.warnings = slot.sketch->warnings();
             snap->sketches.push_back(std::move(s));
         }
     } else {

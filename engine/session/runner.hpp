@@ -24,6 +24,7 @@ struct SketchSnapshot {
     SketchStats stats;
     SketchView view;
     std::string error;
+    std::vector<std::string> warnings;  ///< Sketch::warnings() at this snapshot
 };
 
 /// Everything the UI draws, frozen at one moment.
