@@ -1,8 +1,9 @@
 // The status line at the bottom: playing or paused, tokens, sketches, and the run's error or
-// else the last message a panel or the frame loop left in the sink.
+// else the last message a panel or the frame loop left in the sink, then the sketches' warnings.
 #include <imgui.h>
 
 #include <algorithm>
+#include <string>
 
 #include "ui/panel.hpp"
 
@@ -11,6 +12,24 @@ namespace kvscope::ui {
 namespace {
 
 struct StatusLineState {};
+
+// The first sketch warning (Sketch::warnings) on the status line; every one on hover.
+void draw_sketch_warnings(const Snapshot& snap) {
+    std::string first, all;
+    int count = 0;
+    for (const SketchSnapshot& s : snap.sketches) {
+        for (const std::string& w : s.warnings) {
+            const std::string line = s.spec.label + ": " + w;
+            if (count++ == 0) first = line;
+            all += line + "\n";
+        }
+    }
+    if (count == 0) return;
+    ImGui::SameLine(0, 24);
+    if (count > 1) first += " (+" + std::to_string(count - 1) + " more)";
+    ImGui::TextColored(ImVec4(1.0f, 0.75f, 0.3f, 1.0f), "warning: %s", first.c_str());
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", all.c_str());
+}
 
 void draw_status_line(StatusLineState&, PanelContext& ctx) {
     const Snapshot& snap = ctx.snap;
@@ -23,6 +42,7 @@ void draw_status_line(StatusLineState&, PanelContext& ctx) {
         ImGui::SameLine(0, 24);
         ImGui::TextUnformatted(ctx.sink.status.c_str());
     }
+    draw_sketch_warnings(snap);
     // Where the lessons are, on every screen without one open.
     if (!ctx.settings.lesson_open) {
         const char* hint = "New here? Press L for the lessons  |  F1 help";

@@ -220,6 +220,7 @@ std::vector<SketchSnapshot> Runner::sketch_snapshots(std::string& error) {
             try {
                 p.stats = slot.sketch->stats();
                 p.view = std::make_shared<const SketchView>(slot.sketch->view());
+                p.warnings = slot.sketch->warnings();
             } catch (const std::exception& e) {
                 p.error = std::string("cannot show this sketch: ") + e.what();
             }
@@ -231,6 +232,7 @@ std::vector<SketchSnapshot> Runner::sketch_snapshots(std::string& error) {
         if (p.view) s.view = p.view;
         s.error = slot.error.empty() ? p.error : slot.error;
         s.revision = slot.revision;
+        s.warnings = p.warnings;
         if (!p.error.empty() && error.empty())
             error = "sketch " + std::to_string(i) + " '" + slot.spec.label + "': " + p.error;
         out.push_back(std::move(s));

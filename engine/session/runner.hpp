@@ -34,6 +34,7 @@ struct SketchSnapshot {
     /// taken for this snapshot; empty when fine.
     std::string error;
     std::uint64_t revision = 0;  ///< SketchSlot::revision: equal revisions, equal view and stats
+    std::vector<std::string> warnings;  ///< Sketch::warnings() at this snapshot
 };
 
 /// Everything the UI draws, frozen at one moment.
@@ -127,6 +128,7 @@ class Runner {
         SketchStats stats;
         std::shared_ptr<const SketchView> view;
         std::string error;  ///< view() or stats() threw
+        std::vector<std::string> warnings;  ///< Sketch::warnings() at this revision
     };
 
     void loop();

@@ -60,7 +60,7 @@ void MergeReduceSketch::reset() {
     seen_ = 0;
 }
 
-Index merge_reduce_retained_bound(Index n, Index t) {
+Index merge_reduce_retained(Index n, Index t) {
     const auto full = static_cast<std::uint64_t>(n / t);
     return n % t + ((t + 1) / 2) * static_cast<Index>(std::popcount(full));
 }
