@@ -8,8 +8,8 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "cli/plot_command.hpp"
 #include "cli/lessons_cmd.hpp"
+#include "cli/plot_command.hpp"
 #include "cli/results_table.hpp"
 #include "core/registry.hpp"
 #include "io/input_file.hpp"
@@ -181,19 +181,8 @@ int do_run(const RunOptions& opt, std::ostream& out, std::ostream& err) {
     return 0;
 }
 
-}  // namespace
-
-int run_cli(int argc, char** argv, const GuiLauncher& launcher) {
-    return run_cli(argc, argv, std::cout, std::cerr, launcher);
-}
-
-int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err,
-            const GuiLauncher& launcher) {
-    CLI::App app{"kvscope: see and measure streaming attention approximation", "kvscope"};
-    app.set_version_flag("--version", std::string("kvscope ") + KVSCOPE_VERSION);
-    app.require_subcommand(0, 1);
-
-    RunOptions run_opt;
+// The subcommands' options, one function each (run_cli stays a readable dispatcher).
+CLI::App* add_run_command(CLI::App& app, RunOptions& run_opt) {
     CLI::App* run = app.add_subcommand("run",
                                        "Run a config headless; write metrics.csv and "
                                        "manifest.json");
@@ -205,8 +194,10 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err,
     run->add_option("--tokens", run_opt.tokens,
                     "Override the config's token count (same limit as the config: 1 to 10^8)");
     run->add_flag("--quiet,-q", run_opt.quiet, "Print nothing but errors");
+    return run;
+}
 
-    PlotOptions plot_opt;
+CLI::App* add_plot_command(CLI::App& app, PlotOptions& plot_opt) {
     CLI::App* plot =
         app.add_subcommand("plot", "Draw a figure (SVG or PNG) from a run's metrics.csv, headless");
     plot->add_option("--run,run", plot_opt.run, "Run folder (holding metrics.csv) or a CSV")
@@ -229,12 +220,11 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err,
     plot->add_flag("--dark", plot_opt.dark, "The explorer's dark theme");
     plot->add_flag("--full-range", plot_opt.full_range,
                    "Error against tokens: fit the exact phase before each budget fills too");
+    return plot;
+}
 
-    bool list_json = false;
-    CLI::App* list = app.add_subcommand("list", "List every source and sketch with parameters");
-    list->add_flag("--json", list_json, "Machine-readable output");
-
-    GuiRequest gui_req;
+CLI::App* add_gui_command(CLI::App& app, GuiRequest& gui_req, bool& no_ui,
+                          std::string& lesson_name) {
     CLI::App* gui = app.add_subcommand("gui", "Open the explorer window");
     gui->add_option("--session", gui_req.session, "Session or run config to open");
     gui->add_option("file", gui_req.open,
@@ -247,7 +237,6 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err,
     gui->add_option("--scale", gui_req.screenshot_scale,
                     "Screenshot scale: 1, or 2 (rendered offscreen at twice the window size)")
         ->check(CLI::Range(1, 2));
-    bool no_ui = false;
     gui->add_flag("--no-ui", no_ui, "Screenshot of the views only (no controls, no status line)");
     gui->add_option("--width", gui_req.width, "Window width")->check(CLI::Range(320, 8192));
     gui->add_option("--height", gui_req.height, "Window height")->check(CLI::Range(240, 8192));
@@ -259,15 +248,15 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err,
     gui->add_option("--speed", gui_req.speed, "Tokens per tick (per frame with --frames)")
         ->check(CLI::Range(1LL, 1000000LL));
 
-    std::string lesson_name;
     gui->add_option("--lesson", lesson_name,
                     "Open a lesson (name as `kvscope lessons` lists it, its number, or a file)");
     gui->add_option("--step", gui_req.lesson_step, "With --lesson: the step to open (from 1)")
         ->check(CLI::Range(1, 1000));
+    return gui;
+}
 
-    LessonsOptions lessons_opt;
+CLI::App* add_lessons_command(CLI::App& app, LessonsOptions& lessons_opt, long long& lessons_seed) {
     lessons_opt.dir = std::string(KVSCOPE_ASSET_DIR) + "/lessons";
-    long long lessons_seed = -1;
     CLI::App* lessons =
         app.add_subcommand("lessons", "List the lessons and their steps, or check their claims");
     lessons->add_option("name", lessons_opt.name, "One lesson (name, number or .json file)");
@@ -280,6 +269,36 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err,
     lessons->add_option("--seed", lessons_seed, "With --check: run every scene with this seed")
         ->check(CLI::NonNegativeNumber);
     lessons->add_option("--dir", lessons_opt.dir, "Folder of lesson files");
+    return lessons;
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv, const GuiLauncher& launcher) {
+    return run_cli(argc, argv, std::cout, std::cerr, launcher);
+}
+
+int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err,
+            const GuiLauncher& launcher) {
+    CLI::App app{"kvscope: see and measure streaming attention approximation", "kvscope"};
+    app.set_version_flag("--version", std::string("kvscope ") + KVSCOPE_VERSION);
+    app.require_subcommand(0, 1);
+
+    RunOptions run_opt;
+    CLI::App* run = add_run_command(app, run_opt);
+    PlotOptions plot_opt;
+    CLI::App* plot = add_plot_command(app, plot_opt);
+    bool list_json = false;
+    CLI::App* list = app.add_subcommand("list", "List every source and sketch with parameters");
+    list->add_flag("--json", list_json, "Machine-readable output");
+
+    GuiRequest gui_req;
+    bool no_ui = false;
+    std::string lesson_name;
+    CLI::App* gui = add_gui_command(app, gui_req, no_ui, lesson_name);
+    LessonsOptions lessons_opt;
+    long long lessons_seed = -1;
+    CLI::App* lessons = add_lessons_command(app, lessons_opt, lessons_seed);
 
     std::string default_config = std::string(KVSCOPE_ASSET_DIR) + "/configs/default.json";
     std::string default_out = "runs/default";

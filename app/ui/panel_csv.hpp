@@ -12,7 +12,7 @@
 
 namespace kvscope::ui {
 
-// ---- Taylor truncation (ALGORITHMS.md 2.10) ----
+// ---- Taylor truncation (docs/algorithms.md 2.10) ----
 
 /// T_p(x) = sum_{l <= p} x^l / l!.
 double taylor_poly(double x, int p);
@@ -38,7 +38,7 @@ struct MetricDef {
 /// The metrics the error panel can plot, in selector order.
 const std::vector<MetricDef>& error_metrics();
 
-// ---- theory overlays (ALGORITHMS.md 3) ----
+// ---- theory overlays (docs/algorithms.md 3) ----
 
 struct TheoryOptions {
     double B = 0;              ///< logit bound for the curves; <= 0: estimate_logit_bound

@@ -191,7 +191,7 @@ SketchInfo balance_kv_sketch_info() {
         "SoftmaxBalance merge-and-reduce: by default one tree whose items serve numerator and "
         "denominator (bounded output) [R]; algorithm=paper: value-norm buckets for the numerator "
         "plus a denominator tree. Optional exact sinks and window.";
-    info.paper = "Streaming Attention Approximation via Discrepancy Theory (arXiv 2502.15955)";
+    info.paper = "Streaming Attention Approximation via Discrepancy Theory (arXiv 2502.07861)";
     info.subset = true;
     info.params = {
         ParamSpec::integer("batch", "Batch t",

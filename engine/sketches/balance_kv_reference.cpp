@@ -237,7 +237,7 @@ SketchInfo balance_kv_reference_sketch_info() {
     info.summary =
         "One-shot compression of the cache middle as in the authors' published code: block "
         "walks, exact-half prefix rule, T rounds.";
-    info.paper = "Streaming Attention Approximation via Discrepancy Theory (arXiv 2502.15955)";
+    info.paper = "Streaming Attention Approximation via Discrepancy Theory (arXiv 2502.07861)";
     info.subset = true;
     info.params = {
         ParamSpec::integer("compress_at", "Compress at",

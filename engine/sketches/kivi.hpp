@@ -5,8 +5,8 @@
 //
 // Paper: Liu et al., "KIVI: A Tuning-Free Asymmetric 2bit Quantization for KV Cache",
 // arXiv:2402.02750. Group 32 and residual 32 follow the BalanceKV repo's KIVI arguments [C];
-// ALGORITHMS.md 2.5. Guarantee: each entry is within scale / 2 of its original (scale = range /
-// (2^b - 1) of its group), so ||k_hat - k||_inf <= range / (2 (2^b - 1)); there is no attention
+// docs/algorithms.md 2.5. Guarantee: each entry is within scale / 2 of its original (scale = range
+// / (2^b - 1) of its group), so ||k_hat - k||_inf <= range / (2 (2^b - 1)); there is no attention
 // guarantee beyond what that logit error implies (a logit error delta scales a weight by e^delta).
 // Departures: the group statistics are two 32-bit floats per group, the minimum and the maximum
 // (equivalent to KIVI's scale and minimum, which it stores in fp16 [M]); memory counts b bits per

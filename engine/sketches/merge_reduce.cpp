@@ -72,7 +72,7 @@ SketchInfo merge_reduce_sketch_info() {
     info.summary =
         "Streaming coreset: SoftmaxBalance halvings in a binary-counter tree on (k, v); "
         "O(t log(n/t)) tokens.";
-    info.paper = "Streaming Attention Approximation via Discrepancy Theory (arXiv 2502.15955)";
+    info.paper = "Streaming Attention Approximation via Discrepancy Theory (arXiv 2502.07861)";
     info.subset = true;
     info.params = {ParamSpec::integer("batch", "Batch t",
                                       "Buffer size and block size of every halving; retained "

@@ -5,8 +5,8 @@
 // which is unbiased over S (E[<s, q> sign(<s, k>)] = sqrt(2/pi) <q, k> / ||k|| for s ~ N(0, I)).
 //
 // Paper: Zandieh, Daliri, Han, "QJL: 1-Bit Quantized JL Transform for KV Cache Quantization with
-// Zero Overhead", arXiv:2406.03482. ALGORITHMS.md 2.5. Guarantee: the inner-product estimate is
-// unbiased with variance <= (pi/2) ||q||^2 ||k||^2 / m, so relative score error eps needs m =
+// Zero Overhead", arXiv:2406.03482. docs/algorithms.md 2.5. Guarantee: the inner-product estimate
+// is unbiased with variance <= (pi/2) ||q||^2 ||k||^2 / m, so relative score error eps needs m =
 // O(eps^-2 log n) bits per token, independent of d [S]. The attention output is not unbiased (exp
 // of an unbiased logit is biased upward). Departures: no separate treatment of outlier channels and
 // no residual window (the paper keeps some in full precision [M]); S is regenerated from the seed,

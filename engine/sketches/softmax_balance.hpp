@@ -140,7 +140,7 @@ Halving softmax_balance_halve(const ItemsView& items, const BalanceOptions& opti
 /// Random halving with independent fair signs and the same keep rule (the `uniform` compressor).
 Halving uniform_halve(const ItemsView& items, const BalanceOptions& options, Rng& rng);
 
-/// Pair-and-sample halving (third-party 2606.07205 code, ALGORITHMS.md 2.9): sort by a random
+/// Pair-and-sample halving (third-party 2606.07205 code, docs/algorithms.md 2.9): sort by a random
 /// projection of the keys, pair neighbours, keep one of each pair with probability proportional
 /// to its weight and give it the pair's total weight. Unbiased; Monte-Carlo quality only.
 Halving pair_sample_halve(const ItemsView& items, Rng& rng);

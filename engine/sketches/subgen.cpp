@@ -193,6 +193,7 @@ TheoryCurve subgen_space_curve() {
     c.label = "SubGen d(m eps^-2 e^{2 delta r} log n + eps^-2 d), m = 1, beta delta r = B";
     c.source = "SubGen, arXiv 2402.06082 (m = 1 and delta r = r_k r_q assumed here)";
     c.upper = true;
+    c.reconstruction = true;  // m = 1 and beta delta r = B are our reading [R]
     c.words = [](const TheoryInputs& in) {
         const double inv2 = 1.0 / (in.eps * in.eps);
         const double logn = in.log_factors ? std::log(std::max(in.n, 2.0)) : 1.0;

@@ -207,7 +207,7 @@ TheoryCurve taylor_space_curve() {
     TheoryCurve c;
     c.id = "taylor_space";
     c.label = "Taylor C(d+p,p)(d_v+1), p = min degree with e^{2B}B^{p+1}/(p+1)! <= eps";
-    c.source = "reconstruction (Lagrange remainder; ALGORITHMS.md 2.10, 3.1)";
+    c.source = "reconstruction (Lagrange remainder; docs/algorithms.md 2.10, 3.1)";
     c.upper = true;
     c.reconstruction = true;
     c.words = [](const TheoryInputs& in) {

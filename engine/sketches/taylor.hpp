@@ -7,7 +7,7 @@
 //
 // Papers: the polynomial method of Alman & Song (arXiv 2302.13214) and of "Towards Tight Bounds
 // for Streaming Attention" (Chen, Feng, Indyk, Kapralov, Kochetkova, Prokhorov, arXiv 2606.07205;
-// full text not retrieved). ALGORITHMS.md 2.10.
+// full text not retrieved). docs/algorithms.md 2.10.
 // Guarantee [R, Lagrange remainder]: with B = beta max||q|| max||k - c||, every weight is off by
 // at most e^{max(x,0)} B^{p+1}/(p+1)!, so |Z_p - Z| / Z <= e^{2B} B^{p+1}/(p+1)! and
 // ||N_p - N|| <= n e^{B} B^{p+1}/(p+1)! max||v||.

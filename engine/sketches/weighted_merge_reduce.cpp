@@ -414,7 +414,7 @@ SketchInfo weighted_merge_reduce_sketch_info() {
     info.paper =
         "Towards Tight Bounds for Streaming Attention (arXiv 2606.07205), weighted "
         "merge-and-reduce [R]; Streaming Attention Approximation via Discrepancy Theory (arXiv "
-        "2502.15955)";
+        "2502.07861)";
     info.subset = true;
     info.params = {
         ParamSpec::integer("batch", "Batch t",

@@ -1,5 +1,6 @@
 // Tests of the synthetic sources: the shared contract (every registered source) and one property
-// check per regime (ALGORITHMS.md 4.1). Seeds are fixed; margins are several standard errors wide.
+// check per regime (docs/algorithms.md 4.1). Seeds are fixed; margins are several standard errors
+// wide.
 #include <gtest/gtest.h>
 
 #include <algorithm>
