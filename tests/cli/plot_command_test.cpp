@@ -100,7 +100,7 @@ TEST(PlotCommand, SvgIsWellFormedWithTextAsText) {
     const fs::path svg = run_dir() / "fig.svg";
     const CliResult r = cli({"plot", "--run", (run_dir() / "run").string(), "--out", svg.string()});
     ASSERT_EQ(r.code, 0) << r.err;
-    EXPECT_THAT(r.out, HasSubstr("balance_kv batch=64…512  slope"));
+    EXPECT_THAT(r.out, HasSubstr("balance_kv batch=512…4096  slope"));
     const std::string doc = read(svg);
     std::string why;
     EXPECT_TRUE(well_formed(doc, why)) << why;

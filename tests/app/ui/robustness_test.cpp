@@ -97,7 +97,9 @@ TEST_F(Robustness, PanelThatThrowsInsideATableIsRecovered) {
         }
         ImGui::Render();
         // The frame after the failure is whole (the first frame of a new window is not drawn).
-        if (frame == 2) EXPECT_GT(ImGui::GetDrawData()->TotalVtxCount, 0);
+        if (frame == 2) {
+            EXPECT_GT(ImGui::GetDrawData()->TotalVtxCount, 0);
+        }
     }
 }
 
