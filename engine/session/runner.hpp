@@ -127,7 +127,7 @@ class Runner {
         std::uint64_t revision = 0;
         SketchStats stats;
         std::shared_ptr<const SketchView> view;
-        std::string error;  ///< view() or stats() threw
+        std::string error;                  ///< view() or stats() threw
         std::vector<std::string> warnings;  ///< Sketch::warnings() at this revision
     };
 
