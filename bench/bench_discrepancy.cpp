@@ -6,9 +6,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "blocks/softmax_balance.hpp"
 #include "core/registry.hpp"
 #include "sketches/balance_kv_reference.hpp"
-#include "sketches/softmax_balance.hpp"
 
 namespace kvscope {
 namespace {

@@ -5,9 +5,9 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "blocks/taylor_moments.hpp"
 #include "core/random.hpp"
 #include "core/registry.hpp"
-#include "sketches/taylor_moments.hpp"
 
 namespace kvscope {
 namespace {

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "core/theory.hpp"
 #include "session/runner.hpp"
+#include "theory/theory_curve.hpp"
 
 namespace kvscope::ui {
 

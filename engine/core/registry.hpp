@@ -11,8 +11,8 @@
 
 #include "core/params.hpp"
 #include "core/sketch.hpp"
-#include "core/theory.hpp"
 #include "sources/token_source.hpp"
+#include "theory/theory_curve.hpp"
 
 namespace kvscope {
 

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "sketches/discrepancy_theory.hpp"
+#include "theory/discrepancy.hpp"
 
 namespace kvscope {
 

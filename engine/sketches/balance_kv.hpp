@@ -26,8 +26,8 @@
 
 #include <set>
 
+#include "blocks/weighted_merge_reduce.hpp"
 #include "core/registry.hpp"
-#include "sketches/weighted_merge_reduce.hpp"
 
 namespace kvscope {
 

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "sketches/weighted_merge_reduce.hpp"
+#include "blocks/weighted_merge_reduce.hpp"
 
 namespace kvscope {
 

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "sketches/taylor_moments.hpp"
+#include "blocks/taylor_moments.hpp"
 
 namespace kvscope {
 

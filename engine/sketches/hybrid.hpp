@@ -43,9 +43,9 @@
 #include <memory>
 #include <vector>
 
+#include "blocks/lsh_hash.hpp"
+#include "blocks/residual_store.hpp"
 #include "core/registry.hpp"
-#include "sketches/lsh_hash.hpp"
-#include "sketches/residual_store.hpp"
 #include "sketches/taylor.hpp"
 
 namespace kvscope {

@@ -5,11 +5,11 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "blocks/taylor_moments.hpp"
 #include "core/random.hpp"
 #include "sketches/exact.hpp"
 #include "sketches/merge_reduce.hpp"
 #include "sketches/taylor.hpp"
-#include "sketches/taylor_moments.hpp"
 #include "sketches/uniform.hpp"
 
 namespace kvscope {

@@ -30,8 +30,8 @@
 #include <map>
 #include <memory>
 
+#include "blocks/lsh_hash.hpp"
 #include "core/registry.hpp"
-#include "sketches/lsh_hash.hpp"
 
 namespace kvscope {
 

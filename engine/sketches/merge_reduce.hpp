@@ -19,8 +19,8 @@
 // is rescaled so total weight is conserved exactly (weights sum to the tokens seen).
 #pragma once
 
+#include "blocks/weighted_merge_reduce.hpp"
 #include "core/registry.hpp"
-#include "sketches/weighted_merge_reduce.hpp"
 
 namespace kvscope {
 

@@ -28,10 +28,10 @@
 // 1)).
 #pragma once
 
+#include "blocks/taylor_moments.hpp"
 #include "core/random.hpp"
 #include "core/registry.hpp"
 #include "core/weighted_cache.hpp"
-#include "sketches/taylor_moments.hpp"
 
 namespace kvscope {
 

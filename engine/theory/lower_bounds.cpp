@@ -1,7 +1,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/theory.hpp"
+#include "theory/theory_curve.hpp"
 
 namespace kvscope {
 

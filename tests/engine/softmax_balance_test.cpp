@@ -1,5 +1,5 @@
 // SoftmaxBalance primitive: Gram as GEMM, walk rules, keep rules, discrepancy against random signs.
-#include "sketches/softmax_balance.hpp"
+#include "blocks/softmax_balance.hpp"
 
 #include <gtest/gtest.h>
 

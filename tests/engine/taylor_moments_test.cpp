@@ -1,6 +1,6 @@
 // Tests of TaylorMoments: monomial enumeration, exactness for polynomial kernels, exact M2M
 // translation, rescaling, refusal and the truncation helpers.
-#include "sketches/taylor_moments.hpp"
+#include "blocks/taylor_moments.hpp"
 
 #include <gtest/gtest.h>
 

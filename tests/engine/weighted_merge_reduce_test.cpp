@@ -1,6 +1,6 @@
 // Weighted merge-and-reduce: classes, compressors in the same tree, a custom balancing kernel,
 // weight conservation, and the registered sketch's life cycle.
-#include "sketches/weighted_merge_reduce.hpp"
+#include "blocks/weighted_merge_reduce.hpp"
 
 #include <gtest/gtest.h>
 

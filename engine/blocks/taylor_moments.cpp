@@ -1,4 +1,4 @@
-#include "sketches/taylor_moments.hpp"
+#include "blocks/taylor_moments.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "sketches/residual_store.hpp"
+#include "blocks/residual_store.hpp"
 
 #include <algorithm>
 #include <cmath>

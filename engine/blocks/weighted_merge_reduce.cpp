@@ -1,4 +1,4 @@
-#include "sketches/weighted_merge_reduce.hpp"
+#include "blocks/weighted_merge_reduce.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "sketches/discrepancy_theory.hpp"
+#include "theory/discrepancy.hpp"
 
 #include <algorithm>
 #include <cmath>

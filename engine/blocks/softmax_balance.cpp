@@ -1,4 +1,4 @@
-#include "sketches/softmax_balance.hpp"
+#include "blocks/softmax_balance.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -23,7 +23,7 @@
 
 #include <memory>
 
-#include "sketches/weighted_merge_reduce.hpp"
+#include "blocks/weighted_merge_reduce.hpp"
 
 #include "core/random.hpp"
 #include "core/sketch_view.hpp"
