@@ -22,7 +22,7 @@ TokenBatch ball(int dim, Index n, std::uint64_t seed) {
 
 void BM_HalveBlock256_d128(benchmark::State& state) {
     const TokenBatch b = ball(128, 256, 1);
-    ItemsView items;
+    ItemSpan items;
     items.keys = b.keys.data();
     items.values = b.values.data();
     items.n = 256;

@@ -80,7 +80,7 @@ int do_list(bool as_json, std::ostream& out) {
                                 {"name", s.name},
                                 {"summary", s.summary},
                                 {"paper", s.paper},
-                                {"subset", s.subset}};
+                                {"subset_of_stream", s.subset_of_stream}};
             e["params"] = nlohmann::json::array();
             for (const auto& p : s.params)
                 e["params"].push_back(param_json(p));

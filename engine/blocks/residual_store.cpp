@@ -156,7 +156,7 @@ MergeReduceResidualStore::MergeReduceResidualStore(int dim, int value_dim, Index
               const double den_weight = o.balance.den_weight;
               GramCallback residual =
                   scalar_kernel_gram(beta, [degree](double x) { return residual_exp(x, degree); });
-              o.gram = [centre = centre_, den_weight, residual](const ItemsView& items,
+              o.gram = [centre = centre_, den_weight, residual](const ItemSpan& items,
                                                                 Eigen::MatrixXf& gram) {
                   const Index n = items.n;
                   const int d = items.dim, dv = items.value_dim;
@@ -179,7 +179,7 @@ MergeReduceResidualStore::MergeReduceResidualStore(int dim, int value_dim, Index
                   const float coord = static_cast<float>(std::sqrt(den_weight * mean_sq));
                   for (Index i = 0; i < n; ++i)
                       values[static_cast<std::size_t>(i * (dv + 1) + dv)] = coord;
-                  ItemsView shifted = items;
+                  ItemSpan shifted = items;
                   shifted.keys = keys.data();
                   shifted.values = values.data();
                   shifted.value_dim = dv + 1;
@@ -248,7 +248,7 @@ void MergeReduceResidualStore::describe(SketchView& view) const {
     WeightedCache cache(tree_.dim(), tree_.value_dim());
     tree_.collect(cache, 1.0, 1.0);
     cache.describe(view);
-    for (auto& t : tree_.describe("residual e_{>t}"))
+    for (auto& t : tree_.tree_views("residual e_{>t}"))
         view.merge_trees.push_back(std::move(t));
 }
 

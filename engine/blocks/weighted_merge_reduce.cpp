@@ -36,8 +36,8 @@ void ItemSet::append(const ItemSet& other) {
     positions.insert(positions.end(), other.positions.begin(), other.positions.end());
 }
 
-ItemsView ItemSet::view(int dim, int value_dim) const {
-    ItemsView v;
+ItemSpan ItemSet::span(int dim, int value_dim) const {
+    ItemSpan v;
     v.keys = keys.data();
     v.values = values.data();
     v.weights = weights.data();
@@ -78,7 +78,7 @@ void WeightedMergeReduce::push(const float* key, const float* value, double weig
 }
 
 ItemSet WeightedMergeReduce::compress(ItemSet&& in) {
-    const ItemsView v = in.view(dim_, value_dim_);
+    const ItemSpan v = in.span(dim_, value_dim_);
     Halving h;
     switch (options_.compressor) {
         case Compressor::Walk: {
@@ -208,7 +208,7 @@ void WeightedMergeReduce::collect(WeightedCache& cache, double num_scale, double
     }
 }
 
-std::vector<MergeTreeView> WeightedMergeReduce::describe(const std::string& label) const {
+std::vector<MergeTreeView> WeightedMergeReduce::tree_views(const std::string& label) const {
     std::vector<MergeTreeView> out;
     for (const auto& [cls, tree] : trees_) {
         MergeTreeView mt;
@@ -277,7 +277,7 @@ std::optional<WalkTrace> walk_view(const WeightedMergeReduce& tree, double beta,
     if (in.empty() || static_cast<Index>(tree.last_walk().signs.size()) != in.size()) {
         if (tree.halvings() == 0) return std::nullopt;
     }
-    const ItemsView v = in.view(tree.dim(), tree.value_dim());
+    const ItemSpan v = in.span(tree.dim(), tree.value_dim());
     double radius = probe_radius;
     if (!(radius > 0) && v.n > 0) {
         const Eigen::Map<const Matrix> K(v.keys, v.n, v.dim);
@@ -365,8 +365,8 @@ SketchView WeightedMergeReduceSketch::view() const {
         num_.collect(cache, 1.0, 1.0);
     }
     cache.describe(v);
-    v.merge_trees = num_.describe(value_norm_ ? "numerator" : "tree");
-    for (auto& t : den_.describe("denominator"))
+    v.merge_trees = num_.tree_views(value_norm_ ? "numerator" : "tree");
+    for (auto& t : den_.tree_views("denominator"))
         v.merge_trees.push_back(std::move(t));
     select_fullest_tree(v);
     v.walk = walk_view(num_, beta(), 0.0, context().seed);
@@ -394,7 +394,7 @@ SketchInfo weighted_merge_reduce_sketch_info() {
         "Towards Tight Bounds for Streaming Attention (arXiv 2606.07205), weighted "
         "merge-and-reduce [R]; Streaming Attention Approximation via Discrepancy Theory (arXiv "
         "2502.15955)";
-    info.subset = true;
+    info.subset_of_stream = true;
     info.params = {
         ParamSpec::integer("batch", "Batch t",
                            "Buffer size and block size of every halving; retained ~ t log(n/t) "

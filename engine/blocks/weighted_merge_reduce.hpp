@@ -71,7 +71,7 @@ struct ItemSet {
     void clear();
     void push(const float* k, const float* v, double w, Index position, int dim, int value_dim);
     void append(const ItemSet& other);
-    ItemsView view(int dim, int value_dim) const;
+    ItemSpan span(int dim, int value_dim) const;
 };
 
 class WeightedMergeReduce {
@@ -104,7 +104,7 @@ class WeightedMergeReduce {
     void collect(WeightedCache& cache, double num_scale, double den_scale) const;
 
     /// One MergeTreeView per class, labelled `label` + " class " + id.
-    std::vector<MergeTreeView> describe(const std::string& label) const;
+    std::vector<MergeTreeView> tree_views(const std::string& label) const;
     /// The most recent halving's input and walk (empty before the first halving).
     const ItemSet& last_input() const { return last_input_; }
     const WalkResult& last_walk() const { return last_walk_; }

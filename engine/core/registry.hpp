@@ -17,11 +17,11 @@
 namespace kvscope {
 
 struct SketchInfo {
-    std::string id;       ///< stable snake_case id
-    std::string name;     ///< display name
-    std::string summary;  ///< one line: what it is and where it comes from
-    std::string paper;    ///< title and arXiv id, or "" for classic baselines
-    bool subset = true;   ///< keeps a (weighted) subset of stream tokens
+    std::string id;                ///< stable snake_case id
+    std::string name;              ///< display name
+    std::string summary;           ///< one line: what it is and where it comes from
+    std::string paper;             ///< title and arXiv id, or "" for classic baselines
+    bool subset_of_stream = true;  ///< keeps a (weighted) subset of stream tokens
     std::vector<ParamSpec> params;
     std::function<std::unique_ptr<Sketch>(const SketchContext&)> make;
     /// Space bounds or estimates for this method (empty for heuristics without one).

@@ -129,8 +129,8 @@ SketchView BalanceKvSketch::view() const {
     v.subset_of_stream = true;
     v.tag_meaning = "merge level (0 = raw buffer, -1 = sink, -2 = window)";
     exact_cache().describe(v);
-    v.merge_trees = num_.describe("numerator value-norm bucket");
-    for (auto& t : den_.describe("denominator"))
+    v.merge_trees = num_.tree_views("numerator value-norm bucket");
+    for (auto& t : den_.tree_views("denominator"))
         v.merge_trees.push_back(std::move(t));
     if (!v.merge_trees.empty()) v.merge_tree = v.merge_trees.back();
     v.walk = walk_view(num_, beta(), 0.0, context().seed);
@@ -140,7 +140,7 @@ SketchView BalanceKvSketch::view() const {
         b.ids.push_back(c);
         b.radii.push_back(std::ldexp(1.0, c + 1));
     }
-    for (const auto& t : num_.describe("")) {
+    for (const auto& t : num_.tree_views("")) {
         Index n = t.buffer_size;
         for (const auto& l : t.levels)
             n += l.occupancy;
@@ -174,7 +174,7 @@ SketchInfo balance_kv_sketch_info() {
         "Value-norm buckets, each a SoftmaxBalance merge-and-reduce tree, plus a denominator "
         "tree on (k, 1); optional exact sinks and window.";
     info.paper = "Streaming Attention Approximation via Discrepancy Theory (arXiv 2502.15955)";
-    info.subset = true;
+    info.subset_of_stream = true;
     info.params = {
         ParamSpec::integer("batch", "Batch t",
                            "Buffer size and block size of every halving, per tree; retained ~ "

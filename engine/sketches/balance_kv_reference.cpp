@@ -79,7 +79,7 @@ ReferenceResult balance_kv_reference_compress(ConstMatrixRef keys, ConstMatrixRe
                 out.first_block_size = bn;
             }
         }
-        ItemsView items;  // weights only matter for the (disabled) mass correction
+        ItemSpan items;  // weights only matter for the (disabled) mass correction
         items.n = m;
         const Halving h = select_half(std::move(signs), items, walk_opts, rng);
         std::vector<Index> next_idx;
@@ -173,7 +173,7 @@ SketchView BalanceKvReferenceSketch::view() const {
     v.tag_meaning = "1 = compressed middle, 0 = exact (sink, window or later token)";
     cache_.describe(v);
     if (!walk_.signs.empty()) {
-        ItemsView items;
+        ItemSpan items;
         items.keys = walk_keys_.data();
         items.values = walk_values_.data();
         items.n = walk_keys_.rows();
@@ -206,7 +206,7 @@ SketchInfo balance_kv_reference_sketch_info() {
         "One-shot compression of the cache middle as in the authors' published code: block "
         "walks, exact-half prefix rule, T rounds.";
     info.paper = "Streaming Attention Approximation via Discrepancy Theory (arXiv 2502.15955)";
-    info.subset = true;
+    info.subset_of_stream = true;
     info.params = {
         ParamSpec::integer("compress_at", "Compress at",
                            "Tokens seen when the cache is compressed, once (0: never).", 0, 1e9,

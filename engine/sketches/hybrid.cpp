@@ -299,7 +299,7 @@ SketchInfo hybrid_sketch_info() {
         "plus a weighted merge-and-reduce coreset of the residual kernel e^x - T_t(x), optionally "
         "per part of a space partition.";
     info.paper = "Towards Tight Bounds for Streaming Attention, arXiv 2606.07205 (reconstructed)";
-    info.subset = false;
+    info.subset_of_stream = false;
     info.params = {
         ParamSpec::integer("degree", "Moment degree t",
                            "[R] Degree of the exact Taylor moments; the residual e^x - T_t(x) "

@@ -47,7 +47,7 @@ SketchView MergeReduceSketch::view() const {
     WeightedCache cache(dim(), value_dim());
     tree_.collect(cache, 1.0, 1.0);
     cache.describe(v);
-    v.merge_trees = tree_.describe("tree");
+    v.merge_trees = tree_.tree_views("tree");
     if (!v.merge_trees.empty()) v.merge_tree = v.merge_trees.front();
     v.walk = walk_view(tree_, beta(), 0.0, context().seed);
     v.scalars.push_back({"halvings", static_cast<double>(tree_.halvings())});
@@ -73,7 +73,7 @@ SketchInfo merge_reduce_sketch_info() {
         "Streaming coreset: SoftmaxBalance halvings in a binary-counter tree on (k, v); "
         "O(t log(n/t)) tokens.";
     info.paper = "Streaming Attention Approximation via Discrepancy Theory (arXiv 2502.15955)";
-    info.subset = true;
+    info.subset_of_stream = true;
     info.params = {ParamSpec::integer("batch", "Batch t",
                                       "Buffer size and block size of every halving; retained "
                                       "~ t + (t/2) log2(n/t).",

@@ -166,7 +166,7 @@ SketchInfo sinks_window_sketch_info() {
         "Keeps the first `sinks` and last `window` tokens exactly and compresses the "
         "middle with any inner sketch (BalanceKV's layout).";
     info.paper = "";
-    info.subset = true;
+    info.subset_of_stream = true;
     info.params = {
         ParamSpec::integer("sinks", "Sink tokens", "First tokens kept exactly (32 in BalanceKV).",
                            0, 1e6, 32, true),

@@ -48,7 +48,7 @@ SketchInfo sliding_window_sketch_info() {
     info.id = "sliding_window";
     info.name = "Sliding window";
     info.summary = "The last `budget` tokens, exactly. Heuristic baseline (ALGORITHMS.md 2.2).";
-    info.subset = true;
+    info.subset_of_stream = true;
     info.params = {ParamSpec::integer("budget", "Budget (tokens)",
                                       "Tokens kept: the window length W. Older tokens are "
                                       "dropped for good.",

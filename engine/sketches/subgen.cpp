@@ -209,7 +209,7 @@ SketchInfo subgen_sketch_info() {
         "Online key clustering with a reservoir per cluster (denominator) and l2 sampling of "
         "values (numerator).";
     info.paper = "SubGen: Token Generation in Sublinear Time and Memory, arXiv 2402.06082";
-    info.subset = true;
+    info.subset_of_stream = true;
     info.params = {
         ParamSpec::real("delta", "Cluster radius delta",
                         "A key joins the first cluster whose representative is within delta (key "

@@ -204,7 +204,7 @@ SketchInfo taylor_sketch_info() {
     info.paper =
         "Polynomial method: Alman & Song, arXiv 2302.13214; Towards Tight Bounds for Streaming "
         "Attention, arXiv 2606.07205";
-    info.subset = false;
+    info.subset_of_stream = false;
     info.params = {
         ParamSpec::integer("degree", "Degree p",
                            "Truncation degree of the Taylor series; memory C(d+p,p)(d_v+1).", 0, 16,

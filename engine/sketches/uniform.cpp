@@ -55,7 +55,7 @@ SketchInfo uniform_sketch_info() {
     info.id = "uniform";
     info.name = "Uniform reservoir";
     info.summary = "Reservoir sample of `budget` tokens with Horvitz-Thompson weights n/m.";
-    info.subset = true;
+    info.subset_of_stream = true;
     info.params = {ParamSpec::integer("budget", "Budget (tokens)",
                                       "Tokens kept. Each carries weight n/budget once more than "
                                       "budget tokens have been seen.",

@@ -11,8 +11,8 @@ namespace {
 struct Block {
     TokenBatch b;
     std::vector<double> w;
-    ItemsView view(bool weighted = false) const {
-        ItemsView v;
+    ItemSpan span(bool weighted = false) const {
+        ItemSpan v;
         v.keys = b.keys.data();
         v.values = b.values.data();
         v.weights = weighted ? w.data() : nullptr;
@@ -37,7 +37,7 @@ TEST(SoftmaxBalance, GramMatchesDirectKernel) {
     o.beta = 0.25;
     o.temp = 0.7;
     Eigen::MatrixXf g;
-    softmax_gram(blk.view(true), o, g);
+    softmax_gram(blk.span(true), o, g);
     const MatrixD K = blk.b.keys.cast<double>();
     const MatrixD V = blk.b.values.cast<double>();
     const Eigen::RowVectorXd mu = K.colwise().mean();
@@ -52,9 +52,9 @@ TEST(SoftmaxBalance, GramMatchesDirectKernel) {
     }
     // The theory kernel is the plain one, and a scalar-kernel callback with f = exp matches it.
     o.mode = WalkMode::Theory;
-    softmax_gram(blk.view(), o, g);
+    softmax_gram(blk.span(), o, g);
     Eigen::MatrixXf g2;
-    scalar_kernel_gram(0.25, [](double x) { return std::exp(x); })(blk.view(), g2);
+    scalar_kernel_gram(0.25, [](double x) { return std::exp(x); })(blk.span(), g2);
     for (Index i = 0; i < 40; ++i) {
         for (Index j = 0; j <= i; ++j) {
             const double expect = std::exp(0.25 * K.row(i).dot(K.row(j))) * V.row(i).dot(V.row(j));
@@ -75,8 +75,8 @@ double mean_discrepancy(double gamma, WalkMode mode, int seeds, double* random_m
         o.mode = mode;
         o.record_trace = true;
         Rng rng(s);
-        const Halving h = softmax_balance_halve(blk.view(), o, rng);
-        const WalkTrace t = make_walk_trace(blk.view(), h.walk, probes, 0.25, 1000 + s);
+        const Halving h = softmax_balance_halve(blk.span(), o, rng);
+        const WalkTrace t = make_walk_trace(blk.span(), h.walk, probes, 0.25, 1000 + s);
         for (double x : t.walk_discrepancy)
             walk += x / (32.0 * seeds);
         for (double x : t.random_discrepancy)
@@ -106,7 +106,7 @@ TEST(SoftmaxBalance, TheoryConstantsNeverFailAndStayNearHalf) {
     o.mode = WalkMode::Theory;
     o.record_trace = true;
     Rng rng(1);
-    const Halving h = softmax_balance_halve(blk.view(), o, rng);
+    const Halving h = softmax_balance_halve(blk.span(), o, rng);
     EXPECT_EQ(h.walk.fail_events, 0);
     ASSERT_EQ(h.walk.trace.size(), 256u);
     for (const WalkStep& st : h.walk.trace) {
@@ -121,7 +121,7 @@ TEST(SoftmaxBalance, DefaultWalkSaturatesTheProbability) {
     o.beta = 0.25;
     o.record_trace = true;
     Rng rng(2);
-    const Halving h = softmax_balance_halve(blk.view(), o, rng);
+    const Halving h = softmax_balance_halve(blk.span(), o, rng);
     int saturated = 0;
     for (const WalkStep& st : h.walk.trace) {
         saturated += st.probability == 0.0 || st.probability == 1.0;
@@ -133,7 +133,7 @@ TEST(SoftmaxBalance, DefaultWalkSaturatesTheProbability) {
 TEST(SoftmaxBalance, KeepRulesAndMass) {
     const Block blk = make_block(101, 5);
     for (bool weighted : {false, true}) {
-        const ItemsView v = blk.view(weighted);
+        const ItemSpan v = blk.span(weighted);
         double total = 0;
         for (Index i = 0; i < v.n; ++i)
             total += v.weight(i);
@@ -160,7 +160,7 @@ TEST(SoftmaxBalance, KeepRulesAndMass) {
     BalanceOptions o;
     o.preserve_mass = false;
     Rng rng(8);
-    const Halving h = softmax_balance_halve(blk.view(true), o, rng);
+    const Halving h = softmax_balance_halve(blk.span(true), o, rng);
     for (double f : h.factor)
         EXPECT_EQ(f, 2.0);
 }
@@ -168,7 +168,7 @@ TEST(SoftmaxBalance, KeepRulesAndMass) {
 TEST(SoftmaxBalance, PrefixRuleMatchesHandExample) {
     // Signs + + - + - -: colour + reaches 3 = n/2 at position 4 (prefix of 4 items); keep the
     // minus item of the prefix (index 2) doubled and the suffix (4, 5) as is.
-    ItemsView v;
+    ItemSpan v;
     v.n = 6;
     BalanceOptions o;
     o.keep = KeepRule::Prefix;
@@ -182,7 +182,7 @@ TEST(SoftmaxBalance, PrefixRuleMatchesHandExample) {
 TEST(SoftmaxBalance, PairSampleConservesWeight) {
     const Block blk = make_block(33, 6);
     Rng rng(3);
-    const Halving h = pair_sample_halve(blk.view(true), rng);
+    const Halving h = pair_sample_halve(blk.span(true), rng);
     EXPECT_EQ(h.kept.size(), 17u);
     double total = 0, kept = 0;
     for (double w : blk.w)
@@ -193,16 +193,16 @@ TEST(SoftmaxBalance, PairSampleConservesWeight) {
 }
 
 TEST(SoftmaxBalance, EmptyAndSingleItem) {
-    ItemsView v;
+    ItemSpan v;
     BalanceOptions o;
     Rng rng(1);
     EXPECT_TRUE(softmax_balance_halve(v, o, rng).kept.empty());
     const Block blk = make_block(1, 7);
-    const Halving h = softmax_balance_halve(blk.view(), o, rng);
+    const Halving h = softmax_balance_halve(blk.span(), o, rng);
     ASSERT_EQ(h.kept.size(), 1u);
     EXPECT_EQ(h.factor[0], 1.0);
-    EXPECT_EQ(uniform_halve(blk.view(), o, rng).kept.size(), 1u);
-    EXPECT_EQ(pair_sample_halve(blk.view(), rng).kept.size(), 1u);
+    EXPECT_EQ(uniform_halve(blk.span(), o, rng).kept.size(), 1u);
+    EXPECT_EQ(pair_sample_halve(blk.span(), rng).kept.size(), 1u);
 }
 
 TEST(SoftmaxBalance, DeterministicForASeed) {
@@ -210,8 +210,8 @@ TEST(SoftmaxBalance, DeterministicForASeed) {
     BalanceOptions o;
     o.gamma = 0.01;  // unsaturated: the signs depend on the random draws
     Rng a(42), b(42);
-    EXPECT_EQ(softmax_balance_halve(blk.view(), o, a).walk.signs,
-              softmax_balance_halve(blk.view(), o, b).walk.signs);
+    EXPECT_EQ(softmax_balance_halve(blk.span(), o, a).walk.signs,
+              softmax_balance_halve(blk.span(), o, b).walk.signs);
 }
 
 }  // namespace
