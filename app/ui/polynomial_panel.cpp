@@ -1,6 +1,6 @@
 // Polynomial-truncation panel (ALGORITHMS.md 2.10): the selected sketch's TaylorView. T_p and the
-// Lagrange bound are computed here (cheap); the logits, measured errors and moments come from the
-// view. Reconstructed formulas are labelled [R].
+// Lagrange bound come from engine/math (cheap); the logits, measured errors and moments come from
+// the view. Reconstructed formulas are labelled [R].
 #include <imgui.h>
 
 #include <algorithm>
@@ -8,6 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "math/lagrange.hpp"
+#include "math/monomials.hpp"
+#include "math/taylor_series.hpp"
 #include "ui/palette.hpp"
 #include "ui/panel_csv.hpp"
 #include "ui/panels.hpp"
@@ -105,7 +108,8 @@ void draw_polynomial_panel(const Snapshot& snap, UiState& ui) {
     const int p = std::max(0, t.degree);
     sketch_swatch(ui.selected_sketch);
     ImGui::Text("%s: degree p = %d, %lld monomials, %.4g floats", name.c_str(), t.degree,
-                static_cast<long long>(t.monomials), moment_floats(snap.dim, snap.value_dim, p));
+                static_cast<long long>(t.monomials),
+                taylor_moment_floats(snap.dim, snap.value_dim, p));
     ImGui::SameLine(ImGui::GetContentRegionMax().x - ImGui::CalcTextSize("CSV").x -
                     2 * ImGui::GetStyle().FramePadding.x);
     csv_button(
@@ -125,8 +129,8 @@ void draw_polynomial_panel(const Snapshot& snap, UiState& ui) {
     for (int i = 0; i < kGrid; ++i) {
         const double x = lo + (hi - lo) * i / (kGrid - 1.0);
         xs[static_cast<std::size_t>(i)] = x;
-        err[static_cast<std::size_t>(i)] = taylor_abs_error(x, p);
-        bound[static_cast<std::size_t>(i)] = lagrange_error_bound(x, p);
+        err[static_cast<std::size_t>(i)] = std::abs(taylor_tail(x, p));
+        bound[static_cast<std::size_t>(i)] = lagrange_remainder_bound(x, p);
     }
     heading("|e^x - T_p(x)| over the logit range",
             "Absolute truncation error of the degree-p Taylor polynomial, computed here over the "
@@ -173,7 +177,7 @@ void draw_polynomial_panel(const Snapshot& snap, UiState& ui) {
     std::vector<double> ps, rel;
     for (int q = 0; q <= pmax; ++q) {
         ps.push_back(q);
-        rel.push_back(relative_error_bound(t.bound_B, q));
+        rel.push_back(relative_lagrange_bound(t.bound_B, q));
     }
     heading("Relative error against degree",
             "Line: relative bound e^{2B} B^{p+1}/(p+1)! [R] for each degree. Points: relative "
@@ -196,8 +200,8 @@ void draw_polynomial_panel(const Snapshot& snap, UiState& ui) {
     // 4. Monomial count against memory for p = 0..8.
     std::vector<double> mono, floats;
     for (int q = 0; q <= 8; ++q) {
-        mono.push_back(monomial_count(snap.dim, q));
-        floats.push_back(moment_floats(snap.dim, snap.value_dim, q));
+        mono.push_back(monomial_count_approx(snap.dim, q));
+        floats.push_back(taylor_moment_floats(snap.dim, snap.value_dim, q));
     }
     heading("Monomials C(d+p,p) against memory, p = 0..8",
             "Each point is a degree p = 0..8 (left to right): C(d+p,p) monomials need "
@@ -208,8 +212,8 @@ void draw_polynomial_panel(const Snapshot& snap, UiState& ui) {
                   category_colour(4));
         plot_scatter("p = 0..8", mono.data(), floats.data(), static_cast<int>(mono.size()),
                      category_colour(4));
-        const double cm = monomial_count(snap.dim, p),
-                     cf = moment_floats(snap.dim, snap.value_dim, p);
+        const double cm = monomial_count_approx(snap.dim, p),
+                     cf = taylor_moment_floats(snap.dim, snap.value_dim, p);
         const std::string cur = "current p = " + std::to_string(p);
         plot_scatter(cur.c_str(), &cm, &cf, 1, IM_COL32(230, 60, 60, 255));
         end_plot();
@@ -226,9 +230,9 @@ void draw_polynomial_panel(const Snapshot& snap, UiState& ui) {
                 ImGui::TableNextColumn();
                 ImGui::Text("%d%s", q, q == p ? " *" : "");
                 ImGui::TableNextColumn();
-                ImGui::Text("%.6g", monomial_count(snap.dim, q));
+                ImGui::Text("%.6g", monomial_count_approx(snap.dim, q));
                 ImGui::TableNextColumn();
-                ImGui::Text("%.6g", moment_floats(snap.dim, snap.value_dim, q));
+                ImGui::Text("%.6g", taylor_moment_floats(snap.dim, snap.value_dim, q));
                 ImGui::TableNextColumn();
                 const auto k = static_cast<std::size_t>(q);
                 if (k < t.degree_norms.size()) {

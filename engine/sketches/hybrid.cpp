@@ -26,7 +26,7 @@ SketchContext moments_context(const SketchContext& c) {
 }
 
 double hybrid_words(const TheoryInputs& in, int t) {
-    const double tail = t < 0 ? std::exp(in.B) : taylor_truncation_error(in.B, t);
+    const double tail = t < 0 ? std::exp(in.B) : taylor_tail(in.B, t);
     const double m = std::sqrt(in.d_v) * tail * std::exp(in.B) / in.eps;
     double coreset = m * (in.d + in.d_v);
     if (in.log_factors && in.n > m && m > 0) coreset *= std::log(in.n / m);

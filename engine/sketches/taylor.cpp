@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "math/reservoir.hpp"
+
 namespace kvscope {
 
 namespace {
@@ -96,16 +98,13 @@ void TaylorSketch::do_append(const TokenBlock& block) {
     // Diagnostic reservoir for the truncation panel (Algorithm R).
     const Index before = seen_ - n;
     for (Index r = 0; r < n; ++r) {
-        const Index t = before + r;
-        if (sample_.size() < kSample) {
+        const ReservoirSlot slot = reservoir_slot(before + r, kSample, rng_);
+        if (slot.append) {
             sample_.push(block.keys.row(r).data(), block.values.row(r).data(), 1, 1,
                          block.first_position + r);
-        } else {
-            const Index j = rng_.below(t + 1);
-            if (j < kSample) {
-                sample_.set(j, block.keys.row(r).data(), block.values.row(r).data(), 1, 1,
-                            block.first_position + r);
-            }
+        } else if (slot.kept()) {
+            sample_.set(slot.slot, block.keys.row(r).data(), block.values.row(r).data(), 1, 1,
+                        block.first_position + r);
         }
     }
 }

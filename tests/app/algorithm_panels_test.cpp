@@ -15,6 +15,8 @@
 
 #include "core/registry.hpp"
 #include "imgui_test_context.hpp"
+#include "math/lagrange.hpp"
+#include "math/monomials.hpp"
 #include "session/runner.hpp"
 #include "ui/panel_csv.hpp"
 #include "ui/panels.hpp"
@@ -50,52 +52,7 @@ class AlgorithmPanels : public ImGuiTest {
     }
 };
 
-// ---- pure helpers ----
-
-TEST(Truncation, ErrorIsWithinLagrangeBoundOnAGrid) {
-    for (int p = 0; p <= 16; ++p) {
-        for (int i = -400; i <= 400; ++i) {
-            const double x = i * 0.025;  // [-10, 10]
-            const double e = ui::taylor_abs_error(x, p);
-            const double b = ui::lagrange_error_bound(x, p);
-            ASSERT_TRUE(std::isfinite(e)) << x << " " << p;
-            EXPECT_LE(e, b * (1 + 1e-9) + 1e-300) << "x=" << x << " p=" << p;
-        }
-    }
-}
-
-TEST(Truncation, MatchesDirectDifferenceWhereThatIsAccurate) {
-    for (int p : {0, 1, 2, 5, 8}) {
-        for (double x : {-3.0, -1.0, -0.5, 0.5, 1.0, 2.0, 3.0}) {
-            const long double direct = std::abs(std::exp(static_cast<long double>(x)) -
-                                                static_cast<long double>(ui::taylor_poly(x, p)));
-            if (direct < 1e-8L) continue;  // below that the subtraction itself loses digits
-            EXPECT_NEAR(ui::taylor_abs_error(x, p) / static_cast<double>(direct), 1.0, 1e-6)
-                << x << " " << p;
-        }
-    }
-    // Tiny remainders stay accurate (no cancellation): e^x - T_8(x) = x^9/9! (1 + x/10 + ...)
-    // at x = 0.01, far below e^x's rounding.
-    EXPECT_NEAR(ui::taylor_abs_error(0.01, 8) / (1e-18 / 362880.0 * (1 + 1e-3 + 1e-4 / 110)), 1.0,
-                1e-9);
-    EXPECT_EQ(ui::taylor_abs_error(0.0, 3), 0.0);
-    EXPECT_NEAR(ui::taylor_poly(1.0, 20), std::exp(1.0), 1e-15);
-}
-
-TEST(Truncation, BoundsAndCounts) {
-    EXPECT_EQ(ui::lagrange_error_bound(0.0, 2), 0.0);
-    EXPECT_NEAR(ui::lagrange_error_bound(2.0, 2), std::exp(2.0) * 8 / 6, 1e-12);
-    EXPECT_NEAR(ui::lagrange_error_bound(-2.0, 2), 8.0 / 6, 1e-12);
-    EXPECT_NEAR(ui::relative_error_bound(0.5, 3), std::exp(1.0) * std::pow(0.5, 4) / 24, 1e-15);
-    EXPECT_EQ(ui::relative_error_bound(0.0, 3), 0.0);
-    // ALGORITHMS.md 2.10 table.
-    EXPECT_EQ(ui::monomial_count(8, 2), 45);
-    EXPECT_EQ(ui::monomial_count(16, 3), 969);
-    EXPECT_EQ(ui::monomial_count(64, 4), 814385);
-    EXPECT_EQ(ui::monomial_count(128, 4), 12082785);
-    EXPECT_EQ(ui::monomial_count(5, 0), 1);
-    EXPECT_EQ(ui::moment_floats(16, 16, 3), 969 * 17);
-}
+// ---- pure helpers (the Taylor tail, bounds and counts are tested in tests/engine/math/) ----
 
 TEST(PanelCsv, FieldsAndFiles) {
     EXPECT_EQ(ui::csv_number(kNaN), "nan");
@@ -171,7 +128,7 @@ BucketView many_buckets(int n) {
 TaylorView taylor_view(int degree) {
     TaylorView t;
     t.degree = degree;
-    t.monomials = static_cast<Index>(ui::monomial_count(8, degree));
+    t.monomials = static_cast<Index>(monomial_count_approx(8, degree));
     t.centre = Eigen::VectorXf::Constant(8, 0.5f);
     t.radius = 1.5;
     t.scale = 1.5;
@@ -182,8 +139,8 @@ TaylorView taylor_view(int degree) {
     t.logit_max = t.bound_B;
     for (int i = 0; i < 500; ++i)
         t.logit_samples.push_back(t.bound_B * std::sin(i * 0.37));
-    t.lagrange_rel = ui::relative_error_bound(t.bound_B, degree);
-    t.lagrange_abs = std::exp(t.bound_B) * ui::lagrange_error_bound(t.bound_B, degree);
+    t.lagrange_rel = relative_lagrange_bound(t.bound_B, degree);
+    t.lagrange_abs = std::exp(t.bound_B) * lagrange_remainder_bound(t.bound_B, degree);
     t.target_eps = 1e-3;
     t.degree_needed = 4;
     t.degree_norms.assign(static_cast<std::size_t>(degree + 1), 1.0);
