@@ -7,12 +7,11 @@
 // bound, which scales with max|v|, is never dominated by a few large values). Denominator: one more
 // tree on (k, 1). Output z = [sum_l sum_{C_l} w e^{beta<k,q>} v] / [sum_l sum_{K_l} w
 // e^{beta<k,q>}]. Options (the layout used in practice, ALGORITHMS.md 2.2): the first `sinks`
-// tokens and the last `window` tokens are kept exactly; a token enters the trees when it leaves the
-// window. Guarantee (Thm 3.1): with |q|, |k| <= r, t = O(sqrt(d) e^{2B} / eps) (B = beta r^2) and
-// T = log(n/t): |z - Attn| <= eps |softmax|_2 |V|_F at every step w.p. 1 - 1/poly(n).
-// Space: O(d sqrt(d) e^{2B} / eps) words up to polylog n; concretely at most
-// (buckets + 1)(t + ceil(t/2) log2(n/t)) tokens plus S + W. Time per token O(d t) amortised.
-// Departures ([R]):
+// tokens and the last `window` tokens are kept exactly (SinksWindowLayout); a token enters the
+// trees when it leaves the window. Guarantee (Thm 3.1): with |q|, |k| <= r, t = O(sqrt(d) e^{2B} /
+// eps) (B = beta r^2) and T = log(n/t): |z - Attn| <= eps |softmax|_2 |V|_F at every step w.p. 1 -
+// 1/poly(n). Space: O(d sqrt(d) e^{2B} / eps) words up to polylog n; concretely at most (buckets +
+// 1)(t + ceil(t/2) log2(n/t)) tokens plus S + W. Time per token O(d t) amortised. Departures ([R]):
 //  * negligible buckets: a token with |v| < drop_eps e^{-B_obs} v_max / n (B_obs = beta max|k|^2
 //    observed) skips the numerator, and a bucket whose upper scale 2^{i+1} falls below that
 //    threshold is dropped whole; the paper's exact threshold was not retrieved. Zero values
@@ -26,6 +25,7 @@
 
 #include <set>
 
+#include "blocks/sinks_window_layout.hpp"
 #include "blocks/weighted_merge_reduce.hpp"
 #include "core/registry.hpp"
 
@@ -52,20 +52,12 @@ class BalanceKvSketch final : public Sketch {
     double drop_threshold() const;
     WeightedCache exact_cache() const;
 
-    Index sinks_;
-    Index window_;
     double drop_eps_;
     Index seen_ = 0;
     Index skipped_ = 0;
     double v_max_ = 0;
     double k_max_sq_ = 0;
-    WeightedCache sink_cache_;
-    // Ring buffer of the last `window_` tokens.
-    std::vector<float> ring_keys_;
-    std::vector<float> ring_values_;
-    std::vector<Index> ring_positions_;
-    Index ring_head_ = 0;
-    Index ring_count_ = 0;
+    SinksWindowLayout layout_;  // sinks and window kept exactly; the rest goes to the trees
     WeightedMergeReduce num_;
     WeightedMergeReduce den_;
     std::set<int> dropped_buckets_;

@@ -1,5 +1,6 @@
 // sinks_window: the "sinks + recent window + compressed middle" layout. The first `sinks` tokens
-// and the last `window` tokens are kept exactly; every token leaving the window is handed, in
+// and the last `window` tokens are kept exactly (SinksWindowLayout,
+// blocks/sinks_window_layout.hpp); every token leaving the window is handed, in
 // stream order and with its query, to an inner sketch (`inner`, any registered id in the list),
 // and the three estimates are summed with EstimateBatch::add (numerators and denominators add,
 // ALGORITHMS.md 2 "Common representation").
@@ -19,10 +20,9 @@
 #pragma once
 
 #include <memory>
-#include <vector>
 
+#include "blocks/sinks_window_layout.hpp"
 #include "core/registry.hpp"
-#include "core/weighted_cache.hpp"
 
 namespace kvscope {
 
@@ -40,15 +40,8 @@ class SinksWindowSketch final : public Sketch {
     EstimateBatch do_estimate(ConstMatrixRef queries) const override;
 
   private:
-    Index sinks_;
-    Index window_;
-    Index seen_ = 0;
-    bool have_queries_ = true;
-    WeightedCache sink_cache_;           ///< tag -1
-    WeightedCache window_cache_;         ///< ring: token i after the sinks sits in slot i % window
-    std::vector<float> window_queries_;  ///< ring of the window tokens' queries [window x d]
+    SinksWindowLayout layout_;
     std::unique_ptr<Sketch> inner_;
-    std::string inner_id_;
 };
 
 SketchInfo sinks_window_sketch_info();
