@@ -9,6 +9,7 @@
 #include "blocks/softmax_balance.hpp"
 #include "core/registry.hpp"
 #include "sketches/balance_kv_reference.hpp"
+#include "sources/source_registry.hpp"
 
 namespace kvscope {
 namespace {

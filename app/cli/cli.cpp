@@ -12,6 +12,7 @@
 #include "core/registry.hpp"
 #include "session/run_output.hpp"
 #include "session/session.hpp"
+#include "sources/source_registry.hpp"
 
 namespace kvscope {
 

@@ -5,6 +5,7 @@
 
 #include "core/registry.hpp"
 #include "io/array_file.hpp"
+#include "sources/source_registry.hpp"
 #include "ui/panels.hpp"
 #include "ui/param_widgets.hpp"
 #include "ui/session_file.hpp"

@@ -14,6 +14,7 @@
 #include "math/lagrange.hpp"
 #include "math/monomials.hpp"
 #include "math/taylor_series.hpp"
+#include "theory/lower_bounds.hpp"
 #include "ui/panels.hpp"
 
 namespace kvscope::ui {

@@ -7,6 +7,7 @@
 
 #include "core/random.hpp"
 #include "core/registry.hpp"
+#include "sources/source_registry.hpp"
 
 namespace kvscope {
 

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "core/random.hpp"
+#include "sources/source_registry.hpp"
 
 namespace kvscope {
 

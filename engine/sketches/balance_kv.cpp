@@ -3,6 +3,7 @@
 #include "sketches/balance_kv.hpp"
 
 #include <cmath>
+#include <nlohmann/json.hpp>
 
 #include "theory/discrepancy.hpp"
 

@@ -3,6 +3,7 @@
 #include "sketches/balance_kv_reference.hpp"
 
 #include <cmath>
+#include <nlohmann/json.hpp>
 
 #include "blocks/weighted_merge_reduce.hpp"
 

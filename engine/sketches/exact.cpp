@@ -1,5 +1,7 @@
 #include "sketches/exact.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace kvscope {
 
 ExactSketch::ExactSketch(const SketchContext& context)

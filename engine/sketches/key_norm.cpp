@@ -1,5 +1,7 @@
 #include "sketches/key_norm.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace kvscope {
 
 KeyNormSketch::KeyNormSketch(const SketchContext& context)

@@ -3,6 +3,7 @@
 #include "sketches/merge_reduce.hpp"
 
 #include <bit>
+#include <nlohmann/json.hpp>
 
 #include "theory/discrepancy.hpp"
 

@@ -1,5 +1,7 @@
 #include "sketches/sliding_window.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace kvscope {
 
 SlidingWindowSketch::SlidingWindowSketch(const SketchContext& context)

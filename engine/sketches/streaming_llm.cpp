@@ -1,6 +1,7 @@
 #include "sketches/streaming_llm.hpp"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 namespace kvscope {
 

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "math/reservoir.hpp"
+#include "theory/polynomial.hpp"
 
 namespace kvscope {
 
@@ -176,21 +177,6 @@ void TaylorSketch::reset() {
     recent_queries_.resize(0, dim());
     rng_ = Rng(derive_seed(context().seed, "taylor_sample"));
     sample_.clear();
-}
-
-TheoryCurve taylor_space_curve() {
-    TheoryCurve c;
-    c.id = "taylor_space";
-    c.label = "Taylor C(d+p,p)(d_v+1), p = min degree with e^{2B}B^{p+1}/(p+1)! <= eps";
-    c.source = "reconstruction (Lagrange remainder; ALGORITHMS.md 2.10, 3.1)";
-    c.upper = true;
-    c.reconstruction = true;
-    c.words = [](const TheoryInputs& in) {
-        const int p = degree_for_relative_error(in.B, in.eps, 200);
-        if (p < 0) return std::numeric_limits<double>::infinity();
-        return taylor_moment_floats(static_cast<int>(in.d), static_cast<int>(in.d_v), p);
-    };
-    return c;
 }
 
 SketchInfo taylor_sketch_info() {

@@ -82,8 +82,4 @@ class TaylorSketch final : public Sketch {
 
 SketchInfo taylor_sketch_info();
 
-/// Theory curve: C(d+p, p)(d_v+1) with p the smallest degree whose relative Lagrange bound is at
-/// most eps at logit bound B ([R]).
-TheoryCurve taylor_space_curve();
-
 }  // namespace kvscope

@@ -1,5 +1,7 @@
 #include "sketches/uniform.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include "math/reservoir.hpp"
 
 namespace kvscope {

@@ -1,6 +1,7 @@
 #include "sketches/uniform_halving.hpp"
 
 #include <cmath>
+#include <nlohmann/json.hpp>
 
 namespace kvscope {
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "theory/lower_bounds.hpp"
+
 namespace kvscope {
 
 namespace {

@@ -1,8 +1,6 @@
 // Tests of the `hybrid` sketch [R] and its residual store.
 #include "sketches/hybrid.hpp"
 
-#include "math/taylor_series.hpp"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -10,6 +8,8 @@
 #include <string>
 
 #include "engine/poly_eval_util.hpp"
+#include "math/taylor_series.hpp"
+#include "theory/polynomial.hpp"
 
 namespace kvscope {
 namespace {

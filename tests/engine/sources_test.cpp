@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/registry.hpp"
+#include "sources/source_registry.hpp"
 #include "sources/token_source.hpp"
 
 namespace kvscope {
