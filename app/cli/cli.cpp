@@ -32,7 +32,7 @@ nlohmann::json param_json(const ParamSpec& s) {
         }
     } else {
         p["default"] = s.default_text;
-        if (s.kind == ParamKind::Choice) p["choices"] = s.choices;
+        if (s.kind == ParamKind::Choice || s.kind == ParamKind::Sketch) p["choices"] = s.choices;
     }
     return p;
 }
@@ -50,8 +50,9 @@ std::string param_line(const ParamSpec& s) {
         case ParamKind::Bool:
             range = s.default_number != 0 ? "true" : "false";
             break;
-        case ParamKind::Choice: {
-            range = "'" + s.default_text + "' of {";
+        case ParamKind::Choice:
+        case ParamKind::Sketch: {
+            range = (s.kind == ParamKind::Sketch ? "sketch '" : "'") + s.default_text + "' of {";
             for (std::size_t i = 0; i < s.choices.size(); ++i) {
                 range += (i ? ", " : "") + s.choices[i];
             }

@@ -73,4 +73,23 @@ void register_builtin_sketches(SketchRegistry& registry);
 /// Process-wide registry with the built-ins, built on first use (thread-safe).
 const SketchRegistry& builtin_sketches();
 
+/// A nested-sketch parameter (ParamKind::Sketch) whose value is one of the registered sketches
+/// `ids`, with that sketch's own parameters; `def` is the default id (with its defaults).
+ParamSpec sketch_param(std::string key, std::string label, std::string help,
+                       std::vector<std::string> ids, std::string def);
+
+/// The registered sketch `id` with every parameter at its default (throws std::invalid_argument
+/// for an unknown id): the starting point for a part a composite sketch configures in code.
+NestedSketch default_sketch(const std::string& id);
+
+/// The context of a composite sketch's part: the parent's dimensions and beta, `params`, and the
+/// seed derived from the parent's seed and `label` (each part gets its own stream of randomness).
+SketchContext child_context(const SketchContext& parent, const ParamSet& params,
+                            const std::string& label);
+
+/// Builds the part `child` of a composite sketch with child_context(parent, child.params, label):
+/// the one way a sketch is built from sketches.
+std::unique_ptr<Sketch> make_child_sketch(const SketchContext& parent, const NestedSketch& child,
+                                          const std::string& label);
+
 }  // namespace kvscope

@@ -13,16 +13,13 @@ namespace kvscope {
 
 namespace {
 
-SketchContext moments_context(const SketchContext& c) {
-    SketchContext m = c;
-    m.seed = derive_seed(c.seed, "hybrid_moments");
-    const nlohmann::json p = {
-        {"degree", c.params.integer("degree")},
-        {"recenter", c.params.text("recenter")},
-        {"rescale", c.params.flag("rescale")},
-        {"max_floats", c.params.number("max_floats")},
-    };
-    m.params = ParamSet::from_json(taylor_sketch_info().params, p, "hybrid");
+// The `taylor` sketch each part runs, configured from this sketch's shared keys.
+NestedSketch moments_sketch(const ParamSet& p) {
+    NestedSketch m = default_sketch("taylor");
+    m.set("degree", static_cast<double>(p.integer("degree")))
+        .set("recenter", p.text("recenter"))
+        .set("rescale", p.flag("rescale") ? 1.0 : 0.0)
+        .set("max_floats", p.number("max_floats"));
     return m;
 }
 
@@ -83,7 +80,7 @@ HybridSketch::Part& HybridSketch::part(int id) {
     const SketchContext& c = context();
     const std::string tag = partitioned_ ? "_part_" + std::to_string(id) : "";
     Part p;
-    SketchContext mc = moments_context(c);
+    SketchContext mc = child_context(c, moments_sketch(c.params).params, "hybrid_moments");
     if (partitioned_) mc.seed = derive_seed(mc.seed, tag);
     p.moments = std::make_unique<TaylorSketch>(mc);
     const std::uint64_t rs = derive_seed(c.seed, "hybrid_residual" + tag);

@@ -2,9 +2,6 @@
 
 #include <limits>
 #include <nlohmann/json.hpp>
-#include <stdexcept>
-
-#include "core/random.hpp"
 
 namespace kvscope {
 
@@ -21,32 +18,13 @@ const std::vector<std::string>& inner_choices() {
     return ids;
 }
 
-std::unique_ptr<Sketch> make_inner(const SketchContext& outer, const std::string& id) {
-    const SketchInfo& info = builtin_sketches().at(id, "inner sketch");
-    nlohmann::json params;
-    try {
-        params = nlohmann::json::parse(outer.params.text("inner_params"));
-    } catch (const nlohmann::json::exception& e) {
-        throw std::invalid_argument("sinks_window: inner_params is not valid JSON: " +
-                                    std::string(e.what()));
-    }
-    if (!params.is_object())
-        throw std::invalid_argument("sinks_window: inner_params must be a JSON object");
-    if (find_spec(info.params, "budget") && !params.contains("budget"))
-        params["budget"] = outer.params.integer("inner_budget");
-    SketchContext ctx = outer;
-    ctx.seed = derive_seed(outer.seed, "inner");
-    ctx.params = ParamSet::from_json(info.params, params, "inner sketch '" + id + "'");
-    return info.make(ctx);
-}
-
 }  // namespace
 
 SinksWindowSketch::SinksWindowSketch(const SketchContext& context)
     : Sketch(context),
       layout_(context.dim, context.value_dim, context.params.integer("sinks"),
               context.params.integer("window")),
-      inner_(make_inner(context, context.params.text("inner"))) {}
+      inner_(make_child_sketch(context, context.params.nested("inner"), "inner")) {}
 
 void SinksWindowSketch::do_append(const TokenBlock& block) {
     const int d = dim();
@@ -140,15 +118,11 @@ SketchInfo sinks_window_sketch_info() {
                            0, 1e6, 32, true),
         ParamSpec::integer("window", "Recent window", "Last tokens kept exactly (32 in BalanceKV).",
                            0, 1e8, 32, true),
-        ParamSpec::choice("inner", "Middle sketch",
-                          "Registered sketch that receives every token leaving the window.",
-                          inner_choices(), "uniform"),
-        ParamSpec::integer("inner_budget", "Middle budget (tokens)",
-                           "Passed as the inner sketch's `budget` when it has one; total kept = "
-                           "sinks + window + inner retained.",
-                           1, 1e8, 256, true),
-        ParamSpec::text("inner_params", "Inner params (JSON)",
-                        "Further inner parameters as a JSON object, e.g. {\"bits\": 4}.", "{}")};
+        sketch_param("inner", "Middle sketch",
+                     "Registered sketch, with its own parameters, that receives every token "
+                     "leaving the window; total kept = sinks + window + its retained tokens.",
+                     inner_choices(), "uniform")};
+    info.params.back().replaces = {"inner_budget", "inner_params"};
     info.exact_params = [](Index n) { return nlohmann::json{{"sinks", 0}, {"window", n}}; };
     info.make = [](const SketchContext& c) { return std::make_unique<SinksWindowSketch>(c); };
     return info;

@@ -10,10 +10,11 @@
 // Discrepancy Theory", arXiv:2502.07861); StreamingLLM is this wrapper with an empty middle.
 // Guarantee: exact on the sinks and the window; on the middle, whatever the inner sketch
 // guarantees for the sub-stream it sees (its errors add to the sums, they do not compound).
-// Inner parameters: `inner_budget` is passed as the inner sketch's `budget` when it has one (and
-// ignored otherwise); `inner_params` is a JSON object of further inner parameters, e.g.
-// {"bits": 4}, validated against the inner sketch's specs ("budget" there overrides
-// inner_budget). The inner sketch gets the seed derived from this one's and the label "inner".
+// Inner sketch: the `inner` parameter is a nested sketch (ParamKind::Sketch), written in a config
+// as {"id": "kivi", "params": {"bits": 4}} or as a bare id for its defaults, and validated
+// against that sketch's own specs; it is built with make_child_sketch, so it gets the seed derived
+// from this one's and the label "inner". The former keys `inner_budget` and `inner_params` are
+// refused with an error naming `inner`.
 // Tokens kept = sinks + window + the inner sketch's retained count; there is no `budget` knob.
 // Space: (sinks + window)(d + d_v) floats + window d (queries waiting for the inner sketch) +
 // the inner sketch's memory. Update O(d + d_v) per token plus the inner sketch's update.
