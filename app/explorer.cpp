@@ -4,7 +4,6 @@
 #include <imgui.h>
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
-#include <imgui_internal.h>  // ErrorCheckEndFrameRecover
 
 #include <algorithm>
 #include <cfloat>
@@ -15,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <vector>
 
@@ -22,16 +22,26 @@
 #include "gfx/gl.hpp"
 #include "gfx/offscreen_target.hpp"
 #include "gfx/screenshot.hpp"
+#include "lessons/lesson.hpp"
 #include "session/runner.hpp"
-#include "ui/panels.hpp"
+#include "ui/embedding_panel.hpp"
+#include "ui/file_browser.hpp"
+#include "ui/frame_recovery.hpp"
+#include "ui/lesson_panel.hpp"
+#include "ui/lesson_steps.hpp"
 #include "ui/session_file.hpp"
-#include "ui/ui_state.hpp"
+#include "ui/workspace.hpp"
 
 namespace kvscope {
 
 namespace {
 
 constexpr const char* kFontPath = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+// The glyphs the lessons and metric definitions write formulas with (DejaVu Sans has them all):
+// Latin, combining accents (N̂), Greek, ẑ, punctuation (‖ –), sub- and superscripts, arrows,
+// mathematical operators (Σ ∈ ≤ √), ceilings and floors, and the angle brackets ⟨ ⟩.
+constexpr ImWchar kGlyphRanges[] = {0x0020, 0x017F, 0x0300, 0x03FF, 0x1E00, 0x1EFF, 0x2000, 0x209F,
+                                    0x2100, 0x23FF, 0x25A0, 0x25FF, 0x27E8, 0x27EF, 0};
 
 void apply_theme(ui::Theme theme) {
     switch (theme) {
@@ -84,88 +94,46 @@ RunConfig load_start_config(const ExplorerOptions& opt, std::string& warning) {
     return load_run_config(opt.default_config);
 }
 
-void tile(const char* name, float x, float y, float w, float h) {
-    ImGui::SetNextWindowPos(ImVec2(x, y), ImGuiCond_Always);
-    ImGui::SetNextWindowSize(ImVec2(w, h), ImGuiCond_Always);
-    ImGui::Begin(name, nullptr,
-                 ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse);
-}
-
-void handle_shortcuts(const Snapshot& snap, ui::UiState& ui) {
+void handle_shortcuts(const Snapshot& snap, ui::Workspace& w) {
     ImGuiIO& io = ImGui::GetIO();
     if (io.WantTextInput) return;  // typing in a field never triggers shortcuts
+    ui::Sink& sink = w.sink;
+    ui::Settings& settings = w.settings;
     if (ImGui::IsKeyPressed(GLFW_KEY_SPACE, false)) {
-        ui.commands.push_back(snap.playing ? Command{command::Pause{}} : Command{command::Play{}});
+        sink.send(snap.playing ? Command{command::Pause{}} : Command{command::Play{}});
     }
-    if (ImGui::IsKeyPressed(GLFW_KEY_RIGHT)) ui.commands.push_back(command::Step{ui.speed});
+    if (ImGui::IsKeyPressed(GLFW_KEY_RIGHT)) sink.send(command::Step{settings.speed});
     if (ImGui::IsKeyPressed(GLFW_KEY_R, false)) {
         if (io.KeyShift) {
-            ui.commands.push_back(command::NewSeed{snap.config.seed + 1});
+            sink.send(command::NewSeed{snap.config->seed + 1});
         } else {
-            ui.commands.push_back(command::Reset{});
+            sink.send(command::Reset{});
         }
     }
     if (ImGui::IsKeyPressed(GLFW_KEY_F12, false) ||
         (!io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_S, false))) {
-        ui.request_screenshot = true;
+        sink.request({ui::Request::Kind::Screenshot});
     }
-    if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_S, false)) ui.request_save = true;
-    if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_O, false)) ui.browser.open = true;
-    if (ImGui::IsKeyPressed(GLFW_KEY_F1, false)) ui.show_help = !ui.show_help;
+    if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_S, false))
+        sink.request({ui::Request::Kind::SaveSession});
+    if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_O, false)) settings.show_file_browser = true;
+    if (ImGui::IsKeyPressed(GLFW_KEY_F1, false)) settings.show_help = !settings.show_help;
+    if (!io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_L, false))
+        settings.show_lesson_picker = !settings.show_lesson_picker;
     if (io.KeyCtrl &&
         (ImGui::IsKeyPressed(GLFW_KEY_EQUAL) || ImGui::IsKeyPressed(GLFW_KEY_KP_ADD))) {
-        ui.ui_scale = std::min(3.0f, ui.ui_scale + 0.1f);
+        settings.ui_scale = std::min(3.0f, settings.ui_scale + 0.1f);
     }
     if (io.KeyCtrl &&
         (ImGui::IsKeyPressed(GLFW_KEY_MINUS) || ImGui::IsKeyPressed(GLFW_KEY_KP_SUBTRACT))) {
-        ui.ui_scale = std::max(0.5f, ui.ui_scale - 0.1f);
+        settings.ui_scale = std::max(0.5f, settings.ui_scale - 0.1f);
     }
 }
 
-// The tiled layout. Without UI (screenshots) the views fill the window: no controls, no
-// sketch list, no status line, no overlays.
-void draw_frame(const Snapshot& snap, ui::UiState& ui, float width, float height, bool with_ui) {
-    const float status_h = with_ui ? ImGui::GetFrameHeightWithSpacing() + 8 : 0.0f;
-    const float left_w = with_ui ? std::max(320.0f, width * 0.27f) : 0.0f;
-    const float right_w = std::max(320.0f, width * 0.30f);
-    const float mid_w = width - left_w - right_w;
-    const float body_h = height - status_h;
-
-    if (with_ui) {
-        tile("Controls", 0, 0, left_w, body_h * 0.42f);
-        ui::draw_controls_panel(snap, ui);
-        ImGui::End();
-        tile("Sketches", 0, body_h * 0.42f, left_w, body_h * 0.58f);
-        ui::draw_sketches_panel(snap, ui);
-        ImGui::End();
-    }
-    // Middle column: the embedding view on top, attention error below.
-    const float embed_h = std::floor(body_h * 0.55f);
-    tile("Embedding", left_w, 0, mid_w, embed_h);
-    ui::draw_embedding_panel(snap, ui);
-    ImGui::End();
-    tile("Attention error", left_w, embed_h, mid_w, body_h - embed_h);
-    ui::draw_error_panel(snap, ui);
-    ImGui::End();
-    tile("Sketch internals", left_w + mid_w, 0, right_w, body_h);
-    ui::draw_internals_panel(snap, ui);
-    ImGui::End();
-    if (!with_ui) return;
-    ImGui::SetNextWindowPos(ImVec2(0, body_h), ImGuiCond_Always);
-    ImGui::SetNextWindowSize(ImVec2(width, status_h), ImGuiCond_Always);
-    ImGui::Begin(
-        "##status", nullptr,
-        ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings);
-    ui::draw_status_line(snap, ui);
-    ImGui::End();
-    ui::draw_help_overlay(ui);
-    ui::draw_file_browser(ui);
-}
-
-void write_sidecar(const std::string& png, const Snapshot& snap, const ui::UiState& ui) {
+void write_sidecar(const std::string& png, const Snapshot& snap, const ui::Workspace& w) {
     const std::string json_path =
         std::filesystem::path(png).replace_extension(".session.json").string();
-    std::ofstream(json_path) << ui::session_document(snap, ui).dump(2) << '\n';
+    std::ofstream(json_path) << ui::session_document(snap, w).dump(2) << '\n';
 }
 
 // The explorer's per-window state and one frame of it.
@@ -177,24 +145,40 @@ class Explorer {
     int run();
 
   private:
+    void start();
+    /// One frame: UI, GL, the scripted screenshot, requests, commands. False after the last
+    /// scripted frame.
+    bool frame(int index);
     void build_ui(const Snapshot& snap, float width, float height, bool with_ui);
     void render_draw_data(int fb_w, int fb_h);
     std::string screenshot(const std::string& path, const Snapshot& snap, int scale, bool with_ui,
                            int fb_w, int fb_h);
+    void scripted_screenshot(const Snapshot& snap, int frames, int fb_w, int fb_h);
     void handle_requests(const Snapshot& snap, int fb_w, int fb_h);
-    void handle_file_requests(const Snapshot& snap, int fb_w, int fb_h);
+    void handle_request(const ui::Request& request, const Snapshot& snap, int fb_w, int fb_h);
+    void send_commands();
     void open_path(const std::string& path, const Snapshot& snap);
     void open_session(const RunConfig& config, const std::string& what);
+    void export_csv(const Snapshot& snap);
+    /// The lessons the picker lists, and the one named on the command line (with its scene).
+    void load_lessons();
+    std::optional<RunConfig> start_lesson();
+    /// Takes the run to the step the Lesson panel asked for; its view waits for the scene.
+    void apply_lesson_step(const Snapshot& snap);
+    void apply_pending_lesson_view(const Snapshot& snap);
+    ui::LessonPanelState* lessons();
     void autosave(const Snapshot& snap, bool force);
     void report(const std::string& message, bool error);
+    void record_frame_time(std::chrono::steady_clock::time_point start, std::clock_t cpu_start);
     void report_frame_times(const Snapshot& snap);
 
     GLFWwindow* window_;
     const ExplorerOptions& opt_;
     std::ostream& out_;
     std::ostream& err_;
-    ui::UiState ui_;
+    ui::Workspace workspace_;
     std::unique_ptr<Runner> runner_;
+    ui::StreamCatchUp catch_up_;  ///< streaming back to an opened session's position
     ui::Theme applied_theme_ = ui::Theme::Dark;
     float content_scale_ = 1.0f;
     ImFont* font_2x_ = nullptr;
@@ -203,6 +187,9 @@ class Explorer {
     std::unique_ptr<gfx::EmbeddingRenderer> embedding_renderer_;
     bool embedding_error_reported_ = false;
     std::vector<double> frame_ms_, embed_ms_, cpu_ms_;  // --report-frame-times
+    std::optional<nlohmann::json> lesson_view_;         // a step's view, shown once its scene runs
+    RunConfig lesson_scene_;
+    int lesson_view_wait_ = 0;  // frames waited for the scene
 
   public:
     static std::vector<std::string> dropped;  // paths dropped on the window (GLFW callback)
@@ -211,7 +198,7 @@ class Explorer {
 std::vector<std::string> Explorer::dropped;
 
 void Explorer::report(const std::string& message, bool error) {
-    ui_.status = message;
+    workspace_.sink.say(message);
     if (error) err_ << "kvscope: " << message << '\n';
 }
 
@@ -220,18 +207,20 @@ void Explorer::report(const std::string& message, bool error) {
 void Explorer::build_ui(const Snapshot& snap, float width, float height, bool with_ui) {
     ImGui::NewFrame();
     try {
-        if (with_ui) handle_shortcuts(snap, ui_);
-        draw_frame(snap, ui_, width, height, with_ui);
+        if (with_ui) handle_shortcuts(snap, workspace_);
+        workspace_.draw(snap, width, height, with_ui);
     } catch (const std::exception& e) {
-        ImGui::ErrorCheckEndFrameRecover(nullptr);
+        ui::recover_frame_after_exception();
         report(std::string("a panel failed: ") + e.what(), true);
     }
     ImGui::Render();
     // The embedding view's texture, drawn after the frame's ImGui commands are recorded and
     // before they are rendered (the Image command references the texture by name).
-    embedding_renderer_->render(ui_.embedding.scene, ui_.embedding.output);
-    if (!ui_.embedding.output.error.empty() && ui_.status != ui_.embedding.output.error) {
-        report(ui_.embedding.output.error, !embedding_error_reported_);
+    scene::Scenes& scenes = workspace_.scenes;
+    embedding_renderer_->render(scenes.embedding, scenes.embedding_output);
+    const std::string& gl_error = scenes.embedding_output.error;
+    if (!gl_error.empty() && workspace_.sink.status != gl_error) {
+        report(gl_error, !embedding_error_reported_);
         embedding_error_reported_ = true;
     }
 }
@@ -287,7 +276,9 @@ std::string Explorer::screenshot(const std::string& path, const Snapshot& snap, 
         saved_down[b] = io.MouseDown[b];
         io.MouseDown[b] = false;
     }
-    const std::size_t commands_before = ui_.commands.size();
+    ui::Sink& sink = workspace_.sink;
+    const std::size_t commands_before = sink.commands.size();
+    const std::size_t requests_before = sink.requests.size();
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
     io.DisplaySize = ImVec2(static_cast<float>(w), static_cast<float>(h));
@@ -312,18 +303,33 @@ std::string Explorer::screenshot(const std::string& path, const Snapshot& snap, 
     io.MousePos = saved_mouse;
     for (int b = 0; b < 5; ++b)
         io.MouseDown[b] = saved_down[b];
-    ui_.commands.resize(commands_before);  // the extra frame never acts
+    sink.commands.resize(commands_before);  // the extra frame never acts
+    sink.requests.resize(requests_before);
     return e;
+}
+
+void Explorer::scripted_screenshot(const Snapshot& snap, int frames, int fb_w, int fb_h) {
+    const std::string e =
+        screenshot(opt_.screenshot, snap, opt_.screenshot_scale, opt_.screenshot_ui, fb_w, fb_h);
+    if (!e.empty()) {
+        report(e, true);
+        return;
+    }
+    write_sidecar(opt_.screenshot, snap, workspace_);
+    out_ << "kvscope: wrote " << opt_.screenshot << " (" << fb_w * opt_.screenshot_scale << "x"
+         << fb_h * opt_.screenshot_scale << ", " << frames << " frames)\n";
 }
 
 void Explorer::open_session(const RunConfig& config, const std::string& what) {
     std::string warnings;
-    const Index position = ui::view_from_json(config.view, ui_, warnings);
-    ui_.commands.push_back(command::Configure{config});
-    ui_.commands.push_back(command::SetSpeed{ui_.speed});
-    if (position > 0) ui_.commands.push_back(command::Step{position});
-    ui_.selected_sketch = std::clamp(ui_.selected_sketch, 0,
-                                     std::max(0, static_cast<int>(config.sketches.size()) - 1));
+    const Index position = ui::view_from_json(config.view, workspace_, warnings);
+    // Streamed to the saved position only when the config could be built (a refused config
+    // leaves the running scene exactly as it was), in bounded steps so frames keep drawing.
+    catch_up_.start(position, config.tokens, runner_->snapshot()->version);
+    workspace_.sink.send(command::Configure{config, catch_up_.first()});
+    workspace_.sink.send(command::SetSpeed{workspace_.settings.speed});
+    int& selected = workspace_.selection.sketch;
+    selected = std::clamp(selected, 0, std::max(0, static_cast<int>(config.sketches.size()) - 1));
     report("opened " + what + (warnings.empty() ? "" : " (" + warnings + ")"), false);
 }
 
@@ -352,10 +358,10 @@ void Explorer::open_path(const std::string& path, const Snapshot& snap) {
         report(path + ": kvscope opens .json sessions and .npy .npz .safetensors .csv data", true);
         return;
     }
-    RunConfig next = snap.config;
+    RunConfig next = *snap.config;
     next.source_id = "file";
     next.source_params = nlohmann::json{{"keys", full.string()}};
-    ui_.commands.push_back(command::Configure{next});
+    workspace_.sink.send(command::Configure{next});
     report("streaming " + full.filename().string() +
                " (a file that cannot be read leaves the current stream)",
            false);
@@ -369,160 +375,270 @@ void Explorer::autosave(const Snapshot& snap, bool force) {
     }
     last_autosave_ = now;
     autosaved_version_ = snap.version;
-    const std::string e = ui::save_session(ui::autosave_path(), snap, ui_);
+    const std::string e = ui::save_session(ui::autosave_path(), snap, workspace_);
     if (!e.empty() && force) err_ << "kvscope: autosave: " << e << '\n';
 }
 
-void Explorer::handle_requests(const Snapshot& snap, int fb_w, int fb_h) {
-    for (const std::string& path : dropped)
-        ui_.request_open = path;  // the last dropped file wins
-    dropped.clear();
-    try {
-        handle_file_requests(snap, fb_w, fb_h);
-    } catch (const std::exception& e) {
-        report(e.what(), true);
-    }
+void Explorer::export_csv(const Snapshot& snap) {
+    const auto path = ui::numbered_path(".", "kvscope_metrics", ".csv");
+    std::ofstream f(path);
+    f << ui::run_csv(snap);
+    report(f ? "wrote " + path.string() + " (" + std::to_string(snap.history.size()) +
+                   " rows, the schema of kvscope run)"
+             : path.string() + ": cannot write the CSV",
+           !f);
 }
 
-void Explorer::handle_file_requests(const Snapshot& snap, int fb_w, int fb_h) {
-    if (!ui_.request_open.empty()) {
-        open_path(ui_.request_open, snap);
-        ui_.request_open.clear();
-    }
-    if (ui_.request_save) {
-        ui_.request_save = false;
-        const std::string e = ui::save_session("kvscope_session.json", snap, ui_);
-        report(e.empty() ? "saved session to kvscope_session.json" : e, !e.empty());
-    }
-    if (ui_.request_restore) {
-        ui_.request_restore = false;
-        const auto path = ui::autosave_path();
+void Explorer::handle_requests(const Snapshot& snap, int fb_w, int fb_h) {
+    // The last file dropped this frame wins.
+    if (!dropped.empty()) workspace_.sink.request({ui::Request::Kind::Open, dropped.back()});
+    dropped.clear();
+    std::vector<ui::Request> requests;
+    requests.swap(workspace_.sink.requests);
+    for (const ui::Request& r : requests) {
         try {
-            open_session(load_run_config(path), "the last session");
+            handle_request(r, snap, fb_w, fb_h);
         } catch (const std::exception& e) {
-            report(std::string("no last session to restore: ") + e.what(), true);
+            report(e.what(), true);
         }
     }
-    if (ui_.request_export_csv) {
-        ui_.request_export_csv = false;
-        const auto path = ui::numbered_path(".", "kvscope_metrics", ".csv");
-        std::ofstream f(path);
-        f << ui::run_csv(snap);
-        report(f ? "wrote " + path.string() + " (" + std::to_string(snap.history.size()) +
-                       " rows, the schema of kvscope run)"
-                 : path.string() + ": cannot write the CSV",
-               !f);
-    }
-    if (ui_.request_screenshot) {
-        ui_.request_screenshot = false;
-        const std::string path = ui::numbered_path(".", "kvscope", ".png").string();
-        const std::string e =
-            screenshot(path, snap, ui_.screenshot_scale, ui_.screenshot_with_ui, fb_w, fb_h);
-        if (e.empty()) write_sidecar(path, snap, ui_);
-        report(e.empty() ? "saved " + path : e, !e.empty());
+}
+
+void Explorer::handle_request(const ui::Request& request, const Snapshot& snap, int fb_w,
+                              int fb_h) {
+    using Kind = ui::Request::Kind;
+    switch (request.kind) {
+        case Kind::Open:
+            open_path(request.path, snap);
+            break;
+        case Kind::SaveSession: {
+            const std::string e = ui::save_session("kvscope_session.json", snap, workspace_);
+            report(e.empty() ? "saved session to kvscope_session.json" : e, !e.empty());
+            break;
+        }
+        case Kind::RestoreLastSession:
+            try {
+                open_session(load_run_config(ui::autosave_path()), "the last session");
+            } catch (const std::exception& e) {
+                report(std::string("no last session to restore: ") + e.what(), true);
+            }
+            break;
+        case Kind::ExportCsv:
+            export_csv(snap);
+            break;
+        case Kind::LessonStep:
+            apply_lesson_step(snap);
+            break;
+        case Kind::Screenshot: {
+            const std::string path = ui::numbered_path(".", "kvscope", ".png").string();
+            const ui::Settings& s = workspace_.settings;
+            const std::string e =
+                screenshot(path, snap, s.screenshot_scale, s.screenshot_with_ui, fb_w, fb_h);
+            if (e.empty()) write_sidecar(path, snap, workspace_);
+            report(e.empty() ? "saved " + path : e, !e.empty());
+            break;
+        }
     }
 }
 
-int Explorer::run() {
+void Explorer::send_commands() {
+    for (auto& c : workspace_.sink.commands)
+        runner_->send(std::move(c));
+    workspace_.sink.commands.clear();
+}
+
+ui::LessonPanelState* Explorer::lessons() {
+    return workspace_.state<ui::LessonPanelState>("lesson");
+}
+
+void Explorer::load_lessons() {
+    ui::LessonPanelState* L = lessons();
+    if (!L || opt_.lessons_dir.empty()) return;
+    for (const auto& file : lesson_files(opt_.lessons_dir)) {
+        try {
+            L->lessons.push_back(load_lesson(file));
+        } catch (const std::exception& e) {
+            L->problem += (L->problem.empty() ? "" : "\n") + std::string(e.what());
+        }
+    }
+    if (!L->problem.empty()) report("a lesson could not be read: " + L->problem, true);
+}
+
+// `kvscope gui --lesson`: the lesson (from the list, or its own file) opens at its step; the
+// run starts on that step's scene.
+std::optional<RunConfig> Explorer::start_lesson() {
+    ui::LessonPanelState* L = lessons();
+    if (!L || opt_.lesson.empty()) return std::nullopt;
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    int index = -1;
+    for (std::size_t i = 0; i < L->lessons.size(); ++i)
+        if (fs::equivalent(L->lessons[i].file, opt_.lesson, ec)) index = static_cast<int>(i);
+    try {
+        if (index < 0) {
+            L->lessons.push_back(load_lesson(opt_.lesson));
+            index = static_cast<int>(L->lessons.size()) - 1;
+        }
+        const Lesson& l = L->lessons[static_cast<std::size_t>(index)];
+        const int step = std::clamp(opt_.lesson_step - 1, 0, static_cast<int>(l.steps.size()) - 1);
+        L->open = index;
+        L->step = step;
+        L->requested = step;
+        workspace_.settings.lesson_open = true;
+        return step_configs(l)[static_cast<std::size_t>(step)];
+    } catch (const std::exception& e) {
+        report(std::string("cannot open the lesson: ") + e.what(), true);
+    }
+    return std::nullopt;
+}
+
+void Explorer::apply_lesson_step(const Snapshot& snap) {
+    ui::LessonPanelState* L = lessons();
+    if (!L || L->open < 0 || L->requested < 0) return;
+    const Lesson& l = L->lessons[static_cast<std::size_t>(L->open)];
+    const auto k = static_cast<std::size_t>(L->requested);
+    L->requested = -1;
+    const LessonStep& step = l.steps[k];
+    const RunConfig scene = step_configs(l)[k];
+    for (auto& c : ui::lesson_step_commands(*snap.config, snap.tokens_seen, scene, step.position))
+        workspace_.sink.send(std::move(c));
+    lesson_view_ = ui::lesson_view_object(step.view, scene);
+    lesson_scene_ = scene;
+    lesson_view_wait_ = 0;
+    L->step = static_cast<int>(k);
+    report("lesson " + l.name + ", step " + std::to_string(k + 1) + ": " + step.title, false);
+}
+
+// The step's view names the step scene's sketches, so it is applied once that scene runs (a
+// replaced run takes a few frames); a scene that never comes (refused) drops it after 10 s.
+void Explorer::apply_pending_lesson_view(const Snapshot& snap) {
+    if (!lesson_view_) return;
+    if (!ui::scene_is_running(*snap.config, lesson_scene_) && ++lesson_view_wait_ < 600) return;
+    std::string warnings;
+    ui::view_from_json(*lesson_view_, workspace_, warnings);
+    if (!warnings.empty()) report("lesson view: " + warnings, true);
+    lesson_view_.reset();
+}
+
+// Fonts, the drop callback, the start config and its view, the renderer and the Runner.
+void Explorer::start() {
     ImGuiIO& io = ImGui::GetIO();
     float yscale = 1.0f;
     glfwGetWindowContentScale(window_, &content_scale_, &yscale);
     content_scale_ = std::max(1.0f, content_scale_);
-    ui_.ui_scale = content_scale_;
+    workspace_.settings.ui_scale = content_scale_;
     if (std::filesystem::exists(kFontPath)) {
-        io.Fonts->AddFontFromFileTTF(kFontPath, 15.0f * content_scale_);
-        font_2x_ = io.Fonts->AddFontFromFileTTF(kFontPath, 30.0f * content_scale_);
+        io.Fonts->AddFontFromFileTTF(kFontPath, 15.0f * content_scale_, nullptr, kGlyphRanges);
+        font_2x_ =
+            io.Fonts->AddFontFromFileTTF(kFontPath, 30.0f * content_scale_, nullptr, kGlyphRanges);
     }
     glfwSetDropCallback(window_, [](GLFWwindow*, int count, const char** paths) {
         for (int i = 0; i < count; ++i)
             Explorer::dropped.emplace_back(paths[i]);
     });
-
+    load_lessons();
     std::string warning;
-    const RunConfig config = load_start_config(opt_, warning);
+    const std::optional<RunConfig> lesson_config = start_lesson();
+    const RunConfig config = lesson_config ? *lesson_config : load_start_config(opt_, warning);
     if (!warning.empty()) report(warning, true);
     std::string view_warnings;
-    const Index position = ui::view_from_json(config.view, ui_, view_warnings);
+    const Index position = ui::view_from_json(config.view, workspace_, view_warnings);
     if (!view_warnings.empty()) report("session view: " + view_warnings, true);
-    if (opt_.speed > 0) ui_.speed = static_cast<Index>(opt_.speed);  // --speed wins
-    apply_theme(ui_.theme);
-    applied_theme_ = ui_.theme;
+    if (opt_.speed > 0) workspace_.settings.speed = static_cast<Index>(opt_.speed);  // wins
+    apply_theme(workspace_.settings.theme);
+    applied_theme_ = workspace_.settings.theme;
     embedding_renderer_ = std::make_unique<gfx::EmbeddingRenderer>();
     runner_ = std::make_unique<Runner>(config);
-    runner_->send(command::SetSpeed{ui_.speed});
-    if (position > 0) runner_->send(command::Step{position});
-    const bool scripted = opt_.frames > 0;
+    runner_->send(command::SetSpeed{workspace_.settings.speed});
+    catch_up_.start(position, config.tokens, runner_->snapshot()->version);
+    if (const Index step = catch_up_.first()) runner_->send(command::Step{step});
     if (!opt_.open.empty()) {
         // A data file or session named on the command line: opened like a dropped file.
         open_path(opt_.open, *runner_->snapshot());
-        for (auto& c : ui_.commands)
-            runner_->send(std::move(c));
-        ui_.commands.clear();
-        if (!ui_.status.empty()) out_ << "kvscope: " << ui_.status << '\n';
+        send_commands();
+        if (!workspace_.sink.status.empty()) out_ << "kvscope: " << workspace_.sink.status << '\n';
     }
-    if (opt_.play && !scripted) runner_->send(command::Play{});
+    if (lesson_config) {
+        apply_lesson_step(*runner_->snapshot());  // pauses at the step's position
+        send_commands();
+    } else if (opt_.play && opt_.frames <= 0) {
+        runner_->send(command::Play{});
+    }
+    // On first start (no session saved yet) the lessons are offered at once.
+    std::error_code ec;
+    const bool first_start = !std::filesystem::exists(ui::autosave_path(), ec);
+    if (opt_.frames <= 0 && opt_.session.empty() && opt_.open.empty() && !lesson_config &&
+        first_start) {
+        workspace_.settings.show_lesson_picker = true;
+    }
+}
 
-    int frame = 0;
-    while (!glfwWindowShouldClose(window_)) {
-        if (scripted) {
-            // Deterministic frames: each advances one tick and waits for it, so a scripted
-            // screenshot shows the same state on every machine.
-            runner_->send(command::Step{ui_.speed});
-            runner_->wait_idle();
-        }
-        // Frame time: UI work and rendering, not the scripted engine step above.
-        const auto frame_start = std::chrono::steady_clock::now();
-        const std::clock_t frame_cpu_start = std::clock();
-        glfwPollEvents();
-        const std::shared_ptr<const Snapshot> snap = runner_->snapshot();
-        if (ui_.theme != applied_theme_) {
-            apply_theme(ui_.theme);
-            applied_theme_ = ui_.theme;
-        }
-        ImGui_ImplOpenGL3_NewFrame();
-        ImGui_ImplGlfw_NewFrame();
-        io.FontGlobalScale = ui_.ui_scale / content_scale_;
-        if (opt_.animate_view && frame > 2) {
-            // Alternating zoom: the view changes every frame, so points and field are redrawn.
-            ui_.embedding.auto_fit = false;
-            ui_.embedding.zoom *= frame % 2 ? 1.01f : 1.0f / 1.01f;
-        }
-        build_ui(*snap, io.DisplaySize.x, io.DisplaySize.y, true);
-        int fb_w = 0, fb_h = 0;
-        glfwGetFramebufferSize(window_, &fb_w, &fb_h);
-        render_draw_data(fb_w, fb_h);
-        ++frame;
-        const bool last = scripted && frame >= opt_.frames;
-        if (last && !opt_.screenshot.empty()) {
-            const std::string e = screenshot(opt_.screenshot, *snap, opt_.screenshot_scale,
-                                             opt_.screenshot_ui, fb_w, fb_h);
-            if (e.empty()) {
-                write_sidecar(opt_.screenshot, *snap, ui_);
-                out_ << "kvscope: wrote " << opt_.screenshot << " (" << fb_w * opt_.screenshot_scale
-                     << "x" << fb_h * opt_.screenshot_scale << ", " << frame << " frames)\n";
-            } else {
-                report(e, true);
-            }
-        }
-        handle_requests(*snap, fb_w, fb_h);
-        glfwSwapBuffers(window_);
-        if (opt_.report_frame_times) {
-            glFinish();  // count the GPU (llvmpipe) work of this frame, not just its submission
-            frame_ms_.push_back(std::chrono::duration<double, std::milli>(
-                                    std::chrono::steady_clock::now() - frame_start)
-                                    .count());
-            embed_ms_.push_back(ui_.embedding.output.render_ms);
-            // Process CPU time (every thread, llvmpipe's included; the Runner is idle here).
-            cpu_ms_.push_back(1000.0 * static_cast<double>(std::clock() - frame_cpu_start) /
-                              CLOCKS_PER_SEC);
-        }
-        for (auto& c : ui_.commands)
-            runner_->send(std::move(c));
-        ui_.commands.clear();
-        if (!scripted) autosave(*runner_->snapshot(), false);
-        if (last) break;
+void Explorer::record_frame_time(std::chrono::steady_clock::time_point start,
+                                 std::clock_t cpu_start) {
+    glFinish();  // count the GPU (llvmpipe) work of this frame, not just its submission
+    frame_ms_.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+            .count());
+    embed_ms_.push_back(workspace_.scenes.embedding_output.render_ms);
+    // Process CPU time (every thread, llvmpipe's included; the Runner is idle here).
+    cpu_ms_.push_back(1000.0 * static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC);
+}
+
+bool Explorer::frame(int index) {
+    const bool scripted = opt_.frames > 0;
+    if (scripted) {
+        // Deterministic frames: each advances one tick and waits for it, so a scripted
+        // screenshot shows the same state on every machine. A lesson stays at its step's
+        // position.
+        const ui::LessonPanelState* L = lessons();
+        if (!L || L->open < 0) runner_->send(command::Step{workspace_.settings.speed});
+        runner_->wait_idle();
     }
-    if (!scripted) autosave(*runner_->snapshot(), true);
+    // Frame time: UI work and rendering, not the scripted engine step above.
+    const auto frame_start = std::chrono::steady_clock::now();
+    const std::clock_t frame_cpu_start = std::clock();
+    glfwPollEvents();
+    const std::shared_ptr<const Snapshot> snap = runner_->snapshot();
+    apply_pending_lesson_view(*snap);
+    if (workspace_.settings.theme != applied_theme_) {
+        apply_theme(workspace_.settings.theme);
+        applied_theme_ = workspace_.settings.theme;
+    }
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui_ImplGlfw_NewFrame();
+    ImGuiIO& io = ImGui::GetIO();
+    io.FontGlobalScale = workspace_.settings.ui_scale / content_scale_;
+    // Xvfb parks the pointer mid-screen: a scripted screenshot would show whatever tooltip
+    // lies under it.
+    if (scripted) io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
+    if (opt_.animate_view && index > 2) {
+        // Alternating zoom: the view changes every frame, so points and field are redrawn.
+        if (auto* e = workspace_.state<ui::EmbeddingPanelState>("embedding")) {
+            e->camera.auto_fit = false;
+            e->camera.zoom *= index % 2 ? 1.01f : 1.0f / 1.01f;
+        }
+    }
+    build_ui(*snap, io.DisplaySize.x, io.DisplaySize.y, true);
+    int fb_w = 0, fb_h = 0;
+    glfwGetFramebufferSize(window_, &fb_w, &fb_h);
+    render_draw_data(fb_w, fb_h);
+    const bool last = scripted && index + 1 >= opt_.frames;
+    if (last && !opt_.screenshot.empty()) scripted_screenshot(*snap, index + 1, fb_w, fb_h);
+    handle_requests(*snap, fb_w, fb_h);
+    glfwSwapBuffers(window_);
+    if (opt_.report_frame_times) record_frame_time(frame_start, frame_cpu_start);
+    if (const Index step = catch_up_.next(*snap)) workspace_.sink.send(command::Step{step});
+    send_commands();
+    if (!scripted) autosave(*runner_->snapshot(), false);
+    return !last;
+}
+
+int Explorer::run() {
+    start();
+    for (int index = 0; !glfwWindowShouldClose(window_); ++index) {
+        if (!frame(index)) break;
+    }
+    if (opt_.frames <= 0) autosave(*runner_->snapshot(), true);
     if (opt_.report_frame_times) report_frame_times(*runner_->snapshot());
     runner_.reset();
     embedding_renderer_.reset();  // its GL objects go while the context is current

@@ -22,6 +22,10 @@ struct ExplorerOptions {
     bool report_frame_times = false;
     long long speed = 0;        ///< tokens per tick; 0: the session's (or 64)
     bool animate_view = false;  ///< zoom the embedding view in and out every frame (benchmark)
+    std::string lessons_dir;    ///< the lessons the picker lists (assets/lessons)
+    std::string lesson;         ///< a lesson file to open at start ("" = none)
+    int lesson_step = 0;        ///< its step, from 1 (0 = the first); scripted frames then stay
+                                ///< at the step's position instead of stepping on
 };
 
 /// Opens the window and runs until it is closed (or `frames` frames were drawn). Returns 0 on

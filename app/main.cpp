@@ -22,6 +22,9 @@ int main(int argc, char** argv) {
         opt.report_frame_times = r.report_frame_times;
         opt.animate_view = r.animate_view;
         if (r.speed > 0) opt.speed = r.speed;
+        opt.lessons_dir = r.lessons_dir;
+        opt.lesson = r.lesson;
+        opt.lesson_step = r.lesson_step;
         return kvscope::run_explorer(opt, out, err);
     };
     return kvscope::run_cli(argc, argv, launcher);

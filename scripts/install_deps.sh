@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages kvscope needs, only those missing. Idempotent and
-# non-interactive; uses sudo only when not root.
+# non-interactive; uses sudo only when not root. With --sanitizers it also installs what
+# scripts/sanitize.sh needs (clang 14, its sanitizer and libFuzzer runtimes, llvm-symbolizer);
+# the normal build never uses them.
 set -euo pipefail
 
 packages=(
@@ -10,6 +12,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev zlib1g-dev
   fonts-dejavu-core
 )
+if [ "${1:-}" = "--sanitizers" ]; then
+  packages+=(clang-14 libclang-rt-14-dev llvm-14)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -8,8 +8,11 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "cli/lessons_cmd.hpp"
+#include "cli/plot_command.hpp"
 #include "cli/results_table.hpp"
 #include "core/registry.hpp"
+#include "io/input_file.hpp"
 #include "session/run_output.hpp"
 #include "session/session.hpp"
 #include "sources/source_registry.hpp"
@@ -19,6 +22,12 @@ namespace kvscope {
 namespace {
 
 constexpr int kExitBadInput = 2;
+
+// Every error is one line: whatever a message quotes (a path, a name from a file), control
+// characters are escaped and it is cut at 2,000 characters.
+std::string one_line(const std::string& message) {
+    return printable(message, 2000);
+}
 
 nlohmann::json param_json(const ParamSpec& s) {
     nlohmann::json p = {
@@ -110,16 +119,48 @@ int do_list(bool as_json, std::ostream& out) {
 struct RunOptions {
     std::string config;
     std::string out_dir;
-    long long seed = -1;
-    long long tokens = -1;
+    std::string seed;    ///< as typed; empty: the config's
+    std::string tokens;  ///< as typed; empty: the config's
     bool quiet = false;
 };
 
-int do_run(const RunOptions& opt, std::ostream& out) {
+// Creates the output folder before the run, so a path that cannot be a folder (under a regular
+// file, say) is bad input found at once rather than after a long run.
+void prepare_output_folder(const std::string& dir) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (fs::exists(dir, ec) && !fs::is_directory(dir, ec)) {
+        throw std::invalid_argument(printable(dir) + ": the output folder is an existing file");
+    }
+    fs::create_directories(dir, ec);
+    if (ec || !fs::is_directory(dir)) {
+        throw std::invalid_argument(printable(dir) + ": cannot create the output folder (" +
+                                    (ec ? ec.message() : std::string("not a folder")) + ")");
+    }
+}
+
+// The first sketch that failed during the run, as one line; "" when none did.
+std::string failed_sketch_message(const Session& session) {
+    int failed = 0;
+    std::string first;
+    for (std::size_t i = 0; i < session.sketches().size(); ++i) {
+        const SketchSlot& slot = session.sketches()[i];
+        if (slot.error.empty()) continue;
+        if (failed++ == 0) {
+            first = "sketch '" + slot.spec.label + "' (instance " + std::to_string(i) +
+                    ") failed during the run: " + slot.error;
+        }
+    }
+    if (failed > 1) first += " (and " + std::to_string(failed - 1) + " more sketches failed)";
+    return first;
+}
+
+int do_run(const RunOptions& opt, std::ostream& out, std::ostream& err) {
     RunConfig config = load_run_config(opt.config);
-    if (opt.seed >= 0) config.seed = static_cast<std::uint64_t>(opt.seed);
-    if (opt.tokens > 0) config.tokens = opt.tokens;
-    Session session(config);
+    if (!opt.seed.empty()) override_seed(config, opt.seed, "--seed");
+    if (!opt.tokens.empty()) override_tokens(config, opt.tokens, "--tokens");
+    Session session(config);  // bad input in the config or its files is reported first
+    prepare_output_folder(opt.out_dir);
     if (!opt.quiet) {
         out << "kvscope run: " << session.sketches().size() << " sketch instance(s) on '"
             << config.source_id << "' (d=" << session.dim() << ", d_v=" << session.value_dim()
@@ -134,7 +175,103 @@ int do_run(const RunOptions& opt, std::ostream& out) {
         out << "wrote " << (dir / "metrics.csv").string() << " (" << session.history().size()
             << " rows) and " << (dir / "manifest.json").string() << '\n';
     }
+    // A sketch that threw stopped receiving tokens; its rows hold nan. The run is not a success.
+    if (const std::string failure = failed_sketch_message(session); !failure.empty()) {
+        err << "kvscope: " << one_line(failure) << '\n';
+        return 1;
+    }
     return 0;
+}
+
+// The subcommands' options, one function each (run_cli stays a readable dispatcher).
+CLI::App* add_run_command(CLI::App& app, RunOptions& run_opt) {
+    CLI::App* run = app.add_subcommand("run",
+                                       "Run a config headless; write metrics.csv and "
+                                       "manifest.json");
+    run->add_option("--config,-c", run_opt.config, "Run config (JSON, schema_version 1)")
+        ->required();
+    run->add_option("--out,-o", run_opt.out_dir, "Output folder")->required();
+    run->add_option("--seed", run_opt.seed,
+                    "Override the config's seed (same rules as the config)");
+    run->add_option("--tokens", run_opt.tokens,
+                    "Override the config's token count (same limit as the config: 1 to 10^8)");
+    run->add_flag("--quiet,-q", run_opt.quiet, "Print nothing but errors");
+    return run;
+}
+
+CLI::App* add_plot_command(CLI::App& app, PlotOptions& plot_opt) {
+    CLI::App* plot =
+        app.add_subcommand("plot", "Draw a figure (SVG or PNG) from a run's metrics.csv, headless");
+    plot->add_option("--run,run", plot_opt.run, "Run folder (holding metrics.csv) or a CSV")
+        ->required();
+    plot->add_option("--x", plot_opt.x,
+                     "x axis: memory (final error against memory, families connected with "
+                     "their slope), tokens (error against tokens seen), or a numeric column")
+        ->capture_default_str();
+    plot->add_option("--metric,--y", plot_opt.metric, "y axis: a metrics.csv column")
+        ->capture_default_str();
+    plot->add_option("--out,-o", plot_opt.out, "Figure file: .svg or .png")->required();
+    plot->add_option("--scale", plot_opt.scale, "Scale of text, lines and size (2: slides)")
+        ->capture_default_str();
+    plot->add_option("--width", plot_opt.width, "Width at scale 1")
+        ->check(CLI::Range(320, 4096))
+        ->capture_default_str();
+    plot->add_option("--height", plot_opt.height, "Height at scale 1")
+        ->check(CLI::Range(240, 4096))
+        ->capture_default_str();
+    plot->add_flag("--dark", plot_opt.dark, "The explorer's dark theme");
+    plot->add_flag("--full-range", plot_opt.full_range,
+                   "Error against tokens: fit the exact phase before each budget fills too");
+    return plot;
+}
+
+CLI::App* add_gui_command(CLI::App& app, GuiRequest& gui_req, bool& no_ui,
+                          std::string& lesson_name) {
+    CLI::App* gui = app.add_subcommand("gui", "Open the explorer window");
+    gui->add_option("--session", gui_req.session, "Session or run config to open");
+    gui->add_option("file", gui_req.open,
+                    "A data file (.npy .npz .safetensors .csv) to stream with the scene's "
+                    "sketches, or a session (.json)");
+    gui->add_option("--frames", gui_req.frames, "Render N frames, then exit")
+        ->check(CLI::PositiveNumber);
+    gui->add_option("--screenshot", gui_req.screenshot,
+                    "With --frames: write the last frame as PNG");
+    gui->add_option("--scale", gui_req.screenshot_scale,
+                    "Screenshot scale: 1, or 2 (rendered offscreen at twice the window size)")
+        ->check(CLI::Range(1, 2));
+    gui->add_flag("--no-ui", no_ui, "Screenshot of the views only (no controls, no status line)");
+    gui->add_option("--width", gui_req.width, "Window width")->check(CLI::Range(320, 8192));
+    gui->add_option("--height", gui_req.height, "Window height")->check(CLI::Range(240, 8192));
+    gui->add_flag("--report-frame-times", gui_req.report_frame_times,
+                  "At exit, print the median, p90 and max frame time (benchmarking)");
+    gui->add_flag("--animate-view", gui_req.animate_view,
+                  "Zoom the embedding view in and out a little every frame, so it is redrawn "
+                  "every frame (worst case for --report-frame-times)");
+    gui->add_option("--speed", gui_req.speed, "Tokens per tick (per frame with --frames)")
+        ->check(CLI::Range(1LL, 1000000LL));
+
+    gui->add_option("--lesson", lesson_name,
+                    "Open a lesson (name as `kvscope lessons` lists it, its number, or a file)");
+    gui->add_option("--step", gui_req.lesson_step, "With --lesson: the step to open (from 1)")
+        ->check(CLI::Range(1, 1000));
+    return gui;
+}
+
+CLI::App* add_lessons_command(CLI::App& app, LessonsOptions& lessons_opt, long long& lessons_seed) {
+    lessons_opt.dir = std::string(KVSCOPE_ASSET_DIR) + "/lessons";
+    CLI::App* lessons =
+        app.add_subcommand("lessons", "List the lessons and their steps, or check their claims");
+    lessons->add_option("name", lessons_opt.name, "One lesson (name, number or .json file)");
+    lessons->add_flag("--json", lessons_opt.json, "List as JSON");
+    lessons->add_flag("--check", lessons_opt.check,
+                      "Run each lesson headless and check every step's claims (exit 1 naming "
+                      "the lesson and step that fails)");
+    lessons->add_flag("--verbose,-v", lessons_opt.verbose,
+                      "With --check: print every claim's measurement and margin");
+    lessons->add_option("--seed", lessons_seed, "With --check: run every scene with this seed")
+        ->check(CLI::NonNegativeNumber);
+    lessons->add_option("--dir", lessons_opt.dir, "Folder of lesson files");
+    return lessons;
 }
 
 }  // namespace
@@ -150,46 +287,20 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err,
     app.require_subcommand(0, 1);
 
     RunOptions run_opt;
-    CLI::App* run = app.add_subcommand("run",
-                                       "Run a config headless; write metrics.csv and "
-                                       "manifest.json");
-    run->add_option("--config,-c", run_opt.config, "Run config (JSON, schema_version 1)")
-        ->required();
-    run->add_option("--out,-o", run_opt.out_dir, "Output folder")->required();
-    run->add_option("--seed", run_opt.seed, "Override the config's seed")
-        ->check(CLI::NonNegativeNumber);
-    run->add_option("--tokens", run_opt.tokens, "Override the config's token count")
-        ->check(CLI::PositiveNumber);
-    run->add_flag("--quiet,-q", run_opt.quiet, "Print nothing but errors");
-
+    CLI::App* run = add_run_command(app, run_opt);
+    PlotOptions plot_opt;
+    CLI::App* plot = add_plot_command(app, plot_opt);
     bool list_json = false;
     CLI::App* list = app.add_subcommand("list", "List every source and sketch with parameters");
     list->add_flag("--json", list_json, "Machine-readable output");
 
     GuiRequest gui_req;
-    CLI::App* gui = app.add_subcommand("gui", "Open the explorer window");
-    gui->add_option("--session", gui_req.session, "Session or run config to open");
-    gui->add_option("file", gui_req.open,
-                    "A data file (.npy .npz .safetensors .csv) to stream with the scene's "
-                    "sketches, or a session (.json)");
-    gui->add_option("--frames", gui_req.frames, "Render N frames, then exit")
-        ->check(CLI::PositiveNumber);
-    gui->add_option("--screenshot", gui_req.screenshot,
-                    "With --frames: write the last frame as PNG");
-    gui->add_option("--scale", gui_req.screenshot_scale,
-                    "Screenshot scale: 1, or 2 (rendered offscreen at twice the window size)")
-        ->check(CLI::Range(1, 2));
     bool no_ui = false;
-    gui->add_flag("--no-ui", no_ui, "Screenshot of the views only (no controls, no status line)");
-    gui->add_option("--width", gui_req.width, "Window width")->check(CLI::Range(320, 8192));
-    gui->add_option("--height", gui_req.height, "Window height")->check(CLI::Range(240, 8192));
-    gui->add_flag("--report-frame-times", gui_req.report_frame_times,
-                  "At exit, print the median, p90 and max frame time (benchmarking)");
-    gui->add_flag("--animate-view", gui_req.animate_view,
-                  "Zoom the embedding view in and out a little every frame, so it is redrawn "
-                  "every frame (worst case for --report-frame-times)");
-    gui->add_option("--speed", gui_req.speed, "Tokens per tick (per frame with --frames)")
-        ->check(CLI::Range(1LL, 1000000LL));
+    std::string lesson_name;
+    CLI::App* gui = add_gui_command(app, gui_req, no_ui, lesson_name);
+    LessonsOptions lessons_opt;
+    long long lessons_seed = -1;
+    CLI::App* lessons = add_lessons_command(app, lessons_opt, lessons_seed);
 
     std::string default_config = std::string(KVSCOPE_ASSET_DIR) + "/configs/default.json";
     std::string default_out = "runs/default";
@@ -206,19 +317,33 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err,
         out << app.version() << '\n';
         return 0;
     } catch (const CLI::ParseError& e) {
-        err << "kvscope: " << e.what() << " (see kvscope --help)\n";
+        err << "kvscope: " << one_line(e.what()) << " (see kvscope --help)\n";
         return kExitBadInput;
     }
 
     try {
         if (*list) return do_list(list_json, out);
-        if (*run) return do_run(run_opt, out);
+        if (*run) return do_run(run_opt, out, err);
+        if (*plot) return do_plot(plot_opt, out);
+        if (*lessons) {
+            if (lessons_seed >= 0) lessons_opt.seed = static_cast<std::uint64_t>(lessons_seed);
+            if (lessons_opt.json && lessons_opt.check)
+                throw std::invalid_argument("lessons: --json lists; it does not go with --check");
+            return run_lessons(lessons_opt, out, err);
+        }
         if (*gui) {
+            if (gui_req.lesson_step > 0 && lesson_name.empty())
+                throw std::invalid_argument("gui: --step needs --lesson");
+            if (!lesson_name.empty()) {
+                gui_req.lesson = resolve_lesson_step(
+                    lesson_name, std::string(KVSCOPE_ASSET_DIR) + "/lessons", gui_req.lesson_step);
+            }
             if (!launcher) {
                 err << "kvscope: this build has no explorer window (built without the GUI)\n";
                 return 1;
             }
             gui_req.default_config = default_config;
+            gui_req.lessons_dir = std::string(KVSCOPE_ASSET_DIR) + "/lessons";
             gui_req.screenshot_ui = !no_ui;
             return launcher(gui_req, out, err);
         }
@@ -226,6 +351,7 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err,
         if (launcher) {
             GuiRequest def;
             def.default_config = default_config;
+            def.lessons_dir = std::string(KVSCOPE_ASSET_DIR) + "/lessons";
             const int code = launcher(def, out, err);
             if (code != 3) return code;
             out << "kvscope: no display for the explorer window, so here is the default "
@@ -236,12 +362,12 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err,
         RunOptions def;
         def.config = default_config;
         def.out_dir = default_out;
-        return do_run(def, out);
+        return do_run(def, out, err);
     } catch (const std::invalid_argument& e) {
-        err << "kvscope: " << e.what() << '\n';
+        err << "kvscope: " << one_line(e.what()) << '\n';
         return kExitBadInput;
     } catch (const std::exception& e) {
-        err << "kvscope: " << e.what() << '\n';
+        err << "kvscope: " << one_line(e.what()) << '\n';
         return 1;
     }
 }

@@ -1,4 +1,4 @@
-// The kvscope command line: run, list, gui.
+// The kvscope command line: run, list, plot, gui.
 #pragma once
 
 #include <functional>
@@ -21,6 +21,9 @@ struct GuiRequest {
     bool report_frame_times = false;  ///< print frame time statistics at exit
     bool animate_view = false;        ///< zoom the embedding view a little every frame (bench)
     long long speed = 0;              ///< tokens per tick (0: the explorer's default)
+    std::string lessons_dir;          ///< the lessons the explorer's picker lists
+    std::string lesson;               ///< a lesson file to open (validated), or ""
+    int lesson_step = 0;              ///< its step, from 1 (0: the first)
 };
 
 /// Opens the explorer; returns an exit code (3: no window could be opened). The binary passes

@@ -6,6 +6,8 @@
 #include <map>
 #include <sstream>
 
+#include "io/input_file.hpp"
+
 namespace kvscope {
 
 namespace {
@@ -47,12 +49,16 @@ std::string results_table(const Session& session) {
         if (params.size() > 27) params = params.substr(0, 24) + "...";
         char ratio[16];
         std::snprintf(ratio, sizeof ratio, "%.4f", r->compression);
-        o << std::left << std::setw(18) << r->label << std::setw(28) << params << std::right
-          << std::setw(10) << r->retained_tokens << std::setw(12) << bytes(r->memory_bytes)
-          << std::setw(9) << ratio << std::setw(12) << sci(r->errors.rel_err_mean) << std::setw(12)
-          << sci(r->errors.rel_err_max) << std::setw(12) << sci(r->errors.eps_fro) << '\n';
-        const auto& slot = session.sketches()[static_cast<std::size_t>(instance)];
-        if (!slot.error.empty()) o << "    error: " << slot.error << '\n';
+        // A sketch that failed keeps its row, marked in the error columns (the message itself
+        // goes to stderr as the run's one-line error), so the columns stay aligned.
+        const bool failed = !session.sketches()[static_cast<std::size_t>(instance)].error.empty();
+        auto error_cell = [failed](double x) { return failed ? std::string("failed") : sci(x); };
+        o << std::left << std::setw(18) << printable(r->label, 60) << std::setw(28) << params
+          << std::right << std::setw(10) << r->retained_tokens << std::setw(12)
+          << bytes(r->memory_bytes) << std::setw(9) << ratio << std::setw(12)
+          << error_cell(r->errors.rel_err_mean) << std::setw(12)
+          << error_cell(r->errors.rel_err_max) << std::setw(12) << error_cell(r->errors.eps_fro)
+          << '\n';
     }
     o << "(" << session.tokens_seen() << " tokens; errors are means over "
       << session.probes().rows() << " probe queries; ratio = memory / exact cache)";

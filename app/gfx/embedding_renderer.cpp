@@ -183,7 +183,7 @@ void EmbeddingRenderer::ensure_target(int w, int h) {
     glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_DEPTH_ATTACHMENT, GL_RENDERBUFFER, depth_rb_);
 }
 
-void EmbeddingRenderer::upload_points(const EmbeddingScene& scene) {
+void EmbeddingRenderer::upload_points(const scene::EmbeddingScene& scene) {
     const std::int64_t n = scene.xyz ? scene.count : 0;
     if (scene.buffer_id != buffer_id_ || n < uploaded_) {
         buffer_id_ = scene.buffer_id;
@@ -236,7 +236,8 @@ void EmbeddingRenderer::upload_points(const EmbeddingScene& scene) {
     }
 }
 
-void EmbeddingRenderer::render_field(const EmbeddingScene& scene, EmbeddingOutput& out) {
+void EmbeddingRenderer::render_field(const scene::EmbeddingScene& scene,
+                                     scene::EmbeddingOutput& out) {
     const int res = std::clamp(scene.field_resolution, 16, 512);
     if (res != field_res_) {
         field_res_ = res;
@@ -303,7 +304,8 @@ void EmbeddingRenderer::render_field(const EmbeddingScene& scene, EmbeddingOutpu
     out.field_version = field_version_;
 }
 
-bool EmbeddingRenderer::thin_points(const EmbeddingScene& scene, std::int64_t n, int w, int h) {
+bool EmbeddingRenderer::thin_points(const scene::EmbeddingScene& scene, std::int64_t n, int w,
+                                    int h) {
     if (!scene.xyz || scene.styles.size() < static_cast<std::size_t>(2 * n)) return false;
     const int cw = (w + 1) / 2, ch = (h + 1) / 2;
     best_.assign(static_cast<std::size_t>(cw) * static_cast<std::size_t>(ch), -1);
@@ -345,7 +347,78 @@ bool EmbeddingRenderer::thin_points(const EmbeddingScene& scene, std::int64_t n,
     return true;
 }
 
-void EmbeddingRenderer::render(const EmbeddingScene& scene, EmbeddingOutput& out) {
+bool EmbeddingRenderer::unchanged(const scene::EmbeddingScene& scene, int w, int h,
+                                  const scene::EmbeddingOutput& out) {
+    const Signature sig{scene.count,
+                        scene.buffer_id,
+                        scene.attr_version,
+                        scene.field_version,
+                        scene.extra_colours.size(),
+                        scene.mvp,
+                        scene.background,
+                        w,
+                        h,
+                        scene.three_d,
+                        scene.field,
+                        scene.field_mode,
+                        scene.point_scale};
+    if (sig == last_ && out.texture == colour_tex_ && colour_tex_ != 0) return true;
+    last_ = sig;
+    return false;
+}
+
+// The kernel field texture mapped to colour under the points (2-D only).
+void EmbeddingRenderer::draw_field_layer(const scene::EmbeddingScene& scene) {
+    glDisable(GL_DEPTH_TEST);
+    glUseProgram(display_program_);
+    glActiveTexture(GL_TEXTURE0);
+    glBindTexture(GL_TEXTURE_2D, field_tex_);
+    glUniform1i(loc(display_program_, "u_field"), 0);
+    glUniform1i(loc(display_program_, "u_mode"), scene.field_mode);
+    const bool sketch = scene.field_mode == 1;
+    glUniform1f(loc(display_program_, "u_lo"), sketch ? ranges_[2] : ranges_[0]);
+    glUniform1f(loc(display_program_, "u_hi"), scene.field_mode == 2 ? ranges_[4]
+                                               : sketch              ? ranges_[3]
+                                                                     : ranges_[1]);
+    glUniform1f(loc(display_program_, "u_alpha"), scene.field_alpha);
+    glUniformMatrix4fv(loc(display_program_, "u_mvp"), 1, GL_FALSE, scene.mvp.data());
+    glUniform4fv(loc(display_program_, "u_rect"), 1, field_rect_);
+    glBindVertexArray(empty_vao_);
+    glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
+}
+
+// The stream points (thinned above kThinAbove) and the sketch's stored vectors above them.
+void EmbeddingRenderer::draw_point_layer(const scene::EmbeddingScene& scene, int w, int h,
+                                         scene::EmbeddingOutput& out) {
+    glEnable(GL_DEPTH_TEST);
+    glDepthFunc(GL_LEQUAL);
+    glEnable(GL_PROGRAM_POINT_SIZE);
+    glUseProgram(points_program_);
+    glUniformMatrix4fv(loc(points_program_, "u_mvp"), 1, GL_FALSE, scene.mvp.data());
+    glUniform1f(loc(points_program_, "u_point_scale"), scene.point_scale);
+    glUniform1i(loc(points_program_, "u_use_layer"), scene.three_d ? 0 : 1);
+    const std::int64_t drawn = std::min({uploaded_, attr_rows_, capacity_});
+    out.drawn_points = drawn;
+    out.total_points = drawn;
+    if (drawn > kThinAbove && thin_points(scene, drawn, w, h)) {
+        glBindVertexArray(vao_);
+        glBindBuffer(GL_ELEMENT_ARRAY_BUFFER, index_buffer_);
+        glDrawElements(GL_POINTS, static_cast<GLsizei>(kept_.size()), GL_UNSIGNED_INT, nullptr);
+        out.drawn_points = static_cast<std::int64_t>(kept_.size());
+    } else if (drawn > 0) {
+        glBindVertexArray(vao_);
+        glDrawArrays(GL_POINTS, 0, static_cast<GLsizei>(drawn));
+    }
+    if (!scene.extra_colours.empty()) {
+        glUniform1i(loc(points_program_, "u_use_layer"), 1);
+        glBindVertexArray(extra_vao_);
+        glDrawArrays(GL_POINTS, 0, static_cast<GLsizei>(scene.extra_colours.size()));
+    }
+    glDisable(GL_PROGRAM_POINT_SIZE);
+    glDisable(GL_DEPTH_TEST);
+}
+
+void EmbeddingRenderer::render(const scene::EmbeddingScene& scene, scene::EmbeddingOutput& out) {
     if (!scene.active || failed_) {
         if (failed_) out.error = init_error_;
         return;
@@ -362,32 +435,17 @@ void EmbeddingRenderer::render(const EmbeddingScene& scene, EmbeddingOutput& out
     const int w = std::clamp(scene.width, 1, 8192), h = std::clamp(scene.height, 1, 8192);
     out.error.clear();
     // Nothing changed since the last render: the texture still shows this scene.
-    const Signature sig{scene.count,
-                        scene.buffer_id,
-                        scene.attr_version,
-                        scene.field_version,
-                        scene.extra_colours.size(),
-                        scene.mvp,
-                        scene.background,
-                        w,
-                        h,
-                        scene.three_d,
-                        scene.field,
-                        scene.field_mode,
-                        scene.point_scale};
-    if (sig == last_ && out.texture == colour_tex_ && colour_tex_ != 0) {
+    if (unchanged(scene, w, h, out)) {
         out.render_ms = 0;
         return;
     }
-    last_ = sig;
-
     GLint old_viewport[4];
     glGetIntegerv(GL_VIEWPORT, old_viewport);
     const bool scissor = glIsEnabled(GL_SCISSOR_TEST);
     glDisable(GL_SCISSOR_TEST);
     upload_points(scene);
-    if (scene.field && !scene.three_d) render_field(scene, out);
-
+    const bool field = scene.field && !scene.three_d;
+    if (field) render_field(scene, out);
     ensure_target(w, h);
     glBindFramebuffer(GL_FRAMEBUFFER, fbo_);
     if (glCheckFramebufferStatus(GL_FRAMEBUFFER) != GL_FRAMEBUFFER_COMPLETE) {
@@ -401,50 +459,8 @@ void EmbeddingRenderer::render(const EmbeddingScene& scene, EmbeddingOutput& out
         glEnable(GL_BLEND);
         // Colour blends; alpha stays opaque so ImGui::Image shows the texture as drawn.
         glBlendFuncSeparate(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA, GL_ZERO, GL_ONE);
-        if (scene.field && !scene.three_d && field_valid_) {
-            glDisable(GL_DEPTH_TEST);
-            glUseProgram(display_program_);
-            glActiveTexture(GL_TEXTURE0);
-            glBindTexture(GL_TEXTURE_2D, field_tex_);
-            glUniform1i(loc(display_program_, "u_field"), 0);
-            glUniform1i(loc(display_program_, "u_mode"), scene.field_mode);
-            const bool sketch = scene.field_mode == 1;
-            glUniform1f(loc(display_program_, "u_lo"), sketch ? ranges_[2] : ranges_[0]);
-            glUniform1f(loc(display_program_, "u_hi"), scene.field_mode == 2 ? ranges_[4]
-                                                       : sketch              ? ranges_[3]
-                                                                             : ranges_[1]);
-            glUniform1f(loc(display_program_, "u_alpha"), scene.field_alpha);
-            glUniformMatrix4fv(loc(display_program_, "u_mvp"), 1, GL_FALSE, scene.mvp.data());
-            glUniform4fv(loc(display_program_, "u_rect"), 1, field_rect_);
-            glBindVertexArray(empty_vao_);
-            glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
-        }
-        glEnable(GL_DEPTH_TEST);
-        glDepthFunc(GL_LEQUAL);
-        glEnable(GL_PROGRAM_POINT_SIZE);
-        glUseProgram(points_program_);
-        glUniformMatrix4fv(loc(points_program_, "u_mvp"), 1, GL_FALSE, scene.mvp.data());
-        glUniform1f(loc(points_program_, "u_point_scale"), scene.point_scale);
-        glUniform1i(loc(points_program_, "u_use_layer"), scene.three_d ? 0 : 1);
-        const std::int64_t drawn = std::min({uploaded_, attr_rows_, capacity_});
-        out.drawn_points = drawn;
-        out.total_points = drawn;
-        if (drawn > kThinAbove && thin_points(scene, drawn, w, h)) {
-            glBindVertexArray(vao_);
-            glBindBuffer(GL_ELEMENT_ARRAY_BUFFER, index_buffer_);
-            glDrawElements(GL_POINTS, static_cast<GLsizei>(kept_.size()), GL_UNSIGNED_INT, nullptr);
-            out.drawn_points = static_cast<std::int64_t>(kept_.size());
-        } else if (drawn > 0) {
-            glBindVertexArray(vao_);
-            glDrawArrays(GL_POINTS, 0, static_cast<GLsizei>(drawn));
-        }
-        if (!scene.extra_colours.empty()) {
-            glUniform1i(loc(points_program_, "u_use_layer"), 1);
-            glBindVertexArray(extra_vao_);
-            glDrawArrays(GL_POINTS, 0, static_cast<GLsizei>(scene.extra_colours.size()));
-        }
-        glDisable(GL_PROGRAM_POINT_SIZE);
-        glDisable(GL_DEPTH_TEST);
+        if (field && field_valid_) draw_field_layer(scene);
+        draw_point_layer(scene, w, h, out);
     }
     glBindVertexArray(0);
     glUseProgram(0);

@@ -7,7 +7,7 @@
 // into a small RG32F target (entries in two uniform blocks of at most 1,024 each), only when its
 // entries, rectangle or resolution change, and mapped to
 // colour under the points by field_display.frag. Errors (shader compile/link, incomplete
-// framebuffer) are reported in EmbeddingOutput::error; nothing throws.
+// framebuffer) are reported in scene::EmbeddingOutput::error; nothing throws.
 #pragma once
 
 #include <array>
@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "gfx/embedding_scene.hpp"
+#include "scene/embedding_scene.hpp"
 
 namespace kvscope::gfx {
 
@@ -30,18 +30,24 @@ class EmbeddingRenderer {
     /// Renders `scene` into the texture (needs a current GL 3.3 core context). Call after
     /// ImGui::Render() and before the ImGui draw data is rendered. Restores the default
     /// framebuffer; the ImGui backend sets the rest of its state itself.
-    void render(const EmbeddingScene& scene, EmbeddingOutput& out);
+    void render(const scene::EmbeddingScene& scene, scene::EmbeddingOutput& out);
 
   private:
     bool init(std::string& error);
     void ensure_target(int w, int h);
-    void upload_points(const EmbeddingScene& scene);
-    void render_field(const EmbeddingScene& scene, EmbeddingOutput& out);
+    void upload_points(const scene::EmbeddingScene& scene);
+    void render_field(const scene::EmbeddingScene& scene, scene::EmbeddingOutput& out);
     /// Screen-space thinning for large clouds: llvmpipe spends about half a microsecond per
     /// point on vertex work and setup whatever its size, so above 30,000 points only the top
     /// point of each 2x2-pixel cell is drawn (through an index buffer). Points are 3 px wide,
     /// so what is dropped lies under a drawn point of equal or higher priority.
-    bool thin_points(const EmbeddingScene& scene, std::int64_t n, int w, int h);
+    bool thin_points(const scene::EmbeddingScene& scene, std::int64_t n, int w, int h);
+    /// True when the texture already shows this scene at w x h (else remembers it).
+    bool unchanged(const scene::EmbeddingScene& scene, int w, int h,
+                   const scene::EmbeddingOutput& out);
+    void draw_field_layer(const scene::EmbeddingScene& scene);
+    void draw_point_layer(const scene::EmbeddingScene& scene, int w, int h,
+                          scene::EmbeddingOutput& out);
 
     /// What the texture was last rendered from; render() returns at once when it is unchanged.
     struct Signature {

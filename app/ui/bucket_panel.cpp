@@ -1,7 +1,5 @@
-// Hash-bucket panel (ALGORITHMS.md 2.12): the selected sketch's BucketView. Occupancy (or radius,
-// memory, share of Z) per bucket as bars coloured with bucket_colour (the embedding view colours
-// tokens the same way), the current and recent queries' shares of Z per bucket as stacked bars,
-// the collision rate, and a table of every bucket.
+#include "ui/bucket_panel.hpp"
+
 #include <imgui.h>
 
 #include <algorithm>
@@ -9,13 +7,15 @@
 #include <string>
 #include <vector>
 
-#include "ui/palette.hpp"
+#include "scene/palette.hpp"
 #include "ui/panel_csv.hpp"
-#include "ui/panels.hpp"
+#include "ui/widgets.hpp"
 
 namespace kvscope::ui {
 
 namespace {
+
+using scene::bucket_colour;
 
 const char* const kBarMeasures[] = {"count", "radius", "memory_floats", "share of Z"};
 const char* const kBarHelp[] = {
@@ -56,8 +56,61 @@ void bucket_tooltip(const BucketView& b, std::size_t i, Index total) {
     ImGui::EndTooltip();
 }
 
+// The bars' value axis: linear from 0, or log over the positive values; NaN values counted.
+struct BarScale {
+    bool log = false;
+    double lo = 0, hi = 1;
+    int nan_count = 0;
+    /// Screen y of value v between `bottom` (lo) and `top` (hi), clamped.
+    float y(double v, float top, float bottom) const {
+        double t = log ? (v > 0 ? (std::log10(v) - lo) / (hi - lo) : 0.0) : v / hi;
+        if (!std::isfinite(t)) t = 0;
+        return bottom - static_cast<float>(std::clamp(t, 0.0, 1.0)) * (bottom - top);
+    }
+};
+
+BarScale bar_scale(const BucketView& b, const BucketPanelState& state) {
+    BarScale s;
+    double vmax = 0, vmin_pos = INFINITY;
+    for (std::size_t i = 0; i < b.ids.size(); ++i) {
+        const double v = bar_value(b, i, state.measure);
+        if (std::isnan(v)) {
+            ++s.nan_count;
+            continue;
+        }
+        vmax = std::max(vmax, v);
+        if (v > 0) vmin_pos = std::min(vmin_pos, v);
+    }
+    s.log = state.log_scale && vmax > 0;
+    s.lo = s.log ? std::log10(std::min(vmin_pos, vmax) / 2) : 0.0;
+    s.hi = s.log ? std::log10(vmax) : (vmax > 0 ? vmax : 1.0);
+    return s;
+}
+
+// Axis labels: the value range left of the bars (from x), first and last bucket id below.
+void draw_bar_labels(const BucketView& b, const BarScale& s, float x, ImVec2 a, ImVec2 z,
+                     ImDrawList* dl) {
+    const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
+    const float line = ImGui::GetTextLineHeight();
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.3g", s.log ? std::pow(10.0, s.hi) : s.hi);
+    dl->AddText(ImVec2(x, a.y), text, buf);
+    std::snprintf(buf, sizeof buf, "%.3g", s.log ? std::pow(10.0, s.lo) : 0.0);
+    dl->AddText(ImVec2(x, z.y - line), text, buf);
+    if (!b.ids.empty()) {
+        std::snprintf(buf, sizeof buf, "%d", b.ids.front());
+        dl->AddText(ImVec2(a.x, z.y + 1), text, buf);
+        std::snprintf(buf, sizeof buf, "%d", b.ids.back());
+        dl->AddText(ImVec2(z.x - ImGui::CalcTextSize(buf).x, z.y + 1), text, buf);
+    }
+    std::string xl = std::to_string(b.ids.size()) + " non-empty buckets, in id order";
+    if (s.nan_count > 0) xl += ", " + std::to_string(s.nan_count) + " NaN";
+    dl->AddText(ImVec2((a.x + z.x - ImGui::CalcTextSize(xl.c_str()).x) / 2, z.y + 1), text,
+                xl.c_str());
+}
+
 // One bar per bucket in id order, coloured by bucket id; the query's bucket is outlined.
-void draw_bucket_bars(const BucketView& b, UiState& ui, Index total) {
+void draw_bucket_bars(const BucketView& b, const BucketPanelState& state, Index total) {
     const float width = ImGui::GetContentRegionAvail().x;
     const float height = 8.0f * ImGui::GetTextLineHeight();
     const float line = ImGui::GetTextLineHeight();
@@ -66,47 +119,28 @@ void draw_bucket_bars(const BucketView& b, UiState& ui, Index total) {
     const bool hovered = ImGui::IsItemHovered();
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
-    const float left = p.x + 4.0f * line;
-    const ImVec2 a(left, p.y + 0.3f * line), z(p.x + width - 2, p.y + height);
+    const ImVec2 a(p.x + 4.0f * line, p.y + 0.3f * line), z(p.x + width - 2, p.y + height);
     dl->AddRectFilled(a, z, ImGui::GetColorU32(ImGuiCol_FrameBg));
     const std::size_t n = b.ids.size();
-    double vmax = 0, vmin_pos = INFINITY;
-    int nan_count = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        const double v = bar_value(b, i, ui.bucket_measure);
-        if (std::isnan(v)) {
-            ++nan_count;
-            continue;
-        }
-        vmax = std::max(vmax, v);
-        if (v > 0) vmin_pos = std::min(vmin_pos, v);
-    }
-    const bool log = ui.bucket_log_counts && vmax > 0;
-    const double lo = log ? std::log10(std::min(vmin_pos, vmax) / 2) : 0.0;
-    const double hi = log ? std::log10(vmax) : (vmax > 0 ? vmax : 1.0);
-    auto y_of = [&](double v) {
-        double t = log ? (v > 0 ? (std::log10(v) - lo) / (hi - lo) : 0.0) : v / hi;
-        if (!std::isfinite(t)) t = 0;
-        return z.y - static_cast<float>(std::clamp(t, 0.0, 1.0)) * (z.y - a.y);
-    };
+    const BarScale scale = bar_scale(b, state);
     const float bw = (z.x - a.x) / static_cast<float>(std::max<std::size_t>(n, 1));
     const float gap = bw >= 4 ? 1.0f : 0.0f;
     auto column_of = [&](std::size_t i) { return static_cast<int>(bw * static_cast<float>(i)); };
     // True when bucket i holds the largest value of its pixel column (first of equals).
     auto column_max = [&](std::size_t i) {
-        const double v = bar_value(b, i, ui.bucket_measure);
+        const double v = bar_value(b, i, state.measure);
         const int c = column_of(i);
         for (std::size_t j = i; j-- > 0 && column_of(j) == c;) {
-            if (bar_value(b, j, ui.bucket_measure) >= v) return false;
+            if (bar_value(b, j, state.measure) >= v) return false;
         }
         for (std::size_t j = i + 1; j < n && column_of(j) == c; ++j) {
-            if (bar_value(b, j, ui.bucket_measure) > v) return false;
+            if (bar_value(b, j, state.measure) > v) return false;
         }
         return true;
     };
     for (std::size_t i = 0; i < n; ++i) {
         const float x0 = a.x + bw * static_cast<float>(i);
-        const double v = bar_value(b, i, ui.bucket_measure);
+        const double v = bar_value(b, i, state.measure);
         if (std::isnan(v)) {
             dl->AddLine(ImVec2(x0 + bw / 2, a.y), ImVec2(x0 + bw / 2, a.y + 6),
                         IM_COL32(230, 40, 40, 255), 2.0f);
@@ -114,7 +148,7 @@ void draw_bucket_bars(const BucketView& b, UiState& ui, Index total) {
         }
         // Narrower than a pixel: one bar per pixel column, the column's largest value.
         if (bw < 1.0f && !column_max(i)) continue;
-        const float top = std::min(y_of(v), z.y - 1.0f);
+        const float top = std::min(scale.y(v, a.y, z.y), z.y - 1.0f);
         dl->AddRectFilled(ImVec2(x0, top), ImVec2(std::max(x0 + 1, x0 + bw - gap), z.y),
                           bucket_colour(b.ids[i]));
         if (b.ids[i] == b.query_bucket) {
@@ -124,22 +158,7 @@ void draw_bucket_bars(const BucketView& b, UiState& ui, Index total) {
                                   ImVec2(x0 + bw / 2 + 5, top - 10), text);
         }
     }
-    // Axis labels: value range on the left, first and last bucket id below.
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.3g", log ? std::pow(10.0, hi) : hi);
-    dl->AddText(ImVec2(p.x, a.y), text, buf);
-    std::snprintf(buf, sizeof buf, "%.3g", log ? std::pow(10.0, lo) : 0.0);
-    dl->AddText(ImVec2(p.x, z.y - line), text, buf);
-    if (n > 0) {
-        std::snprintf(buf, sizeof buf, "%d", b.ids.front());
-        dl->AddText(ImVec2(a.x, z.y + 1), text, buf);
-        std::snprintf(buf, sizeof buf, "%d", b.ids.back());
-        dl->AddText(ImVec2(z.x - ImGui::CalcTextSize(buf).x, z.y + 1), text, buf);
-    }
-    std::string xl = std::to_string(n) + " non-empty buckets, in id order";
-    if (nan_count > 0) xl += ", " + std::to_string(nan_count) + " NaN";
-    dl->AddText(ImVec2((a.x + z.x - ImGui::CalcTextSize(xl.c_str()).x) / 2, z.y + 1), text,
-                xl.c_str());
+    draw_bar_labels(b, scale, p.x, a, z, dl);
     if (hovered && n > 0) {
         const float mx = ImGui::GetIO().MousePos.x;
         const auto i = static_cast<std::size_t>(
@@ -247,30 +266,17 @@ void draw_bucket_table(const BucketView& b) {
     ImGui::EndTable();
 }
 
-}  // namespace
-
-void draw_bucket_panel(const Snapshot& snap, UiState& ui) {
-    const SketchSnapshot* selected = selected_sketch(snap, ui);
-    if (!selected) return;
-    const SketchSnapshot& s = *selected;
+// Name, CSV button, family and summary, collision rate, the query's bucket.
+void draw_header(const SketchSnapshot& s, const BucketView& b, PanelContext& ctx) {
     const std::string name = short_name(s.spec);
-    if (!s.view.buckets) {
-        ImGui::TextWrapped(
-            "%s keeps no buckets. Sketches that do: lsh_partition (hash buckets), subgen "
-            "(clusters), balance_kv (value-norm classes), hybrid when partitioned. Running now:",
-            name.c_str());
-        draw_sketch_picker(
-            snap, ui, [](const SketchView& v) { return v.buckets.has_value(); }, "buckets");
-        return;
-    }
-    const BucketView& b = *s.view.buckets;
-    sketch_swatch(ui.selected_sketch);
+    sketch_swatch(ctx.selection.sketch);
     ImGui::Text("%s: %zu buckets, %lld tokens", name.c_str(), b.ids.size(),
                 static_cast<long long>(s.stats.seen));
     ImGui::SameLine(ImGui::GetContentRegionMax().x - ImGui::CalcTextSize("CSV").x -
                     2 * ImGui::GetStyle().FramePadding.x);
+    const int sketch = ctx.selection.sketch;
     csv_button(
-        ui, "buckets", [&] { return bucket_csv(snap, ui.selected_sketch); },
+        ctx.sink, "buckets", [&] { return bucket_csv(ctx.snap, sketch); },
         "Write one row per bucket to kvscope_buckets_NNNN.csv (working directory)");
     ImGui::Text("family %s, summary %s", b.family.empty() ? "-" : b.family.c_str(),
                 b.summary.empty() ? "-" : b.summary.c_str());
@@ -290,56 +296,95 @@ void draw_bucket_panel(const Snapshot& snap, UiState& ui) {
         ImGui::SameLine();
         ImGui::Text("  query bucket %d", b.query_bucket);
     }
-    if (b.ids.empty()) {
-        ImGui::TextDisabled("No bucket yet: no tokens hashed.");
-        return;
-    }
+}
 
+void draw_measure_picker(BucketPanelState& state) {
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 9);
-    ui.bucket_measure = std::clamp(ui.bucket_measure, 0, 3);
-    if (ImGui::BeginCombo("bars", kBarMeasures[ui.bucket_measure])) {
+    state.measure = std::clamp(state.measure, 0, 3);
+    if (ImGui::BeginCombo("bars", kBarMeasures[state.measure])) {
         for (int i = 0; i < 4; ++i) {
-            if (ImGui::Selectable(kBarMeasures[i], i == ui.bucket_measure)) ui.bucket_measure = i;
+            if (ImGui::Selectable(kBarMeasures[i], i == state.measure)) state.measure = i;
             if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", kBarHelp[i]);
         }
         ImGui::EndCombo();
     }
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", kBarHelp[ui.bucket_measure]);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", kBarHelp[state.measure]);
     ImGui::SameLine();
-    ImGui::Checkbox("log", &ui.bucket_log_counts);
+    ImGui::Checkbox("log", &state.log_scale);
     ImGui::SameLine();
     ImGui::TextDisabled("colour = bucket id");
     if (ImGui::IsItemHovered()) {
         ImGui::SetTooltip("The embedding view colours tokens by bucket with the same colours");
     }
-    draw_bucket_bars(b, ui, s.stats.seen);
+}
 
+// One stacked bar for the current query, then a thin one per recent query.
+void draw_shares(const BucketView& b) {
     ImGui::TextUnformatted("Share of Z per bucket");
     if (ImGui::IsItemHovered()) {
         ImGui::SetTooltip(
             "Each bar is one query; segments are the buckets' shares of the "
             "estimated denominator Z (|Z_b| / sum |Z_b|), in bucket-id order");
     }
+    ImGui::SameLine();
     if (b.recent_contributions.empty() && b.query_contribution.empty()) {
-        ImGui::SameLine();
         ImGui::TextDisabled("(not reported by this sketch, or no query yet)");
-    } else {
-        ImGui::SameLine();
-        ImGui::TextDisabled(
-            "current query, then %zu recent",
-            b.recent_contributions.size() > 0 ? b.recent_contributions.size() - 1 : 0);
-        const float h = ImGui::GetTextLineHeight();
-        draw_share_bar(
-            b, b.query_contribution.empty() ? b.recent_contributions.front() : b.query_contribution,
-            h * 1.2f, 0);
-        ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing,
-                            ImVec2(ImGui::GetStyle().ItemSpacing.x, 1.0f));
-        for (std::size_t r = 1; r < b.recent_contributions.size(); ++r) {
-            draw_share_bar(b, b.recent_contributions[r], h * 0.5f, static_cast<int>(r));
-        }
-        ImGui::PopStyleVar();
+        return;
     }
+    ImGui::TextDisabled("current query, then %zu recent",
+                        b.recent_contributions.size() > 0 ? b.recent_contributions.size() - 1 : 0);
+    const float h = ImGui::GetTextLineHeight();
+    draw_share_bar(
+        b, b.query_contribution.empty() ? b.recent_contributions.front() : b.query_contribution,
+        h * 1.2f, 0);
+    ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(ImGui::GetStyle().ItemSpacing.x, 1.0f));
+    for (std::size_t r = 1; r < b.recent_contributions.size(); ++r) {
+        draw_share_bar(b, b.recent_contributions[r], h * 0.5f, static_cast<int>(r));
+    }
+    ImGui::PopStyleVar();
+}
+
+bool has_buckets(const SketchView& v) {
+    return v.buckets.has_value();
+}
+
+}  // namespace
+
+void draw_bucket_panel(BucketPanelState& state, PanelContext& ctx) {
+    const SketchSnapshot* selected = selected_sketch(ctx.snap, ctx.selection);
+    if (!selected) return;
+    const SketchSnapshot& s = *selected;
+    if (!s.view->buckets) {
+        ImGui::TextWrapped(
+            "%s keeps no buckets. Sketches that do: lsh_partition (hash buckets), subgen "
+            "(clusters), balance_kv (value-norm classes), hybrid when partitioned. Running now:",
+            short_name(s.spec).c_str());
+        draw_sketch_picker(ctx.snap, ctx.selection, has_buckets, "buckets");
+        return;
+    }
+    const BucketView& b = *s.view->buckets;
+    draw_header(s, b, ctx);
+    if (b.ids.empty()) {
+        ImGui::TextDisabled("No bucket yet: no tokens hashed.");
+        return;
+    }
+    draw_measure_picker(state);
+    draw_bucket_bars(b, state, s.stats.seen);
+    draw_shares(b);
     draw_bucket_table(b);
+}
+
+int bucket_panel_fit(const SketchView& view) {
+    return view.buckets && !view.merge_tree ? 2 : 0;
+}
+
+PanelInfo bucket_panel() {
+    PanelInfo info = panel_info<BucketPanelState>(
+        "buckets", "Buckets",
+        "Hash buckets or clusters: occupancy, radii, memory, shares of Z per query, collision rate",
+        Place::Internals, draw_bucket_panel);
+    info.fits = bucket_panel_fit;
+    return info;
 }
 
 }  // namespace kvscope::ui

@@ -1,3 +1,5 @@
+#include "ui/coreset_panel.hpp"
+
 #include <imgui.h>
 
 #include <algorithm>
@@ -5,17 +7,23 @@
 #include <string>
 #include <vector>
 
-#include "ui/palette.hpp"
-#include "ui/panels.hpp"
+#include "scene/palette.hpp"
+#include "ui/view_json.hpp"
+#include "ui/widgets.hpp"
 
 namespace kvscope::ui {
 
 namespace {
 
+using scene::category_colour;
+using scene::viridis;
+
 // Retained positions on the token timeline: one pixel column per slice of the stream, brightness
 // = share of that slice kept, colour = the most common tag in it.
-// The token hovered in any panel (UiState::hovered_token) is marked with a white line.
-void draw_timeline(const SketchView& view, Index tokens_seen, Index hovered) {
+// The token hovered in any panel (Selection::hovered_token) is marked with a white line; event
+// markers (timeline_markers) as thin lines, a lesson step's in amber with a notch on top.
+void draw_timeline(const SketchView& view, Index tokens_seen, Index hovered,
+                   const std::vector<TimelineMarker>& markers) {
     const float width = ImGui::GetContentRegionAvail().x;
     const float height = 2.2f * ImGui::GetTextLineHeight();
     const ImVec2 p = ImGui::GetCursorScreenPos();
@@ -49,13 +57,28 @@ void draw_timeline(const SketchView& view, Index tokens_seen, Index hovered) {
         dl->AddLine(ImVec2(x, p.y - 2), ImVec2(x, p.y + height + 2), IM_COL32(255, 255, 255, 255),
                     2.0f);
     }
+    std::string near;  // markers under the mouse
+    const float mouse_x = ImGui::GetIO().MousePos.x;
+    for (const auto& m : markers) {
+        if (m.at < 0 || m.at > tokens_seen) continue;
+        const float x = p.x + static_cast<float>(static_cast<double>(m.at) / tokens_seen * width);
+        const ImU32 col = m.strong ? IM_COL32(250, 200, 80, 255)
+                                   : ImGui::GetColorU32(ImGuiCol_TextDisabled, 0.7f);
+        dl->AddLine(ImVec2(x, p.y), ImVec2(x, p.y + height), col, m.strong ? 2.0f : 1.0f);
+        if (m.strong) {
+            dl->AddTriangleFilled(ImVec2(x - 4, p.y - 5), ImVec2(x + 4, p.y - 5), ImVec2(x, p.y),
+                                  col);
+        }
+        if (std::abs(mouse_x - x) <= 4) near += "\n" + m.label + " (" + std::to_string(m.at) + ")";
+    }
     if (ImGui::IsItemHovered()) {
-        const float fx = (ImGui::GetIO().MousePos.x - p.x) / width;
+        const float fx = (mouse_x - p.x) / width;
         const auto c =
             static_cast<std::size_t>(std::clamp(static_cast<int>(fx * columns), 0, columns - 1));
-        ImGui::SetTooltip("tokens %lld..%lld: %d kept%s%s", static_cast<long long>(c * per_column),
-                          static_cast<long long>((c + 1) * per_column), kept[c],
-                          view.tag_meaning.empty() ? "" : "\ncolour: ", view.tag_meaning.c_str());
+        ImGui::SetTooltip(
+            "tokens %lld..%lld: %d kept%s%s%s", static_cast<long long>(c * per_column),
+            static_cast<long long>((c + 1) * per_column), kept[c],
+            view.tag_meaning.empty() ? "" : "\ncolour: ", view.tag_meaning.c_str(), near.c_str());
     }
 }
 
@@ -122,57 +145,80 @@ void draw_merge_tree(const MergeTreeView& tree, Index tokens_seen) {
     }
 }
 
+void draw_walk(const WalkTrace& walk, PlotState& plot) {
+    std::vector<double> x, bias, prob;
+    for (std::size_t i = 0; i < walk.steps.size(); ++i) {
+        x.push_back(static_cast<double>(i));
+        bias.push_back(walk.steps[i].bias);
+        prob.push_back(walk.steps[i].probability);
+    }
+    if (begin_plot("walk", plot, ImVec2(0, 150), "step", "p(+1), bias")) {
+        plot_line("p(+1)", x.data(), prob.data(), static_cast<int>(x.size()), category_colour(1));
+        plot_line("bias s_j", x.data(), bias.data(), static_cast<int>(x.size()),
+                  category_colour(5));
+        end_plot();
+    }
+}
+
+void draw_scalars(const SketchView& view) {
+    if (view.scalars.empty() || !ImGui::BeginTable("scalars", 2, ImGuiTableFlags_RowBg)) return;
+    for (const auto& [name, value] : view.scalars) {
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(name.c_str());
+        ImGui::TableNextColumn();
+        ImGui::Text("%.6g", value);
+    }
+    ImGui::EndTable();
+}
+
 }  // namespace
 
-void draw_coreset_panel(const Snapshot& snap, UiState& ui) {
-    const SketchSnapshot* selected = selected_sketch(snap, ui);
+void draw_coreset_panel(CoresetPanelState& state, PanelContext& ctx) {
+    const Snapshot& snap = ctx.snap;
+    const SketchSnapshot* selected = selected_sketch(snap, ctx.selection);
     if (!selected) return;
     const SketchSnapshot& s = *selected;
-    const SketchView& view = s.view;
+    const SketchView& view = *s.view;
     ImGui::Text("%s  [%s]: %zu stored of %lld seen", s.spec.label.c_str(),
                 s.spec.params_text.c_str(), view.retained.size(),
                 static_cast<long long>(s.stats.seen));
     if (view.subset_of_stream) {
         ImGui::TextDisabled("retained tokens on the stream timeline (select a sketch to switch)");
-        draw_timeline(view, snap.tokens_seen, ui.hovered_token);
+        draw_timeline(view, snap.tokens_seen, ctx.selection.hovered_token,
+                      timeline_markers(snap, ctx.selection));
     }
     if (!view.retained.empty()) {
         std::vector<double> w;
         w.reserve(view.retained.size());
         for (const auto& t : view.retained)
             w.push_back(t.weight_num);
-        if (begin_plot("weights", ui.weights, ImVec2(0, 150), "numerator weight", "tokens")) {
+        if (begin_plot("weights", state.weights, ImVec2(0, 150), "numerator weight", "tokens")) {
             plot_histogram("weights", w.data(), static_cast<int>(w.size()), 30,
-                           category_colour(ui.selected_sketch, 0.8f));
+                           category_colour(ctx.selection.sketch, 0.8f));
             end_plot();
         }
     }
     if (view.merge_tree) draw_merge_tree(*view.merge_tree, snap.tokens_seen);
-    if (view.walk && !view.walk->steps.empty()) {
-        std::vector<double> x, bias, prob;
-        for (std::size_t i = 0; i < view.walk->steps.size(); ++i) {
-            x.push_back(static_cast<double>(i));
-            bias.push_back(view.walk->steps[i].bias);
-            prob.push_back(view.walk->steps[i].probability);
-        }
-        if (begin_plot("walk", ui.walk, ImVec2(0, 150), "step", "p(+1), bias")) {
-            plot_line("p(+1)", x.data(), prob.data(), static_cast<int>(x.size()),
-                      category_colour(1));
-            plot_line("bias s_j", x.data(), bias.data(), static_cast<int>(x.size()),
-                      category_colour(5));
-            end_plot();
-        }
-    }
-    if (!view.scalars.empty() && ImGui::BeginTable("scalars", 2, ImGuiTableFlags_RowBg)) {
-        for (const auto& [name, value] : view.scalars) {
-            ImGui::TableNextRow();
-            ImGui::TableNextColumn();
-            ImGui::TextUnformatted(name.c_str());
-            ImGui::TableNextColumn();
-            ImGui::Text("%.6g", value);
-        }
-        ImGui::EndTable();
-    }
+    if (view.walk && !view.walk->steps.empty()) draw_walk(*view.walk, state.walk);
+    draw_scalars(view);
+}
+
+void save_coreset_view(const CoresetPanelState& state, nlohmann::json& view) {
+    save_plot(view, "weights", state.weights);
+    save_plot(view, "walk", state.walk);
+}
+
+void load_coreset_view(const nlohmann::json& view, CoresetPanelState& state, const ViewWarn&) {
+    load_plot(view, "weights", state.weights);
+    load_plot(view, "walk", state.walk);
+}
+
+PanelInfo coreset_panel() {
+    return panel_info<CoresetPanelState>(
+        "coreset", "Coreset",
+        "Retained tokens on the stream timeline, their weights, merge tree and walk",
+        Place::Internals, draw_coreset_panel, save_coreset_view, load_coreset_view);
 }
 
 }  // namespace kvscope::ui

@@ -1,3 +1,5 @@
+#include "ui/error_panel.hpp"
+
 #include <imgui.h>
 
 #include <algorithm>
@@ -6,24 +8,39 @@
 #include <string>
 #include <vector>
 
-#include "ui/palette.hpp"
+#include "figure/families.hpp"
+#include "figure/figures.hpp"
 #include "ui/panel_csv.hpp"
-#include "ui/panels.hpp"
+#include "ui/view_json.hpp"
+#include "ui/widgets.hpp"
 
 namespace kvscope::ui {
 
 namespace {
 
-// Legend text: the live sketch's short name when the row still matches it.
-std::string series_name(const Snapshot& snap, const MetricRow& row) {
-    const auto i = static_cast<std::size_t>(row.instance);
-    if (i < snap.sketches.size() && snap.sketches[i].spec.params_text == row.params) {
-        return short_name(snap.sketches[i].spec);
-    }
-    return row.label;
+using Series = std::map<int, std::vector<const MetricRow*>>;  ///< instance -> its rows
+
+// Sweep families of the plotted instances (app/figure/families.hpp): one hue per family with a
+// lightness ramp over the swept value, labels with every parameter that differs between
+// instances of a sketch. Legends list families: every member is plotted under its family's
+// name, which the plot widget folds into one entry that toggles them together.
+figure::Families series_families(const Series& rows) {
+    std::vector<figure::InstanceDesc> all;
+    for (const auto& [inst, list] : rows)
+        all.push_back({inst, list.front()->sketch, list.front()->label, list.front()->params});
+    return figure::group_families(all);
 }
 
-// Legend entries stay short; the full label is in the "theory curves" list under the plot.
+// What the series are drawn against, for the ramp's contrast: the window background.
+figure::Rgba plot_ground() {
+    return ImGui::GetColorU32(ImGuiCol_WindowBg) | IM_COL32_A_MASK;
+}
+
+std::string family_name(const figure::Families& fams, int inst) {
+    const figure::Family* f = fams.family_of(inst);
+    return f ? f->name : fams.label(inst);
+}
+
 // Short legend text for a theory curve: "[R] " when reconstructed, the name, upper or lower
 // ("BalanceKV lower bound"). The formulas are in the "theory curves" list below the plot.
 std::string legend_text(const TheoryLine& line) {
@@ -34,42 +51,52 @@ std::string legend_text(const TheoryLine& line) {
     return (r ? "[R] " : "") + name + (line.upper ? " bound" : " lower bound");
 }
 
-// A plot title whose definition is one hover away.
-void heading(const std::string& title, const std::string& tooltip) {
-    ImGui::TextUnformatted(title.c_str());
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tooltip.c_str());
+void draw_theory_options(ErrorPanelState& state, const Snapshot& snap) {
+    const double B_est = estimate_logit_bound(snap);
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
+    ImGui::InputDouble("B", &state.theory_B, 0, 0, state.theory_B > 0 ? "%.3g" : "auto");
+    state.theory_B = std::max(0.0, state.theory_B);
+    if (ImGui::IsItemHovered()) {
+        ImGui::SetTooltip(
+            "Logit bound B = beta r_q r_k for the theory curves; 0 = auto (now "
+            "%.3g: a Taylor view's bound_B, else beta r_q^2 over the probes)",
+            B_est);
+    }
     ImGui::SameLine();
-    ImGui::TextDisabled("(?)");
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tooltip.c_str());
+    ImGui::Checkbox("log factors", &state.theory_log_factors);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Include the polylog factors bounds hide");
+    ImGui::SameLine();
+    ImGui::Checkbox("full range", &state.theory_fit);
+    if (ImGui::IsItemHovered()) {
+        ImGui::SetTooltip(
+            "Draw the theory curves over their whole range (they may span many "
+            "decades); off: only within 100x of the measured memory");
+    }
+    ImGui::SameLine();
+    ImGui::TextDisabled("n=%lld d=%d d_v=%d B=%.3g", static_cast<long long>(snap.tokens_seen),
+                        snap.dim, snap.value_dim, state.theory_B > 0 ? state.theory_B : B_est);
 }
 
-}  // namespace
-
-void draw_error_panel(const Snapshot& snap, UiState& ui) {
+// Metric picker, log y, theory toggle and its options, the CSV button.
+void draw_controls(ErrorPanelState& state, PanelContext& ctx) {
     const auto& metrics = error_metrics();
     const int metric_count = static_cast<int>(metrics.size());
-    // The exact cache is the reference (error ~1e-15): plotting it would squash the log axis.
-    std::map<int, std::vector<const MetricRow*>> rows;
-    for (const auto& r : snap.history) {
-        if (r.sketch != "exact") rows[r.instance].push_back(&r);
-    }
-
-    ui.error_metric = std::clamp(ui.error_metric, 0, metric_count - 1);
-    const MetricDef& metric = metrics[static_cast<std::size_t>(ui.error_metric)];
+    state.metric = std::clamp(state.metric, 0, metric_count - 1);
+    const MetricDef& metric = metrics[static_cast<std::size_t>(state.metric)];
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10);
     if (ImGui::BeginCombo("metric", metric.key)) {
         for (int i = 0; i < metric_count; ++i) {
             const MetricDef& m = metrics[static_cast<std::size_t>(i)];
-            if (ImGui::Selectable(m.key, i == ui.error_metric)) ui.error_metric = i;
+            if (ImGui::Selectable(m.key, i == state.metric)) state.metric = i;
             if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", m.definition);
         }
         ImGui::EndCombo();
     }
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", metric.definition);
     ImGui::SameLine();
-    ImGui::Checkbox("log y", &ui.error_time.log_y);
+    ImGui::Checkbox("log y", &state.time.log_y);
     ImGui::SameLine();
-    ImGui::Checkbox("theory", &ui.show_theory);
+    ImGui::Checkbox("theory", &state.show_theory);
     if (ImGui::IsItemHovered()) {
         ImGui::SetTooltip(
             "Overlay each running sketch's space bound and the global lower bounds on the "
@@ -77,73 +104,142 @@ void draw_error_panel(const Snapshot& snap, UiState& ui) {
     }
     ImGui::SameLine();
     csv_button(
-        ui, "errors",
+        ctx.sink, "errors",
         [&] {
-            return error_csv(snap, ui.error_metric,
-                             TheoryOptions{ui.theory_B, ui.theory_log_factors});
+            return error_csv(ctx.snap, state.metric,
+                             TheoryOptions{state.theory_B, state.theory_log_factors});
         },
         "Write this panel's data (measured series and theory curves, long form) "
         "to kvscope_errors_NNNN.csv in the working directory");
     ImGui::SameLine();
-    ImGui::TextDisabled("(exact = reference, not plotted)");
-    if (ui.show_theory) {
-        const double B_est = estimate_logit_bound(snap);
-        ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
-        ImGui::InputDouble("B", &ui.theory_B, 0, 0, ui.theory_B > 0 ? "%.3g" : "auto");
-        ui.theory_B = std::max(0.0, ui.theory_B);
-        if (ImGui::IsItemHovered()) {
-            ImGui::SetTooltip(
-                "Logit bound B = beta r_q r_k for the theory curves; 0 = auto (now "
-                "%.3g: a Taylor view's bound_B, else beta r_q^2 over the probes)",
-                B_est);
-        }
-        ImGui::SameLine();
-        ImGui::Checkbox("log factors", &ui.theory_log_factors);
-        if (ImGui::IsItemHovered()) ImGui::SetTooltip("Include the polylog factors bounds hide");
-        ImGui::SameLine();
-        ImGui::Checkbox("full range", &ui.theory_fit);
-        if (ImGui::IsItemHovered()) {
-            ImGui::SetTooltip(
-                "Draw the theory curves over their whole range (they may span many "
-                "decades); off: only within 100x of the measured memory");
-        }
-        ImGui::SameLine();
-        ImGui::TextDisabled("n=%lld d=%d d_v=%d B=%.3g", static_cast<long long>(snap.tokens_seen),
-                            snap.dim, snap.value_dim, ui.theory_B > 0 ? ui.theory_B : B_est);
-    }
-    if (rows.empty()) {
-        ImGui::TextDisabled("No evaluations yet: press Play or Step.");
-    }
+    ImGui::TextDisabled(state.metric > 6 ? "(exact = the full cache)"
+                                         : "(exact = reference, not plotted)");
+    if (state.show_theory) draw_theory_options(state, ctx.snap);
+}
 
-    // Side by side when the panel is wide (the explorer's layout), stacked when it is tall.
-    const ImVec2 avail = ImGui::GetContentRegionAvail();
-    const bool side_by_side = avail.x > 1.4f * avail.y;
-    const float tree_row = ImGui::GetFrameHeightWithSpacing();
-    const float half = side_by_side ? avail.y - 2.2f * tree_row
-                                    : avail.y * 0.5f - 2 * ImGui::GetFrameHeightWithSpacing();
-    const bool table =
-        side_by_side && ImGui::BeginTable("##error_plots", 2, ImGuiTableFlags_SizingStretchSame);
-    if (table) ImGui::TableNextColumn();
+// Event markers on a time axis: the source's events and the selected sketch's (thin, text on
+// hover), then the open lesson step's marks (bold, labelled). Shared with the coreset timeline
+// through timeline_markers().
+void plot_event_markers(const Snapshot& snap, const Selection& selection) {
+    const ImU32 weak = ImGui::GetColorU32(ImGuiCol_TextDisabled, 0.6f);
+    const ImU32 strong = IM_COL32(250, 200, 80, 230);
+    for (const auto& m : timeline_markers(snap, selection)) {
+        plot_marker(static_cast<double>(m.at), m.label, m.strong ? strong : weak, m.strong);
+    }
+}
+
+void draw_time_plot(ErrorPanelState& state, const figure::Families& fams, const Snapshot& snap,
+                    const Selection& selection, const Series& rows, const MetricDef& metric,
+                    float height) {
     heading(std::string(metric.key) + " against tokens seen",
             std::string(metric.key) + ": " + metric.definition +
                 "\nOne line per sketch instance, one point per evaluation.");
-    if (begin_plot("time", ui.error_time, ImVec2(0, std::max(160.0f, half)), "tokens seen",
-                   metric.key)) {
-        for (const auto& [inst, list] : rows) {
-            std::vector<double> x, y;
-            for (const MetricRow* r : list) {
-                x.push_back(static_cast<double>(r->tokens_seen));
-                y.push_back(metric.get(*r));
-            }
-            const std::string label = series_name(snap, *list.front());
-            plot_line(label.c_str(), x.data(), y.data(), static_cast<int>(x.size()),
-                      category_colour(inst));
+    if (!begin_plot("time", state.time, ImVec2(0, height), "tokens seen", metric.key)) return;
+    for (const auto& [inst, list] : rows) {
+        std::vector<double> x, y;
+        for (const MetricRow* r : list) {
+            x.push_back(static_cast<double>(r->tokens_seen));
+            y.push_back(metric.get(*r));
         }
-        end_plot();
+        const std::string label = family_name(fams, inst);
+        plot_line(label.c_str(), x.data(), y.data(), static_cast<int>(x.size()),
+                  fams.colour(inst, plot_ground()));
     }
+    plot_event_markers(snap, selection);
+    end_plot();
+}
 
-    if (table) ImGui::TableNextColumn();
-    // Error against memory at the latest evaluation, log-log, with reference slopes.
+// Lines of slope -1/2 (sampling) and -1 (discrepancy) through the measured points' geometric
+// centre, over their memory range widened 2x.
+void plot_reference_slopes(const std::vector<double>& mx, const std::vector<double>& my) {
+    double lx = 0, ly = 0;
+    for (std::size_t i = 0; i < mx.size(); ++i) {
+        lx += std::log(mx[i]);
+        ly += std::log(my[i]);
+    }
+    lx /= static_cast<double>(mx.size());
+    ly /= static_cast<double>(mx.size());
+    const double lo = *std::min_element(mx.begin(), mx.end()) / 2;
+    const double hi = *std::max_element(mx.begin(), mx.end()) * 2;
+    for (auto [slope, name] :
+         {std::pair{-0.5, "slope -1/2 (sampling)"}, std::pair{-1.0, "slope -1 (discrepancy)"}}) {
+        const double xs[2] = {lo, hi};
+        const double ys[2] = {std::exp(ly + slope * (std::log(lo) - lx)),
+                              std::exp(ly + slope * (std::log(hi) - lx))};
+        plot_line(name, xs, ys, 2, IM_COL32(150, 150, 150, slope == -0.5 ? 200 : 120));
+    }
+}
+
+// Unless "full range" is on, each curve is cut to 100x either side of the measured memory, so
+// auto-fit frames the measurements and the curves near them.
+void plot_theory_lines(const std::vector<TheoryLine>& lines, const std::vector<double>& mx,
+                       bool full_range, const figure::Families& fams) {
+    const bool clip = !full_range && !mx.empty();
+    const double lo = clip ? *std::min_element(mx.begin(), mx.end()) / 100 : 0.0;
+    const double hi = clip ? *std::max_element(mx.begin(), mx.end()) * 100 : INFINITY;
+    for (const auto& line : lines) {
+        if (line.memory.empty()) continue;
+        std::vector<double> xs, ys;
+        for (std::size_t k = 0; k < line.memory.size(); ++k) {
+            if (line.memory[k] < lo || line.memory[k] > hi) continue;
+            xs.push_back(line.memory[k]);
+            ys.push_back(line.eps[k]);
+        }
+        LineStyle style;
+        style.dashed = true;
+        style.thickness = 1.3f;
+        const ImU32 colour = line.instance >= 0
+                                 ? figure::fade(fams.colour(line.instance, plot_ground()), 0.85f)
+                                 : IM_COL32(200, 200, 200, 200);
+        const std::string label = legend_text(line) + (xs.empty() ? " (off range)" : "");
+        plot_line(label.c_str(), xs.data(), ys.data(), static_cast<int>(xs.size()), colour, style);
+    }
+}
+
+// Each family's points in their ramp colours, connected in swept order, under one legend entry
+// that carries the family's fitted log-log slope and its 95% interval.
+void plot_families(const figure::Families& fams, const std::vector<double>& mx,
+                   const std::vector<double>& my, const std::vector<int>& owner) {
+    std::map<int, std::size_t> point_of;
+    for (std::size_t i = 0; i < owner.size(); ++i)
+        point_of[owner[i]] = i;
+    std::vector<bool> drawn(owner.size(), false);
+    for (const auto& fam : fams.families) {
+        std::vector<double> fx, fy;
+        std::vector<std::size_t> pts;
+        for (int inst : fam.members) {
+            const auto it = point_of.find(inst);
+            if (it == point_of.end()) continue;
+            pts.push_back(it->second);
+            fx.push_back(mx[it->second]);
+            fy.push_back(my[it->second]);
+        }
+        if (pts.empty()) continue;
+        std::string label = fam.members.size() == 1 ? fams.label(fam.members[0]) : fam.name;
+        const figure::SlopeFit fit = figure::fit_loglog(fx, fy);
+        if (pts.size() >= 2 && fit.valid) label += "  " + figure::slope_text(fit);
+        const ImU32 mid = fams.colour(fam.members[fam.members.size() / 2], plot_ground());
+        if (pts.size() >= 2) {
+            LineStyle style;
+            style.thickness = 1.4f;
+            plot_line(label.c_str(), fx.data(), fy.data(), static_cast<int>(fx.size()),
+                      figure::fade(mid, 0.8f), style);
+        }
+        for (std::size_t i : pts) {
+            plot_scatter(label.c_str(), &mx[i], &my[i], 1, fams.colour(owner[i], plot_ground()));
+            drawn[i] = true;
+        }
+    }
+    for (std::size_t i = 0; i < owner.size(); ++i) {  // instances without a family
+        if (drawn[i]) continue;
+        const std::string label = fams.label(owner[i]);
+        plot_scatter(label.c_str(), &mx[i], &my[i], 1, IM_COL32(160, 160, 160, 255));
+    }
+}
+
+// Error against memory at the latest evaluation, log-log, with reference slopes and theory.
+void draw_memory_plot(ErrorPanelState& state, const figure::Families& fams, const Series& rows,
+                      const MetricDef& metric, const std::vector<TheoryLine>& lines, float height) {
     std::vector<double> mx, my;
     std::vector<int> owner;
     for (const auto& [inst, list] : rows) {
@@ -154,75 +250,117 @@ void draw_error_panel(const Snapshot& snap, UiState& ui) {
             owner.push_back(inst);
         }
     }
-    // Theory curves are space bounds for an error eps: drawn only for error metrics.
-    const bool theory_applies = ui.show_theory && ui.error_metric <= 5;
-    std::vector<TheoryLine> lines;
-    if (theory_applies)
-        lines = theory_lines(snap, TheoryOptions{ui.theory_B, ui.theory_log_factors});
     heading(std::string(metric.key) + " against memory (latest evaluation)",
             std::string(metric.key) + ": " + metric.definition +
                 "\nmemory_floats: state size in 32-bit float equivalents (keys, values, weights, "
                 "moments).\nDashed: theory space bounds as eps -> words at this run's n, d, d_v, B "
                 "(y = eps, constants 1); [R] marks reconstructions. Grey: reference slopes.");
-    if (begin_plot("memory", ui.error_memory, ImVec2(0, std::max(160.0f, half)), "memory (floats)",
-                   metric.key)) {
-        for (std::size_t i = 0; i < mx.size(); ++i) {
-            const std::string label = series_name(snap, *rows[owner[i]].back());
-            plot_scatter(label.c_str(), &mx[i], &my[i], 1, category_colour(owner[i]));
-        }
-        if (mx.size() >= 1) {
-            // Reference slopes through the geometric centre of the measured points.
-            double lx = 0, ly = 0;
-            for (std::size_t i = 0; i < mx.size(); ++i) {
-                lx += std::log(mx[i]);
-                ly += std::log(my[i]);
-            }
-            lx /= static_cast<double>(mx.size());
-            ly /= static_cast<double>(mx.size());
-            const double lo = *std::min_element(mx.begin(), mx.end()) / 2;
-            const double hi = *std::max_element(mx.begin(), mx.end()) * 2;
-            for (auto [slope, name] : {std::pair{-0.5, "slope -1/2 (sampling)"},
-                                       std::pair{-1.0, "slope -1 (discrepancy)"}}) {
-                const double xs[2] = {lo, hi};
-                const double ys[2] = {std::exp(ly + slope * (std::log(lo) - lx)),
-                                      std::exp(ly + slope * (std::log(hi) - lx))};
-                plot_line(name, xs, ys, 2, IM_COL32(150, 150, 150, slope == -0.5 ? 200 : 120));
-            }
-        }
-        if (theory_applies) {
-            // Unless "full range" is on, each curve is cut to 100x either side of the measured
-            // memory, so auto-fit frames the measurements and the curves near them.
-            const bool clip = !ui.theory_fit && !mx.empty();
-            const double lo = clip ? *std::min_element(mx.begin(), mx.end()) / 100 : 0.0;
-            const double hi = clip ? *std::max_element(mx.begin(), mx.end()) * 100 : INFINITY;
-            for (const auto& line : lines) {
-                if (line.memory.empty()) continue;
-                std::vector<double> xs, ys;
-                for (std::size_t k = 0; k < line.memory.size(); ++k) {
-                    if (line.memory[k] < lo || line.memory[k] > hi) continue;
-                    xs.push_back(line.memory[k]);
-                    ys.push_back(line.eps[k]);
-                }
-                LineStyle style;
-                style.dashed = true;
-                style.thickness = 1.3f;
-                const ImU32 colour = line.instance >= 0 ? category_colour(line.instance, 0.85f)
-                                                        : IM_COL32(200, 200, 200, 200);
-                const std::string label = legend_text(line) + (xs.empty() ? " (off range)" : "");
-                plot_line(label.c_str(), xs.data(), ys.data(), static_cast<int>(xs.size()), colour,
-                          style);
-            }
-        }
-        end_plot();
+    if (!begin_plot("memory", state.memory, ImVec2(0, height), "memory (floats)", metric.key))
+        return;
+    plot_families(fams, mx, my, owner);
+    if (!mx.empty()) plot_reference_slopes(mx, my);
+    plot_theory_lines(lines, mx, state.theory_fit, fams);
+    end_plot();
+}
+
+}  // namespace
+
+double output_smallness(const Snapshot& snap) {
+    if (snap.history.empty()) return NAN;
+    const Index last = snap.history.back().tokens_seen;
+    std::vector<double> ratios;
+    for (const auto& r : snap.history) {
+        if (r.tokens_seen != last || r.sketch == "exact") continue;
+        const double q = r.errors.rel_err_mean / r.errors.num_err;
+        if (std::isfinite(q) && q > 0) ratios.push_back(q);
     }
+    if (ratios.empty()) return NAN;
+    std::nth_element(ratios.begin(), ratios.begin() + static_cast<long>(ratios.size() / 2),
+                     ratios.end());
+    return ratios[ratios.size() / 2];
+}
+
+void draw_error_panel(ErrorPanelState& state, PanelContext& ctx) {
+    const Snapshot& snap = ctx.snap;
+    draw_controls(state, ctx);
+    const MetricDef& metric = error_metrics()[static_cast<std::size_t>(state.metric)];
+    // The exact cache is the reference (error ~1e-15): plotting its error would squash the log
+    // axis. Its size, though, is the line every sketch is measured against.
+    const bool size_metric = state.metric > 6;
+    Series rows;
+    for (const auto& r : snap.history) {
+        if (r.sketch != "exact" || size_metric) rows[r.instance].push_back(&r);
+    }
+    const figure::Families fams = series_families(rows);
+    if (rows.empty()) ImGui::TextDisabled("No evaluations yet: press Play or Step.");
+    if (state.metric <= 1 && output_smallness(snap) > 20) {
+        ImGui::PushTextWrapPos(0.0f);
+        ImGui::TextColored(ImVec4(0.98f, 0.78f, 0.30f, 1.0f),
+                           "Note: the exact output a is small here (about %.0fx shorter than "
+                           "the largest value: zero-mean values cancel), so rel_err reads large "
+                           "for every sketch. eps_fro is the scale-free view.",
+                           output_smallness(snap));
+        ImGui::PopTextWrapPos();
+    }
+
+    // Side by side when the panel is wide (the explorer's layout), stacked when it is tall.
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const bool side_by_side = avail.x > 1.4f * avail.y;
+    const float tree_row = ImGui::GetFrameHeightWithSpacing();
+    const float half = side_by_side ? avail.y - 2.2f * tree_row
+                                    : avail.y * 0.5f - 2 * ImGui::GetFrameHeightWithSpacing();
+    const float height = std::max(160.0f, half);
+    const bool table =
+        side_by_side && ImGui::BeginTable("##error_plots", 2, ImGuiTableFlags_SizingStretchSame);
+    if (table) ImGui::TableNextColumn();
+    draw_time_plot(state, fams, snap, ctx.selection, rows, metric, height);
+    if (table) ImGui::TableNextColumn();
+    // Theory curves are space bounds for an error eps: drawn only for error metrics.
+    const bool theory_applies = state.show_theory && state.metric <= 5;
+    std::vector<TheoryLine> lines;
+    if (theory_applies)
+        lines = theory_lines(snap, TheoryOptions{state.theory_B, state.theory_log_factors});
+    draw_memory_plot(state, fams, rows, metric, lines, height);
     if (table) ImGui::EndTable();
-    if (theory_applies && !lines.empty() && ImGui::TreeNode("theory curves (full labels)")) {
+    if (!lines.empty() && ImGui::TreeNode("theory curves (full labels)")) {
         for (const auto& line : lines) {
             ImGui::BulletText("%s%s%s", line.label.c_str(), line.upper ? "" : "  (lower bound)",
                               line.memory.empty() ? "  (not finite here)" : "");
         }
         ImGui::TreePop();
     }
+}
+
+void save_error_view(const ErrorPanelState& state, nlohmann::json& view) {
+    view["error_metric"] = state.metric;
+    view["show_theory"] = state.show_theory;
+    save_plot(view, "error_time", state.time);
+    save_plot(view, "error_memory", state.memory);
+}
+
+void load_error_view(const nlohmann::json& view, ErrorPanelState& state, const ViewWarn& warn) {
+    if (view.contains("error_metric") && view["error_metric"].is_string()) {
+        const auto& metrics = error_metrics();
+        const auto it = std::find_if(metrics.begin(), metrics.end(), [&](const MetricDef& m) {
+            return view["error_metric"] == m.key;
+        });
+        if (it != metrics.end()) {
+            state.metric = static_cast<int>(it - metrics.begin());
+        } else {
+            warn("view.error_metric = " + view["error_metric"].dump() + " ignored");
+        }
+    } else {
+        read_integer(view, "error_metric", 0, 64, state.metric, warn);
+    }
+    read_flag(view, "show_theory", state.show_theory);
+    load_plot(view, "error_time", state.time);
+    load_plot(view, "error_memory", state.memory);
+}
+
+PanelInfo error_panel() {
+    return panel_info<ErrorPanelState>(
+        "errors", "Attention error", "The chosen error metric against tokens and memory",
+        Place::ViewBottom, draw_error_panel, save_error_view, load_error_view);
 }
 
 }  // namespace kvscope::ui

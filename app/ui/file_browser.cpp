@@ -1,13 +1,10 @@
-// The built-in file browser (Ctrl+O): lists one directory, folders first, showing only what
-// kvscope opens (session/run config .json, and .npy .npz .safetensors .csv data). Picking a
-// file sets UiState::request_open; the frame loop opens it. A path can also be typed.
+#include "ui/file_browser.hpp"
+
 #include <imgui.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <system_error>
-
-#include "ui/panels.hpp"
 
 namespace kvscope::ui {
 
@@ -48,13 +45,13 @@ std::vector<BrowserEntry> list_directory(const std::string& directory, std::stri
     return entries;
 }
 
-void draw_file_browser(UiState& ui) {
-    FileBrowserState& b = ui.browser;
-    if (!b.open) return;
+void draw_file_browser(FileBrowserState& b, PanelContext& ctx) {
+    bool& open = ctx.settings.show_file_browser;
+    if (!open) return;
     std::error_code ec;
     if (b.directory.empty()) b.directory = fs::current_path(ec).string();
     ImGui::SetNextWindowSize(ImVec2(560, 420), ImGuiCond_FirstUseEver);
-    if (!ImGui::Begin("Open file", &b.open)) {
+    if (!ImGui::Begin("Open file", &open)) {
         ImGui::End();
         return;
     }
@@ -76,8 +73,8 @@ void draw_file_browser(UiState& ui) {
             } else {
                 std::snprintf(b.path_input, sizeof b.path_input, "%s", full.c_str());
                 if (ImGui::IsMouseDoubleClicked(0)) {
-                    ui.request_open = full;
-                    b.open = false;
+                    ctx.sink.request({Request::Kind::Open, full});
+                    open = false;
                 }
             }
         }
@@ -93,10 +90,16 @@ void draw_file_browser(UiState& ui) {
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("Path of a file to open (Enter)");
     ImGui::SameLine();
     if ((ImGui::Button("Open") || entered) && b.path_input[0] != '\0') {
-        ui.request_open = b.path_input;
-        b.open = false;
+        ctx.sink.request({Request::Kind::Open, b.path_input});
+        open = false;
     }
     ImGui::End();
+}
+
+PanelInfo file_browser() {
+    return panel_info<FileBrowserState>("file_browser", "Open file",
+                                        "Open a session or a data file (Ctrl+O)", Place::Overlay,
+                                        draw_file_browser);
 }
 
 }  // namespace kvscope::ui

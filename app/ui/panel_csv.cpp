@@ -6,16 +6,19 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <set>
 #include <stdexcept>
 
 #include "core/params.hpp"
 #include "core/registry.hpp"
+#include "figure/families.hpp"
+#include "figure/figures.hpp"
 #include "math/lagrange.hpp"
 #include "math/monomials.hpp"
 #include "math/taylor_series.hpp"
 #include "theory/lower_bounds.hpp"
-#include "ui/panels.hpp"
+#include "ui/widgets.hpp"
 
 namespace kvscope::ui {
 
@@ -67,6 +70,8 @@ const std::vector<MetricDef>& error_metrics() {
          [](const MetricRow& r) { return r.compression; }},
         {"retained_tokens", "tokens (or stored vectors) the sketch keeps",
          [](const MetricRow& r) { return static_cast<double>(r.retained_tokens); }},
+        {"memory_bytes", "state size in bytes (bits / 8 for quantized sketches)",
+         [](const MetricRow& r) { return r.memory_bytes; }},
     };
     return metrics;
 }
@@ -76,15 +81,15 @@ const std::vector<MetricDef>& error_metrics() {
 double estimate_logit_bound(const Snapshot& snap) {
     double B = 0;
     for (const auto& s : snap.sketches) {
-        if (s.view.taylor && std::isfinite(s.view.taylor->bound_B)) {
-            B = std::max(B, s.view.taylor->bound_B);
+        if (s.view->taylor && std::isfinite(s.view->taylor->bound_B)) {
+            B = std::max(B, s.view->taylor->bound_B);
         }
     }
     if (B > 0) return B;
-    if (snap.probes.rows() > 0 && snap.beta > 0) {
+    if (snap.probes->rows() > 0 && snap.beta > 0) {
         double rq = 0;
-        for (Index i = 0; i < snap.probes.rows(); ++i)
-            rq = std::max(rq, static_cast<double>(snap.probes.row(i).norm()));
+        for (Index i = 0; i < snap.probes->rows(); ++i)
+            rq = std::max(rq, static_cast<double>(snap.probes->row(i).norm()));
         if (rq > 0 && std::isfinite(rq)) return snap.beta * rq * rq;
     }
     return 1.0;
@@ -162,8 +167,8 @@ std::string bucket_csv(const Snapshot& snap, int sketch) {
         "taylor_degree,query_share,recent_share_mean,recent_share_max,is_query_bucket,"
         "collision_rate\n";
     const SketchSnapshot* s = sketch_at(snap, sketch);
-    if (!s || !s->view.buckets) return out;
-    const BucketView& b = *s->view.buckets;
+    if (!s || !s->view->buckets) return out;
+    const BucketView& b = *s->view->buckets;
     for (std::size_t i = 0; i < b.ids.size(); ++i) {
         double mean = kNaN, max = kNaN;
         int n = 0;
@@ -192,8 +197,8 @@ std::string bucket_csv(const Snapshot& snap, int sketch) {
 std::string polynomial_csv(const Snapshot& snap, int sketch) {
     std::string out = "instance,sketch,tokens_seen,degree,series,x,y\n";
     const SketchSnapshot* s = sketch_at(snap, sketch);
-    if (!s || !s->view.taylor) return out;
-    const TaylorView& t = *s->view.taylor;
+    if (!s || !s->view->taylor) return out;
+    const TaylorView& t = *s->view->taylor;
     const std::string prefix = std::to_string(sketch) + ',' + csv_text(s->spec.id) + ',' +
                                std::to_string(snap.tokens_seen) + ',' + std::to_string(t.degree) +
                                ',';
@@ -246,23 +251,59 @@ std::string polynomial_csv(const Snapshot& snap, int sketch) {
     return out;
 }
 
+namespace {
+
+// Each sweep family's fitted log-log slope of the metric against memory at every member's
+// latest evaluation (app/figure/figures.hpp), with its 95% interval: rows of kind slope,
+// slope_lo and slope_hi, series = the family's name, instance = -1.
+std::string family_slope_rows(const Snapshot& snap, const MetricDef& m,
+                              const figure::Families& fams) {
+    std::map<int, const MetricRow*> last;
+    for (const auto& r : snap.history)
+        last[r.instance] = &r;
+    std::string out;
+    for (const auto& fam : fams.families) {
+        std::vector<double> x, y;
+        for (int inst : fam.members) {
+            const auto it = last.find(inst);
+            if (it == last.end()) continue;
+            x.push_back(it->second->memory_floats);
+            y.push_back(m.get(*it->second));
+        }
+        const figure::SlopeFit fit = figure::fit_loglog(x, y);
+        if (fam.members.size() < 2 || !fit.valid) continue;
+        const std::pair<const char*, double> parts[] = {
+            {"slope", fit.slope}, {"slope_lo", fit.lo}, {"slope_hi", fit.hi}};
+        for (const auto& [kind, v] : parts) {
+            out += csv_text(fam.name) + ',' + kind + ",0,-1," + csv_text(fam.sketch) + ',' +
+                   std::to_string(snap.tokens_seen) + ",," + m.key + ',' + csv_number(v) + '\n';
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
 std::string error_csv(const Snapshot& snap, int metric, const TheoryOptions& options) {
     const auto& metrics = error_metrics();
     const MetricDef& m = metrics[static_cast<std::size_t>(
         std::clamp(metric, 0, static_cast<int>(metrics.size()) - 1))];
     std::string out =
         "series,kind,reconstruction,instance,sketch,tokens_seen,memory_floats,metric,value\n";
+    // Series are named as the plot names them: every parameter that differs, defaults included.
+    std::vector<figure::InstanceDesc> instances;
+    std::set<int> seen;
+    for (const auto& r : snap.history)
+        if (r.sketch != "exact" && seen.insert(r.instance).second)
+            instances.push_back({r.instance, r.sketch, r.label, r.params});
+    const figure::Families fams = figure::group_families(instances);
     for (const auto& r : snap.history) {
         if (r.sketch == "exact") continue;
-        const auto i = static_cast<std::size_t>(r.instance);
-        const std::string name =
-            i < snap.sketches.size() && snap.sketches[i].spec.params_text == r.params
-                ? short_name(snap.sketches[i].spec)
-                : r.label;
-        out += csv_text(name) + ",measured,0," + std::to_string(r.instance) + ',' +
-               csv_text(r.sketch) + ',' + std::to_string(r.tokens_seen) + ',' +
+        out += csv_text(fams.label(r.instance)) + ",measured,0," + std::to_string(r.instance) +
+               ',' + csv_text(r.sketch) + ',' + std::to_string(r.tokens_seen) + ',' +
                csv_number(r.memory_floats) + ',' + m.key + ',' + csv_number(m.get(r)) + '\n';
     }
+    out += family_slope_rows(snap, m, fams);
     const double n = static_cast<double>(snap.tokens_seen);
     for (const auto& line : theory_lines(snap, options)) {
         const std::string sk = line.instance >= 0

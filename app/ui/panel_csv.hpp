@@ -23,7 +23,7 @@ struct MetricDef {
 /// The metrics the error panel can plot, in selector order.
 const std::vector<MetricDef>& error_metrics();
 
-// ---- theory overlays (ALGORITHMS.md 3) ----
+// ---- theory overlays (docs/algorithms.md 3) ----
 
 struct TheoryOptions {
     double B = 0;              ///< logit bound for the curves; <= 0: estimate_logit_bound
@@ -66,7 +66,9 @@ std::string bucket_csv(const Snapshot& snap, int sketch);
 /// Taylor view.
 std::string polynomial_csv(const Snapshot& snap, int sketch);
 /// Error panel data for metric `metric` (index into error_metrics()): the measured time series
-/// of every sketch and, at the latest evaluation, the theory curves; long form.
+/// of every sketch (named with every parameter that differs), each sweep family's fitted
+/// log-log slope against memory with its 95% interval (kinds slope, slope_lo, slope_hi) and, at
+/// the latest evaluation, the theory curves; long form.
 std::string error_csv(const Snapshot& snap, int metric, const TheoryOptions& options);
 
 /// Number of data rows (lines after the header) of a CSV text.

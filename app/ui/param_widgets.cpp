@@ -21,13 +21,15 @@ void tooltip(const ParamSpec& s) {
 }
 
 // A nested sketch: a combo for the id, then that sketch's own widgets, indented. The value is
-// kept as {"id": ..., "params": {...}}; choosing another id starts from its defaults.
+// kept as {"id": ..., "params": {...}}; choosing another id starts from its defaults. It is
+// written back only when it changed, so a missing or bare-id value stays as it is until edited.
 bool edit_sketch(const ParamSpec& s, nlohmann::json& values) {
-    nlohmann::json& value = values[s.key];
+    nlohmann::json value = values.contains(s.key) ? values[s.key] : nlohmann::json();
     if (value.is_string()) value = {{"id", value}, {"params", nlohmann::json::object()}};
     if (!value.is_object() || !value.contains("id")) {
         value = {{"id", s.default_text}, {"params", nlohmann::json::object()}};
     }
+    const nlohmann::json shown_before = value;
     const std::string id = value["id"].get<std::string>();
     bool done = false;
     if (ImGui::BeginCombo(s.label.c_str(), id.c_str())) {
@@ -44,6 +46,7 @@ bool edit_sketch(const ParamSpec& s, nlohmann::json& values) {
     ImGui::Indent();
     done |= edit_params(s.child_specs(shown), value["params"]);
     ImGui::Unindent();
+    if (done || value != shown_before) values[s.key] = std::move(value);
     return done;
 }
 

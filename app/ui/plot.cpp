@@ -22,8 +22,16 @@ struct Series {
     LineStyle style;
 };
 
+struct Marker {
+    double x = 0;
+    std::string text;
+    ImU32 colour = 0;
+    bool strong = false;
+};
+
 struct ActivePlot {
     PlotState* state = nullptr;
+    std::vector<Marker> markers;
     ImVec2 frame_min, frame_max;  // whole widget
     ImVec2 area_min, area_max;    // data area
     std::string x_label, y_label;
@@ -131,32 +139,13 @@ std::string tick_label(double v) {
     return buf;
 }
 
-// Tick positions in data units: decades on log axes, 1-2-5 steps on linear ones.
-std::vector<double> ticks(double lo, double hi, bool log, float pixels) {
-    std::vector<double> out;
-    if (log) {
-        const double a = std::floor(std::log10(lo)), b = std::ceil(std::log10(hi));
-        const double step = std::max(1.0, std::ceil((b - a) / std::max(2.0, pixels / 60.0)));
-        for (double e = std::ceil(a / step) * step; e <= b; e += step) {  // 1 when in range
-            const double v = std::pow(10.0, e);
-            if (v >= lo && v <= hi) out.push_back(v);
-        }
-        return out;
-    }
-    const double span = hi - lo;
-    const double raw = span / std::max(2.0, pixels / 70.0);
-    const double mag = std::pow(10.0, std::floor(std::log10(raw)));
-    double step = mag;
-    for (double m : {1.0, 2.0, 5.0, 10.0}) {
-        if (m * mag >= raw) {
-            step = m * mag;
-            break;
-        }
-    }
-    for (double v = std::ceil(lo / step) * step; v <= hi; v += step) {
-        out.push_back(std::abs(v) < 1e-12 * step ? 0.0 : v);
-    }
-    return out;
+// Whether an axis range can be mapped to pixels. A session can hold any range (a log axis with
+// lo = hi = 0 sent the tick loop on forever); such a range is refitted to the data.
+bool drawable_range(double lo, double hi, bool log) {
+    if (!std::isfinite(lo) || !std::isfinite(hi) || !(lo < hi)) return false;
+    if (log && !(lo > 0)) return false;
+    const double a = to_axis(lo, log), b = to_axis(hi, log);
+    return std::isfinite(b - a) && b - a > 0;
 }
 
 // A dashed segment (6 px on, 4 px off), clipped to a sane length so a curve that leaves the view
@@ -196,11 +185,21 @@ struct LegendLayout {
     bool header = false;  ///< in the y label's row, above the data area
 };
 
-LegendLayout layout_legend(const PlotState& st) {
-    LegendLayout L;
+float legend_text_width(const LegendLayout& L, const std::string& text) {
+    return ImGui::GetFont()->CalcTextSizeA(L.font_size, FLT_MAX, 0, text.c_str()).x;
+}
+
+// "+k more" when only `shown` of the entries are drawn, else "".
+std::string legend_more(const LegendLayout& L, std::size_t shown) {
+    return shown < L.entries.size() ? "+" + std::to_string(L.entries.size() - shown) + " more"
+                                    : std::string();
+}
+
+// One entry per label (a label drawn as several series toggles them together), with its NaN
+// count.
+void legend_entries(LegendLayout& L) {
     for (std::size_t k = 0; k < g_plot.series.size(); ++k) {
         const Series& s = g_plot.series[k];
-        // One entry per label (a label drawn as several series toggles them together).
         bool repeated = false;
         for (std::size_t j = 0; j < k && !repeated; ++j)
             repeated = g_plot.series[j].label == s.label;
@@ -209,33 +208,51 @@ LegendLayout layout_legend(const PlotState& st) {
         if (s.nan_count > 0) entry += " (" + std::to_string(s.nan_count) + " NaN)";
         L.entries.emplace_back(&s, std::move(entry));
     }
-    if (L.entries.empty()) return L;
-    ImFont* font = ImGui::GetFont();
     L.font_size = 0.85f * ImGui::GetFontSize();
     L.row = L.font_size + 1;
-    auto text_width = [&](const std::string& t) {
-        return font->CalcTextSizeA(L.font_size, FLT_MAX, 0, t.c_str()).x;
-    };
-    auto more_text = [&](std::size_t shown) {
-        return shown < L.entries.size() ? "+" + std::to_string(L.entries.size() - shown) + " more"
-                                        : std::string();
-    };
+    // An entry wider than the widget is cut with "…" so it stays inside the frame (hover on the
+    // series still names it in full).
+    const float max_w = g_plot.frame_max.x - g_plot.frame_min.x - 3 * L.font_size;
+    for (auto& e : L.entries) {
+        if (max_w <= 0 || legend_text_width(L, e.second) <= max_w) continue;
+        std::string& t = e.second;
+        while (!t.empty() && legend_text_width(L, t + "…") > max_w) {
+            while (!t.empty()) {  // one whole UTF-8 character: continuation bytes, then lead
+                const auto c = static_cast<unsigned char>(t.back());
+                t.pop_back();
+                if ((c & 0xC0) != 0x80) break;
+            }
+        }
+        t += "…";
+    }
+}
 
-    // Inside: a right-aligned column, at most 70% of the area's height.
+// The legend as a right-aligned column in one of the data area's corners.
+struct CornerBox {
+    ImVec2 corner[4];  ///< top right, top left, bottom right, bottom left
+    float w = 0, h = 0;
+    std::size_t shown = 0;  ///< entries that fit (at most 70% of the area's height)
+    int best = 0;           ///< the corner hiding the fewest data samples (the first on ties)
+    int hidden = 0;         ///< data samples under it
+};
+
+CornerBox corner_box(const LegendLayout& L, const PlotState& st) {
+    CornerBox b;
     const float area_h = g_plot.area_max.y - g_plot.area_min.y;
-    std::size_t shown = L.entries.size();
-    if (static_cast<float>(shown) * L.row > 0.7f * area_h)
-        shown = static_cast<std::size_t>(std::max(1.0f, 0.7f * area_h / L.row - 1));
+    b.shown = L.entries.size();
+    if (static_cast<float>(b.shown) * L.row > 0.7f * area_h)
+        b.shown = static_cast<std::size_t>(std::max(1.0f, 0.7f * area_h / L.row - 1));
     float widest = 0;
     for (const auto& e : L.entries)
-        widest = std::max(widest, text_width(e.second));
-    const float box_w = widest + 24;
-    const float box_h = L.row * static_cast<float>(shown + (shown < L.entries.size())) + 4;
-    const ImVec2 corners[4] = {ImVec2(g_plot.area_max.x - box_w - 2, g_plot.area_min.y + 2),
-                               ImVec2(g_plot.area_min.x + 2, g_plot.area_min.y + 2),
-                               ImVec2(g_plot.area_max.x - box_w - 2, g_plot.area_max.y - box_h - 2),
-                               ImVec2(g_plot.area_min.x + 2, g_plot.area_max.y - box_h - 2)};
-    int hidden_samples[4] = {0, 0, 0, 0};
+        widest = std::max(widest, legend_text_width(L, e.second));
+    b.w = widest + 24;
+    b.h = L.row * static_cast<float>(b.shown + (b.shown < L.entries.size())) + 4;
+    const ImVec2 lo = g_plot.area_min, hi = g_plot.area_max;
+    b.corner[0] = ImVec2(hi.x - b.w - 2, lo.y + 2);
+    b.corner[1] = ImVec2(lo.x + 2, lo.y + 2);
+    b.corner[2] = ImVec2(hi.x - b.w - 2, hi.y - b.h - 2);
+    b.corner[3] = ImVec2(lo.x + 2, hi.y - b.h - 2);
+    int hidden[4] = {0, 0, 0, 0};
     for (const Series& sr : g_plot.series) {
         // Data samples only: bars, marker lines and curves left out of the fit (theory) may
         // pass under the legend.
@@ -246,77 +263,94 @@ LegendLayout layout_legend(const PlotState& st) {
         for (std::size_t i = 0; i < sr.x.size(); i += step) {
             const ImVec2 q = to_screen(sr.x[i], sr.y[i]);
             for (int c = 0; c < 4; ++c) {
-                hidden_samples[c] += q.x >= corners[c].x && q.x <= corners[c].x + box_w &&
-                                     q.y >= corners[c].y && q.y <= corners[c].y + box_h;
+                hidden[c] += q.x >= b.corner[c].x && q.x <= b.corner[c].x + b.w &&
+                             q.y >= b.corner[c].y && q.y <= b.corner[c].y + b.h;
             }
         }
     }
-    int best = 0;
     for (int c = 1; c < 4; ++c)
-        if (hidden_samples[c] < hidden_samples[best]) best = c;
+        if (hidden[c] < hidden[b.best]) b.best = c;
+    b.hidden = hidden[b.best];
+    return b;
+}
 
-    if (hidden_samples[best] > 0) {
-        // Header: one row to the right of the y label, when every entry fits there.
-        const float y_label_w =
-            ImGui::CalcTextSize((g_plot.y_label + (st.log_y ? " (log)" : "")).c_str()).x;
-        float hx = std::max(g_plot.frame_min.x + y_label_w + 16, g_plot.area_min.x);
-        std::vector<ImVec2> header;
-        for (const auto& e : L.entries) {
-            header.emplace_back(hx, g_plot.frame_min.y + 1);
-            hx += 16 + text_width(e.second) + 14;
-        }
-        if (hx - 14 <= g_plot.frame_max.x - 4) {
-            L.header = true;
-            L.at = std::move(header);
-            L.box_min = ImVec2(L.at.front().x - 3, g_plot.frame_min.y);
-            L.box_max = ImVec2(hx - 11, g_plot.frame_min.y + L.row + 2);
-            return L;
-        }
-        // Below: rows of entries across the frame's width, at most 3 rows and a third of the
-        // frame's height, and only while the data area keeps 80 px.
-        const float left = g_plot.frame_min.x + 4, right = g_plot.frame_max.x - 4;
-        const float frame_h = g_plot.frame_max.y - g_plot.frame_min.y;
-        const int max_rows = std::min(3, static_cast<int>(frame_h / 3 / L.row));
-        std::vector<ImVec2> at;
-        float x = left;
-        int rows = 1;
-        std::size_t fit = 0;
-        for (; fit < L.entries.size(); ++fit) {
-            const float w = 16 + text_width(L.entries[fit].second) + 14;
-            if (x + w > right && x > left) {
-                if (rows == max_rows) break;
-                ++rows;
-                x = left;
-            }
-            at.emplace_back(x, static_cast<float>(rows - 1) * L.row);
-            x += w;
-        }
-        // Room for "+k more" at the end of the last row.
-        while (fit < L.entries.size() && fit > 0 && x + text_width(more_text(fit)) > right) {
-            --fit;
-            at.pop_back();
-            x = at.empty() ? left : at.back().x + 30 + text_width(L.entries[fit - 1].second);
-        }
-        const float band_h = static_cast<float>(rows) * L.row + 6;
-        if (max_rows >= 1 && fit > 0 && area_h - band_h >= 80) {
-            L.below = true;
-            g_plot.area_max.y -= band_h;
-            L.box_min = ImVec2(g_plot.frame_min.x, g_plot.frame_max.y - band_h);
-            L.box_max = g_plot.frame_max;
-            for (auto& p : at)
-                L.at.emplace_back(p.x, L.box_min.y + 3 + p.y);
-            L.more = more_text(fit);
-            L.more_at = ImVec2(x, L.at.back().y);  // after the last entry shown
-            return L;
-        }
+// One row to the right of the y label, when every entry fits there.
+bool place_in_header(LegendLayout& L, const PlotState& st) {
+    const float y_label_w =
+        ImGui::CalcTextSize((g_plot.y_label + (st.log_y ? " (log)" : "")).c_str()).x;
+    float hx = std::max(g_plot.frame_min.x + y_label_w + 16, g_plot.area_min.x);
+    std::vector<ImVec2> header;
+    for (const auto& e : L.entries) {
+        header.emplace_back(hx, g_plot.frame_min.y + 1);
+        hx += 16 + legend_text_width(L, e.second) + 14;
     }
-    L.box_min = corners[best];
-    L.box_max = ImVec2(corners[best].x + box_w, corners[best].y + box_h);
+    if (hx - 14 > g_plot.frame_max.x - 4) return false;
+    L.header = true;
+    L.at = std::move(header);
+    L.box_min = ImVec2(L.at.front().x - 3, g_plot.frame_min.y);
+    L.box_max = ImVec2(hx - 11, g_plot.frame_min.y + L.row + 2);
+    return true;
+}
+
+// Rows of entries across the frame's width under the x label, at most 3 rows and a third of
+// the frame's height, and only while the data area keeps 80 px (it shrinks to make room).
+bool place_below(LegendLayout& L) {
+    const float left = g_plot.frame_min.x + 4, right = g_plot.frame_max.x - 4;
+    const float frame_h = g_plot.frame_max.y - g_plot.frame_min.y;
+    const float area_h = g_plot.area_max.y - g_plot.area_min.y;
+    const int max_rows = std::min(3, static_cast<int>(frame_h / 3 / L.row));
+    std::vector<ImVec2> at;
+    float x = left;
+    int rows = 1;
+    std::size_t fit = 0;
+    for (; fit < L.entries.size(); ++fit) {
+        const float w = 16 + legend_text_width(L, L.entries[fit].second) + 14;
+        if (x + w > right && x > left) {
+            if (rows == max_rows) break;
+            ++rows;
+            x = left;
+        }
+        at.emplace_back(x, static_cast<float>(rows - 1) * L.row);
+        x += w;
+    }
+    // Room for "+k more" at the end of the last row.
+    while (fit < L.entries.size() && fit > 0 &&
+           x + legend_text_width(L, legend_more(L, fit)) > right) {
+        --fit;
+        at.pop_back();
+        x = at.empty() ? left : at.back().x + 30 + legend_text_width(L, L.entries[fit - 1].second);
+    }
+    const float band_h = static_cast<float>(rows) * L.row + 6;
+    if (max_rows < 1 || fit == 0 || area_h - band_h < 80) return false;
+    L.below = true;
+    g_plot.area_max.y -= band_h;
+    L.box_min = ImVec2(g_plot.frame_min.x, g_plot.frame_max.y - band_h);
+    L.box_max = g_plot.frame_max;
+    for (auto& p : at)
+        L.at.emplace_back(p.x, L.box_min.y + 3 + p.y);
+    L.more = legend_more(L, fit);
+    L.more_at = ImVec2(x, L.at.back().y);  // after the last entry shown
+    return true;
+}
+
+void place_in_corner(LegendLayout& L, const CornerBox& b) {
+    const ImVec2 c = b.corner[b.best];
+    L.box_min = c;
+    L.box_max = ImVec2(c.x + b.w, c.y + b.h);
     float y = L.box_min.y + 2;
-    for (std::size_t k = 0; k < shown; ++k, y += L.row)
-        L.at.emplace_back(L.box_max.x - text_width(L.entries[k].second) - 20, y);
-    L.more = more_text(shown);
-    L.more_at = ImVec2(L.box_max.x - text_width(L.more) - 4, y);
+    for (std::size_t k = 0; k < b.shown; ++k, y += L.row)
+        L.at.emplace_back(L.box_max.x - legend_text_width(L, L.entries[k].second) - 20, y);
+    L.more = legend_more(L, b.shown);
+    L.more_at = ImVec2(L.box_max.x - legend_text_width(L, L.more) - 4, y);
+}
+
+LegendLayout layout_legend(const PlotState& st) {
+    LegendLayout L;
+    legend_entries(L);
+    if (L.entries.empty()) return L;
+    const CornerBox box = corner_box(L, st);
+    if (box.hidden > 0 && (place_in_header(L, st) || place_below(L))) return L;
+    place_in_corner(L, box);
     return L;
 }
 
@@ -324,6 +358,45 @@ LegendLayout layout_legend(const PlotState& st) {
 
 PlotLayout last_plot_layout() {
     return g_last_layout;
+}
+
+std::vector<double> axis_ticks(double lo, double hi, bool log, float pixels) {
+    // Ticks are counted by an integer, so a step that is zero, not finite or below the spacing
+    // of doubles at lo can never loop forever.
+    constexpr int kMaxTicks = 64;
+    std::vector<double> out;
+    if (!(pixels > 0) || !drawable_range(lo, hi, log)) return out;
+    if (log) {
+        const double a = std::floor(std::log10(lo)), b = std::ceil(std::log10(hi));
+        const double step = std::max(1.0, std::ceil((b - a) / std::max(2.0, pixels / 60.0)));
+        const double first = std::ceil(a / step) * step;
+        for (int i = 0; i < kMaxTicks; ++i) {
+            const double e = first + i * step;
+            if (e > b) break;
+            const double v = std::pow(10.0, e);
+            if (v >= lo && v <= hi) out.push_back(v);
+        }
+        return out;
+    }
+    const double span = hi - lo;
+    const double raw = span / std::max(2.0, pixels / 70.0);
+    const double mag = std::pow(10.0, std::floor(std::log10(raw)));
+    double step = mag;
+    for (double m : {1.0, 2.0, 5.0, 10.0}) {
+        if (m * mag >= raw) {
+            step = m * mag;
+            break;
+        }
+    }
+    if (!(step > 0) || !std::isfinite(step)) return out;
+    const double first = std::ceil(lo / step) * step;
+    for (int i = 0; i < kMaxTicks; ++i) {
+        const double v = first + i * step;
+        if (!(v <= hi)) break;
+        if (v < lo) continue;  // lo / step underflowed to 0
+        out.push_back(std::abs(v) < 1e-12 * step ? 0.0 : v);
+    }
+    return out;
 }
 
 int decimated_size(int count, float width) {
@@ -414,6 +487,11 @@ void plot_vline(const char* label, double x, ImU32 colour) {
     add_series(std::move(s));
 }
 
+void plot_marker(double x, const std::string& text, ImU32 colour, bool strong) {
+    if (!g_plot.state) return;
+    g_plot.markers.push_back({x, text, colour, strong});
+}
+
 void plot_hline(const char* label, double y, ImU32 colour) {
     Series s;
     s.label = label;
@@ -430,17 +508,17 @@ void plot_line(const char* label, const double* xs, const double* ys, int count,
     g_plot.series.back().style = style;
 }
 
-void end_plot() {
-    if (!g_plot.state) return;
-    PlotState& st = *g_plot.state;
-    ImGuiIO& io = ImGui::GetIO();
-    ImDrawList* dl = ImGui::GetWindowDrawList();
-    const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
-    const ImU32 grid = ImGui::GetColorU32(ImGuiCol_TextDisabled, 0.35f);
+namespace {
 
-    // Interaction.
+// Double-click fits; wheel zooms about the mouse; left drag pans; right drag boxes a zoom.
+// Returns true while a box is being dragged.
+bool handle_interaction(PlotState& st) {
+    ImGuiIO& io = ImGui::GetIO();
     if (g_plot.hovered && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) st.auto_fit = true;
-    if (st.auto_fit) fit(st);
+    if (st.auto_fit || !drawable_range(st.x_min, st.x_max, st.log_x) ||
+        !drawable_range(st.y_min, st.y_max, st.log_y)) {
+        fit(st);
+    }
     if (g_plot.hovered && io.MouseWheel != 0) {
         double cx, cy;
         screen_to_data(io.MousePos, cx, cy);
@@ -482,26 +560,25 @@ void end_plot() {
             st.auto_fit = false;
         }
     }
+    return boxing;
+}
 
-    // NaN samples, counted for the legend (histograms count theirs when binned).
-    for (auto& s : g_plot.series) {
-        if (s.kind == Kind::Bars || s.kind == Kind::HLine) continue;
-        s.nan_count = static_cast<int>(
-            std::count_if(s.y.begin(), s.y.end(), [](double v) { return std::isnan(v); }));
-    }
-    const LegendLayout legend = layout_legend(st);  // may shrink the data area
-
-    // Frame, grid and ticks.
+// Frame, grid, tick labels and axis labels.
+void draw_axes(const PlotState& st, ImDrawList* dl) {
+    const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
+    const ImU32 grid = ImGui::GetColorU32(ImGuiCol_TextDisabled, 0.35f);
     dl->AddRectFilled(g_plot.area_min, g_plot.area_max, ImGui::GetColorU32(ImGuiCol_FrameBg));
     const float line = ImGui::GetTextLineHeight();
-    for (double t : ticks(st.x_min, st.x_max, st.log_x, g_plot.area_max.x - g_plot.area_min.x)) {
+    for (double t :
+         axis_ticks(st.x_min, st.x_max, st.log_x, g_plot.area_max.x - g_plot.area_min.x)) {
         const float x = to_screen(t, st.y_min).x;
         dl->AddLine(ImVec2(x, g_plot.area_min.y), ImVec2(x, g_plot.area_max.y), grid);
         const std::string s = tick_label(t);
         const float w = ImGui::CalcTextSize(s.c_str()).x;
         dl->AddText(ImVec2(x - w / 2, g_plot.area_max.y + 2), text, s.c_str());
     }
-    for (double t : ticks(st.y_min, st.y_max, st.log_y, g_plot.area_max.y - g_plot.area_min.y)) {
+    for (double t :
+         axis_ticks(st.y_min, st.y_max, st.log_y, g_plot.area_max.y - g_plot.area_min.y)) {
         const float y = to_screen(st.x_min, t).y;
         dl->AddLine(ImVec2(g_plot.area_min.x, y), ImVec2(g_plot.area_max.x, y), grid);
         const std::string s = tick_label(t);
@@ -515,129 +592,127 @@ void end_plot() {
                g_plot.area_max.y + 1.3f * line),
         text, xl.c_str());
     dl->AddText(ImVec2(g_plot.frame_min.x, g_plot.frame_min.y), text, yl.c_str());
+}
 
-    // Series, clipped to the data area.
-    dl->PushClipRect(g_plot.area_min, g_plot.area_max, true);
-    const float width = g_plot.area_max.x - g_plot.area_min.x;
-    for (const auto& s : g_plot.series) {
-        if (s.kind != Kind::Bars && s.kind != Kind::HLine) {
-            for (std::size_t i = 0; i < s.y.size(); ++i) {
-                if (std::isnan(s.y[i])) {
-                    const float x = to_screen(s.x[i], st.y_min).x;
-                    dl->AddLine(ImVec2(x, g_plot.area_min.y), ImVec2(x, g_plot.area_min.y + 6),
-                                IM_COL32(230, 40, 40, 255), 2.0f);
-                }
-            }
-        }
-        if (is_hidden(st, s.label)) continue;
-        if (s.kind == Kind::VLine) {
-            const float x = to_screen(s.x[0], st.y_min).x;
-            dl->AddLine(ImVec2(x, g_plot.area_min.y), ImVec2(x, g_plot.area_max.y), s.colour,
-                        1.5f * g_plot.px);
-            continue;
-        }
-        if (s.kind == Kind::HLine) {
-            const float y = to_screen(st.x_min, s.y[0]).y;
-            if (std::isfinite(y)) {
-                stroke_dashed(dl, ImVec2(g_plot.area_min.x, y), ImVec2(g_plot.area_max.x, y),
-                              s.colour, 1.5f);
-            }
-            continue;
-        }
-        if (s.kind == Kind::Bars) {
-            for (std::size_t i = 0; i < s.x.size(); ++i) {
-                const ImVec2 a = to_screen(s.x[i] - s.bar_width / 2, s.y[i]);
-                const ImVec2 b = to_screen(s.x[i] + s.bar_width / 2, st.log_y ? st.y_min : 0.0);
-                dl->AddRectFilled(ImVec2(a.x, std::min(a.y, b.y)), ImVec2(b.x, std::max(a.y, b.y)),
-                                  s.colour);
-            }
-            continue;
-        }
-        // Decimate: per pixel column keep the first, min and max samples.
-        std::vector<ImVec2> pts;
-        const int n = static_cast<int>(s.x.size());
-        const bool decimate = decimated_size(n, width) < n;
-        int column = std::numeric_limits<int>::min();
-        ImVec2 lo, hi;
-        auto flush = [&] {
-            if (column == std::numeric_limits<int>::min()) return;
-            pts.push_back(lo);
-            if (hi.y != lo.y) pts.push_back(hi);
-        };
-        auto stroke = [&] {
-            if (s.kind == Kind::Line && pts.size() >= 2) {
-                if (s.style.dashed) {
-                    for (std::size_t k = 1; k < pts.size(); ++k)
-                        stroke_dashed(dl, pts[k - 1], pts[k], s.colour,
-                                      s.style.thickness * g_plot.px);
-                } else {
-                    dl->AddPolyline(pts.data(), static_cast<int>(pts.size()), s.colour, 0,
-                                    s.style.thickness * g_plot.px);
-                }
-            }
-            if (s.kind == Kind::Scatter || pts.size() == 1) {
-                for (const auto& p : pts)
-                    dl->AddCircleFilled(p, 3.0f * g_plot.px, s.colour);
-            }
-            pts.clear();
-        };
-        for (int i = 0; i < n; ++i) {
-            const ImVec2 p = to_screen(s.x[i], s.y[i]);
-            if (!std::isfinite(p.x) || !std::isfinite(p.y)) {
-                flush();
-                column = std::numeric_limits<int>::min();
-                stroke();  // a NaN (or a non-positive value on a log axis) breaks the line
-                continue;
-            }
-            if (!decimate) {
-                pts.push_back(p);
-                continue;
-            }
-            const int c = static_cast<int>(p.x);
-            if (c != column) {
-                flush();
-                column = c;
-                lo = hi = p;
+// A line or scatter series, decimated per pixel column (the first, min and max samples kept);
+// a NaN (or a non-positive value on a log axis) breaks the line.
+void draw_points(const Series& s, float width, ImDrawList* dl) {
+    std::vector<ImVec2> pts;
+    const int n = static_cast<int>(s.x.size());
+    const bool decimate = decimated_size(n, width) < n;
+    int column = std::numeric_limits<int>::min();
+    ImVec2 lo, hi;
+    auto flush = [&] {
+        if (column == std::numeric_limits<int>::min()) return;
+        pts.push_back(lo);
+        if (hi.y != lo.y) pts.push_back(hi);
+    };
+    auto stroke = [&] {
+        if (s.kind == Kind::Line && pts.size() >= 2) {
+            if (s.style.dashed) {
+                for (std::size_t k = 1; k < pts.size(); ++k)
+                    stroke_dashed(dl, pts[k - 1], pts[k], s.colour, s.style.thickness * g_plot.px);
             } else {
-                if (p.y > lo.y) lo = p;
-                if (p.y < hi.y) hi = p;
+                dl->AddPolyline(pts.data(), static_cast<int>(pts.size()), s.colour, 0,
+                                s.style.thickness * g_plot.px);
             }
         }
-        flush();
-        stroke();
+        if (s.kind == Kind::Scatter || pts.size() == 1) {
+            for (const auto& p : pts)
+                dl->AddCircleFilled(p, 3.0f * g_plot.px, s.colour);
+        }
+        pts.clear();
+    };
+    for (int i = 0; i < n; ++i) {
+        const ImVec2 p = to_screen(s.x[i], s.y[i]);
+        if (!std::isfinite(p.x) || !std::isfinite(p.y)) {
+            flush();
+            column = std::numeric_limits<int>::min();
+            stroke();
+            continue;
+        }
+        if (!decimate) {
+            pts.push_back(p);
+            continue;
+        }
+        const int c = static_cast<int>(p.x);
+        if (c != column) {
+            flush();
+            column = c;
+            lo = hi = p;
+        } else {
+            if (p.y > lo.y) lo = p;
+            if (p.y < hi.y) hi = p;
+        }
     }
-    if (boxing) {
-        dl->AddRect(io.MouseClickedPos[ImGuiMouseButton_Right], io.MousePos,
-                    ImGui::GetColorU32(ImGuiCol_PlotLinesHovered));
-    }
-    dl->PopClipRect();
+    flush();
+    stroke();
+}
 
-    // Hover readout: the nearest sample (in screen space) of any visible series.
-    if (g_plot.hovered && !boxing) {
-        const Series* best = nullptr;
-        std::size_t best_i = 0;
-        float best_d = 20.0f * 20.0f;
-        for (const auto& s : g_plot.series) {
-            if (is_hidden(st, s.label) || s.kind == Kind::VLine || s.kind == Kind::HLine) continue;
-            for (std::size_t i = 0; i < s.x.size(); ++i) {
-                const ImVec2 p = to_screen(s.x[i], s.y[i]);
-                const float dx = p.x - io.MousePos.x, dy = p.y - io.MousePos.y;
-                if (dx * dx + dy * dy < best_d) {
-                    best_d = dx * dx + dy * dy;
-                    best = &s;
-                    best_i = i;
-                }
+// One series, clipped to the data area by the caller: NaN marks on the top edge (even when the
+// series is hidden), then its marker line, bars or points.
+void draw_series(const Series& s, const PlotState& st, ImDrawList* dl) {
+    if (s.kind != Kind::Bars && s.kind != Kind::HLine) {
+        for (std::size_t i = 0; i < s.y.size(); ++i) {
+            if (std::isnan(s.y[i])) {
+                const float x = to_screen(s.x[i], st.y_min).x;
+                dl->AddLine(ImVec2(x, g_plot.area_min.y), ImVec2(x, g_plot.area_min.y + 6),
+                            IM_COL32(230, 40, 40, 255), 2.0f);
             }
         }
-        if (best) {
-            dl->AddCircle(to_screen(best->x[best_i], best->y[best_i]), 5.0f * g_plot.px, text);
-            ImGui::SetTooltip("%s\n%s = %.6g\n%s = %.6g", best->label.c_str(),
-                              g_plot.x_label.c_str(), best->x[best_i], g_plot.y_label.c_str(),
-                              best->y[best_i]);
+    }
+    if (is_hidden(st, s.label)) return;
+    if (s.kind == Kind::VLine) {
+        const float x = to_screen(s.x[0], st.y_min).x;
+        dl->AddLine(ImVec2(x, g_plot.area_min.y), ImVec2(x, g_plot.area_max.y), s.colour,
+                    1.5f * g_plot.px);
+    } else if (s.kind == Kind::HLine) {
+        const float y = to_screen(st.x_min, s.y[0]).y;
+        if (std::isfinite(y)) {
+            stroke_dashed(dl, ImVec2(g_plot.area_min.x, y), ImVec2(g_plot.area_max.x, y), s.colour,
+                          1.5f);
+        }
+    } else if (s.kind == Kind::Bars) {
+        for (std::size_t i = 0; i < s.x.size(); ++i) {
+            const ImVec2 a = to_screen(s.x[i] - s.bar_width / 2, s.y[i]);
+            const ImVec2 b = to_screen(s.x[i] + s.bar_width / 2, st.log_y ? st.y_min : 0.0);
+            dl->AddRectFilled(ImVec2(a.x, std::min(a.y, b.y)), ImVec2(b.x, std::max(a.y, b.y)),
+                              s.colour);
+        }
+    } else {
+        draw_points(s, g_plot.area_max.x - g_plot.area_min.x, dl);
+    }
+}
+
+// Hover readout: the nearest sample (in screen space) of any visible series.
+void draw_hover(const PlotState& st, ImDrawList* dl) {
+    const ImVec2 m = ImGui::GetIO().MousePos;
+    const Series* best = nullptr;
+    std::size_t best_i = 0;
+    float best_d = 20.0f * 20.0f;
+    for (const auto& s : g_plot.series) {
+        if (is_hidden(st, s.label) || s.kind == Kind::VLine || s.kind == Kind::HLine) continue;
+        for (std::size_t i = 0; i < s.x.size(); ++i) {
+            const ImVec2 p = to_screen(s.x[i], s.y[i]);
+            const float dx = p.x - m.x, dy = p.y - m.y;
+            if (dx * dx + dy * dy < best_d) {
+                best_d = dx * dx + dy * dy;
+                best = &s;
+                best_i = i;
+            }
         }
     }
+    if (!best) return;
+    dl->AddCircle(to_screen(best->x[best_i], best->y[best_i]), 5.0f * g_plot.px,
+                  ImGui::GetColorU32(ImGuiCol_Text));
+    ImGui::SetTooltip("%s\n%s = %.6g\n%s = %.6g", best->label.c_str(), g_plot.x_label.c_str(),
+                      best->x[best_i], g_plot.y_label.c_str(), best->y[best_i]);
+}
 
-    // Legend: click an entry to toggle its series.
+// The legend's entries; a click on one toggles its series; "+k more" lists the rest on hover.
+void draw_legend(const LegendLayout& legend, PlotState& st, ImDrawList* dl) {
+    const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
+    const ImU32 grid = ImGui::GetColorU32(ImGuiCol_TextDisabled, 0.35f);
     if (!legend.entries.empty()) {
         ImVec4 bg = ImGui::GetStyleColorVec4(ImGuiCol_WindowBg);
         bg.w = legend.below || legend.header ? 1.0f : 0.55f;
@@ -645,7 +720,7 @@ void end_plot() {
     }
     ImFont* font = ImGui::GetFont();
     const float fs = legend.font_size;
-    const ImVec2 m = io.MousePos;
+    const ImVec2 m = ImGui::GetIO().MousePos;
     for (std::size_t k = 0; k < legend.at.size(); ++k) {
         const Series& s = *legend.entries[k].first;
         const std::string& entry = legend.entries[k].second;
@@ -670,17 +745,55 @@ void end_plot() {
             }
         }
     }
-    if (!legend.more.empty()) {
-        const ImVec2 ts = font->CalcTextSizeA(fs, FLT_MAX, 0, legend.more.c_str());
-        const ImVec2 p = legend.more_at;
-        dl->AddText(font, fs, p, text, legend.more.c_str());
-        if (g_plot.hovered && m.x >= p.x && m.x <= p.x + ts.x && m.y >= p.y && m.y <= p.y + ts.y) {
-            std::string rest;
-            for (std::size_t k = legend.at.size(); k < legend.entries.size(); ++k)
-                rest += (rest.empty() ? "" : "\n") + legend.entries[k].second;
-            ImGui::SetTooltip("%s", rest.c_str());
-        }
+    if (legend.more.empty()) return;
+    const ImVec2 ts = font->CalcTextSizeA(fs, FLT_MAX, 0, legend.more.c_str());
+    const ImVec2 p = legend.more_at;
+    dl->AddText(font, fs, p, text, legend.more.c_str());
+    if (g_plot.hovered && m.x >= p.x && m.x <= p.x + ts.x && m.y >= p.y && m.y <= p.y + ts.y) {
+        std::string rest;
+        for (std::size_t k = legend.at.size(); k < legend.entries.size(); ++k)
+            rest += (rest.empty() ? "" : "\n") + legend.entries[k].second;
+        ImGui::SetTooltip("%s", rest.c_str());
     }
+}
+
+// Event markers: dashed lines over the data area; strong ones carry their text at the top (in
+// rows, so neighbours do not overlap); any marker's text shows when the mouse is on its line.
+void draw_markers(const PlotState& st, ImDrawList* dl) {
+    const float top = g_plot.area_min.y, bottom = g_plot.area_max.y;
+    const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
+    ImVec4 bg = ImGui::GetStyleColorVec4(ImGuiCol_WindowBg);
+    bg.w = 0.8f;
+    std::vector<float> row_end;  // right edge of the last label in each row
+    const ImVec2 m = ImGui::GetIO().MousePos;
+    std::string hover;
+    for (const Marker& mk : g_plot.markers) {
+        const float x = to_screen(mk.x, st.y_min).x;
+        if (!std::isfinite(x) || x < g_plot.area_min.x || x > g_plot.area_max.x) continue;
+        const float dash = 4 * g_plot.px, width = (mk.strong ? 2.0f : 1.0f) * g_plot.px;
+        for (float y = top; y < bottom; y += 2 * dash)
+            dl->AddLine(ImVec2(x, y), ImVec2(x, std::min(bottom, y + dash)), mk.colour, width);
+        if (g_plot.hovered && std::abs(m.x - x) <= 4 * g_plot.px) hover += mk.text + "\n";
+        if (!mk.strong) continue;
+        const ImVec2 ts = ImGui::CalcTextSize(mk.text.c_str());
+        float lx = x + 3 * g_plot.px;
+        if (lx + ts.x > g_plot.area_max.x) lx = x - 3 * g_plot.px - ts.x;
+        std::size_t row = 0;
+        while (row < row_end.size() && row_end[row] > lx)
+            ++row;
+        if (row == row_end.size()) row_end.push_back(0);
+        row_end[row] = lx + ts.x + 6 * g_plot.px;
+        const ImVec2 p(lx, top + 2 * g_plot.px + static_cast<float>(row) * ts.y);
+        dl->AddRectFilled(p, ImVec2(p.x + ts.x, p.y + ts.y), ImGui::ColorConvertFloat4ToU32(bg));
+        dl->AddText(p, text, mk.text.c_str());
+    }
+    if (!hover.empty()) {
+        hover.pop_back();
+        ImGui::SetTooltip("%s", hover.c_str());
+    }
+}
+
+void record_layout(const LegendLayout& legend) {
     g_last_layout.frame_min = g_plot.frame_min;
     g_last_layout.frame_max = g_plot.frame_max;
     g_last_layout.area_min = g_plot.area_min;
@@ -690,8 +803,39 @@ void end_plot() {
     g_last_layout.legend_below = legend.below;
     g_last_layout.legend_header = legend.header;
     g_last_layout.legend_shown = static_cast<int>(legend.at.size());
+}
+
+}  // namespace
+
+void end_plot() {
+    if (!g_plot.state) return;
+    PlotState& st = *g_plot.state;
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const bool boxing = handle_interaction(st);
+    // NaN samples, counted for the legend (histograms count theirs when binned).
+    for (auto& s : g_plot.series) {
+        if (s.kind == Kind::Bars || s.kind == Kind::HLine) continue;
+        s.nan_count = static_cast<int>(
+            std::count_if(s.y.begin(), s.y.end(), [](double v) { return std::isnan(v); }));
+    }
+    const LegendLayout legend = layout_legend(st);  // may shrink the data area
+    draw_axes(st, dl);
+    dl->PushClipRect(g_plot.area_min, g_plot.area_max, true);
+    for (const auto& s : g_plot.series)
+        draw_series(s, st, dl);
+    draw_markers(st, dl);
+    const ImGuiIO& io = ImGui::GetIO();
+    if (boxing) {
+        dl->AddRect(io.MouseClickedPos[ImGuiMouseButton_Right], io.MousePos,
+                    ImGui::GetColorU32(ImGuiCol_PlotLinesHovered));
+    }
+    dl->PopClipRect();
+    if (g_plot.hovered && !boxing) draw_hover(st, dl);
+    draw_legend(legend, st, dl);
+    record_layout(legend);
     g_plot.state = nullptr;
     g_plot.series.clear();
+    g_plot.markers.clear();
     ImGui::PopID();
 }
 

@@ -43,6 +43,9 @@ void plot_histogram(const char* label, const double* values, int count, int bins
 void plot_vline(const char* label, double x, ImU32 colour);
 /// Adds a horizontal marker line at y (e.g. a target error).
 void plot_hline(const char* label, double y, ImU32 colour);
+/// Adds an event marker at x: a dashed vertical line, not in the legend nor in auto-fit, whose
+/// `text` shows on hover; a `strong` marker is drawn bolder with its text at the top.
+void plot_marker(double x, const std::string& text, ImU32 colour, bool strong);
 
 /// How a line series is stroked and whether it takes part in auto-fit.
 struct LineStyle {
@@ -69,5 +72,10 @@ PlotLayout last_plot_layout();
 
 /// Number of points a series of `count` samples is reduced to for a plot `width` pixels wide.
 int decimated_size(int count, float width);
+
+/// Tick positions in data units for an axis [lo, hi] `pixels` long: decades on log axes, 1-2-5
+/// steps on linear ones. At most 64 ticks whatever the range (none for a range that cannot be
+/// drawn: non-finite, reversed, or not positive on a log axis); never loops on a degenerate one.
+std::vector<double> axis_ticks(double lo, double hi, bool log, float pixels);
 
 }  // namespace kvscope::ui

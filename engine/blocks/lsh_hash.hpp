@@ -1,4 +1,4 @@
-// LshHasher: the hash families of space partitioning (ALGORITHMS.md 2.12), shared by
+// LshHasher: the hash families of space partitioning (docs/algorithms.md 2.12), shared by
 // `lsh_partition` and the partitioned `hybrid`.
 //   - simhash: P Gaussian hyperplanes through the origin, code sign(<g_j, x>), mapped through the
 //     inverse Gray code so that adjacent bucket ids differ in one bit (KDEformer's ordering;

@@ -1,7 +1,7 @@
 // ResidualStore: a weighted token store that estimates the residual kernel of a degree-t Taylor
 // expansion, r_t(x) = e^x - T_t(x) = e_{>t}(x), for the `hybrid` sketch [R].
 //
-// Two implementations (ALGORITHMS.md 2.9, 2.11):
+// Two implementations (docs/algorithms.md 2.9, 2.11):
 //  * MergeReduceResidualStore (the hybrid's default): a WEIGHTED MERGE-AND-REDUCE coreset
 //    (WeightedMergeReduce) whose SoftmaxBalance walk balances the residual kernel
 //      <u_i, u_j> = e_{>t}(beta <k_i - c, k_j - c>) (<v_i, v_j> + den_weight mean|v|^2) w_i w_j

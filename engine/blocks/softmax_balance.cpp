@@ -48,7 +48,14 @@ void softmax_gram(const ItemSpan& items, const BalanceOptions& options, Eigen::M
     }
     lower_outer(kc, logits);
     lower_outer(V, vv);
-    const float scale = static_cast<float>(practical ? options.beta * options.temp : options.beta);
+    float scale = static_cast<float>(practical ? options.beta * options.temp : options.beta);
+    if (practical && options.relative_temp && n > 0) {
+        // The block's mean |k - mu|^2 maps to logit `temp`: the kernel's sharpness no longer
+        // depends on the key scale or on beta (docs/discrepancy.md: smoother kernels balance
+        // better than the query kernel itself).
+        const double mean_sq = logits.diagonal().cast<double>().mean();
+        scale = mean_sq > 0 ? static_cast<float>(options.temp / mean_sq) : 0.0f;
+    }
     float den = 0.0f;
     if (practical && options.den_weight > 0 && n > 0) {
         den = static_cast<float>(options.den_weight * vv.diagonal().cast<double>().mean());
@@ -110,12 +117,19 @@ WalkResult balance_walk(const Eigen::MatrixXf& gram, double radius_sq,
     // s holds sum_{i<j} eta_i G_ij for every later j, updated by one axpy per step along the
     // (contiguous) lower column.
     Eigen::VectorXf s = Eigen::VectorXf::Zero(n);
+    const bool half = options.keep == KeepRule::Half;
+    const Index cap = (n + 1) / 2;
+    Index plus = 0, minus = 0;
     for (Index j = 0; j < n; ++j) {
         const double sj = s[j];
         if (theory && std::abs(sj) > threshold) ++out.fail_events;
         const double p = std::clamp(0.5 - gain * sj, 0.0, 1.0);
         std::int8_t eta;
-        if (j == 0 && options.first_plus) {
+        if (half && plus == cap) {
+            eta = -1;
+        } else if (half && minus == cap) {
+            eta = 1;
+        } else if (j == 0 && options.first_plus) {
             eta = 1;
         } else if (p >= 1.0) {
             eta = 1;
@@ -125,6 +139,7 @@ WalkResult balance_walk(const Eigen::MatrixXf& gram, double radius_sq,
             eta = rng.uniform() < p ? 1 : -1;
         }
         out.signs[static_cast<std::size_t>(j)] = eta;
+        (eta > 0 ? plus : minus) += 1;
         if (options.record_trace) out.trace.push_back({sj, p, eta});
         const Index m = n - j - 1;
         if (m > 0) s.tail(m) += static_cast<float>(eta) * gram.col(j).tail(m);
@@ -142,7 +157,20 @@ Halving select_half(std::vector<std::int8_t> signs, const ItemSpan& items,
     const Index minus = n - plus;
     // One colour only: the smaller colour is empty, so fall back to the prefix rule.
     const bool smaller = options.keep == KeepRule::Smaller && plus > 0 && minus > 0;
-    if (smaller) {
+    if (options.keep == KeepRule::Half) {
+        // The walk forced the colours to ceil(n/2) and floor(n/2) members: keep the larger, or
+        // a fair coin's colour when they are equal; every kept weight times n / m, so equal
+        // weights stay equal and their sum is conserved.
+        const std::int8_t colour = plus > minus ? 1 : (minus > plus ? -1 : (rng.coin() ? 1 : -1));
+        const double factor =
+            static_cast<double>(n) / static_cast<double>(colour > 0 ? plus : minus);
+        for (Index i = 0; i < n; ++i) {
+            if (signs[static_cast<std::size_t>(i)] == colour) {
+                h.kept.push_back(i);
+                h.factor.push_back(factor);
+            }
+        }
+    } else if (smaller) {
         std::int8_t colour = plus < minus ? 1 : (minus < plus ? -1 : (rng.coin() ? 1 : -1));
         for (Index i = 0; i < n; ++i) {
             if (signs[static_cast<std::size_t>(i)] == colour) {
@@ -226,8 +254,15 @@ Halving softmax_balance_halve(const ItemSpan& items, const BalanceOptions& optio
 
 Halving uniform_halve(const ItemSpan& items, const BalanceOptions& options, Rng& rng) {
     std::vector<std::int8_t> signs(static_cast<std::size_t>(items.n));
-    for (auto& e : signs)
+    const Index cap = (items.n + 1) / 2;
+    Index plus = 0, minus = 0;
+    for (auto& e : signs) {
         e = rng.coin() ? 1 : -1;
+        // The exact-half rule forces the tail once one colour is full, as the walk does.
+        if (options.keep == KeepRule::Half && (plus == cap || minus == cap))
+            e = plus == cap ? -1 : 1;
+        (e > 0 ? plus : minus) += 1;
+    }
     if (items.n <= 1) std::fill(signs.begin(), signs.end(), 1);
     BalanceOptions o = options;
     if (items.n <= 1) o.keep = KeepRule::Prefix;  // a lone item is kept as is
@@ -303,6 +338,13 @@ WalkTrace make_walk_trace(const ItemSpan& items, const WalkResult& walk, ConstMa
     return t;
 }
 
+KeepRule keep_rule_from_string(const std::string& name) {
+    if (name == "half") return KeepRule::Half;
+    if (name == "smaller") return KeepRule::Smaller;
+    if (name == "prefix") return KeepRule::Prefix;
+    throw std::invalid_argument("unknown keep rule '" + name + "' (known: half, smaller, prefix)");
+}
+
 std::vector<ParamSpec> balance_param_specs() {
     return {
         ParamSpec::choice("mode", "Walk constants",
@@ -315,8 +357,15 @@ std::vector<ParamSpec> balance_param_specs() {
                         "halving; the default saturates the probability (near-greedy herding).",
                         0, 1e6, 4.0),
         ParamSpec::real("temp", "Kernel temperature",
-                        "Multiplies the logits of the balancing kernel (practical mode).", 0, 100,
-                        1.0),
+                        "Sharpness of the balancing kernel (practical mode): with temp_scale "
+                        "relative, the logit a block's mean |k - mu|^2 maps to; with absolute, "
+                        "a factor on beta (the authors' temp).",
+                        0, 100, 0.5),
+        ParamSpec::choice("temp_scale", "Temperature scale",
+                          "relative: kernel exp(temp <k_i - mu, k_j - mu> / mean |k - mu|^2), "
+                          "free of the key scale [R]; absolute: exp(temp beta <k_i - mu, "
+                          "k_j - mu>) as in the authors' code.",
+                          {"relative", "absolute"}, "relative"),
         ParamSpec::boolean("recenter", "Recentre keys",
                            "Subtract the batch's mean key before balancing (practical mode; exact "
                            "by softmax shift invariance).",
@@ -328,9 +377,10 @@ std::vector<ParamSpec> balance_param_specs() {
         ParamSpec::real("delta", "Failure probability delta", "Theory mode: c = 30 log(n / delta).",
                         1e-12, 1, 0.01, true),
         ParamSpec::choice("keep", "Kept colour",
-                          "smaller: the smaller colour, doubled (the paper); prefix: the authors' "
-                          "exact-half prefix rule.",
-                          {"smaller", "prefix"}, "smaller"),
+                          "half: exactly ceil(n/2) kept, the walk forcing its tail, weights x n/m "
+                          "[R]; smaller: the smaller colour, doubled (the paper); prefix: the "
+                          "authors' exact-half prefix rule (tail kept at x1).",
+                          {"half", "smaller", "prefix"}, "half"),
         ParamSpec::boolean("preserve_mass", "Preserve total weight",
                            "Rescale kept weights so that their sum equals the halved batch's "
                            "(exact weight conservation; a ratio estimator).",
@@ -344,10 +394,11 @@ BalanceOptions balance_options_from(const ParamSet& params, double beta) {
     o.mode = params.text("mode") == "theory" ? WalkMode::Theory : WalkMode::Practical;
     o.gamma = params.number("gamma");
     o.temp = params.number("temp");
+    o.relative_temp = params.text("temp_scale") == "relative";
     o.recenter = params.flag("recenter");
     o.den_weight = params.number("den_weight");
     o.delta = params.number("delta");
-    o.keep = params.text("keep") == "prefix" ? KeepRule::Prefix : KeepRule::Smaller;
+    o.keep = keep_rule_from_string(params.text("keep"));
     o.preserve_mass = params.flag("preserve_mass");
     return o;
 }

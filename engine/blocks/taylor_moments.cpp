@@ -5,6 +5,8 @@
 #include <limits>
 #include <sstream>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 namespace kvscope {
 
@@ -33,17 +35,12 @@ int largest_fitting_degree(int d, int value_dim, double max_floats, int p_max, d
 
 void check_taylor_size(int d, int value_dim, int p, double max_floats, const std::string& owner,
                        double copies) {
+    if (taylor_moment_floats(d, value_dim, p) * copies <= max_floats) return;
     const double floats = taylor_moment_floats(d, value_dim, p) * copies;
-    if (floats <= max_floats) return;
     std::ostringstream msg;
     msg << owner << ": degree " << p << " at d=" << d << ", d_v=" << value_dim << " needs C("
-        << d + p << ", " << p << ") = ";
-    if (const auto count = monomial_count(d, p)) {
-        msg << *count;
-    } else {
-        msg << "about " << format_count(monomial_count_approx(d, p));
-    }
-    msg << " monomials x (d_v + 1) = " << value_dim + 1;
+        << d + p << ", " << p << ") = " << monomial_count_decimal(d, p)
+        << " monomials x (d_v + 1) = " << value_dim + 1;
     if (copies != 1) msg << " x " << format_count(copies) << " summaries";
     msg << " = " << format_count(floats)
         << " floats, above the limit max_floats = " << format_count(max_floats) << "; ";

@@ -6,7 +6,7 @@
 // Alman & Song ("Fast Attention Requires Bounded Entries", arXiv 2302.13214) and of "Towards Tight
 // Bounds for Streaming Attention" (arXiv 2606.07205, seen only through a third-party
 // implementation); the exact translation of the expansion centre is the multipole-to-multipole
-// (M2M) step of Greengard & Rokhlin's fast multipole method. ALGORITHMS.md 2.10.
+// (M2M) step of Greengard & Rokhlin's fast multipole method. docs/algorithms.md 2.10.
 //
 // What it stores. For the symmetric monomial basis {alpha : |alpha| <= p} of R^d (C(d+p, p)
 // monomials, enumerated in graded order) and a centre c and scale rho,
@@ -16,7 +16,7 @@
 //   sum_alpha A_alpha y^alpha = sum_i w_i T_p(beta <k_i - c, q>) [v_i, 1],
 // with T_p(x) = sum_{l <= p} x^l / l!, because sum_{|alpha| = l} u^alpha y^alpha / alpha! equals
 // <u, y>^l / l!. The factor exp(beta <c, q>) is returned as the log-safe shift, so recentering
-// is free for N / Z (ALGORITHMS.md 1.1).
+// is free for N / Z (docs/algorithms.md 1.1).
 //
 // Guarantee [R, Lagrange remainder]: per weight |e^x - T_p(x)| <= e^{max(x, 0)} |x|^{p+1}/(p+1)!,
 // so with B = beta * max ||q|| * max ||k - c|| the denominator's relative error is at most

@@ -1,6 +1,7 @@
 #include "blocks/weighted_merge_reduce.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -19,14 +20,16 @@ void ItemSet::clear() {
     keys.clear();
     values.clear();
     weights.clear();
+    den_scales.clear();
     positions.clear();
 }
 
-void ItemSet::push(const float* k, const float* v, double w, Index position, int dim,
-                   int value_dim) {
+void ItemSet::push(const float* k, const float* v, double w, Index position, int dim, int value_dim,
+                   double den_scale) {
     keys.insert(keys.end(), k, k + dim);
     values.insert(values.end(), v, v + value_dim);
     weights.push_back(w);
+    den_scales.push_back(den_scale);
     positions.push_back(position);
 }
 
@@ -34,6 +37,7 @@ void ItemSet::append(const ItemSet& other) {
     keys.insert(keys.end(), other.keys.begin(), other.keys.end());
     values.insert(values.end(), other.values.begin(), other.values.end());
     weights.insert(weights.end(), other.weights.begin(), other.weights.end());
+    den_scales.insert(den_scales.end(), other.den_scales.begin(), other.den_scales.end());
     positions.insert(positions.end(), other.positions.begin(), other.positions.end());
 }
 
@@ -69,11 +73,12 @@ void WeightedMergeReduce::push(const float* key, const float* value, double weig
 }
 
 void WeightedMergeReduce::push(const float* key, const float* value, double weight, Index position,
-                               int cls) {
+                               int cls, double den_scale) {
     Tree& tree = trees_[cls];
-    tree.buffer.push(key, value, weight, position, dim_, value_dim_);
+    tree.buffer.push(key, value, weight, position, dim_, value_dim_, den_scale);
     ++tree.pushed;
     ++pushed_;
+    clock_ = position >= 0 ? std::max(clock_, position + 1) : clock_ + 1;
     pushed_weight_ += weight;
     if (tree.buffer.size() >= options_.batch) carry(tree, cls);
 }
@@ -104,7 +109,8 @@ ItemSet WeightedMergeReduce::compress(ItemSet&& in) {
         const Index i = h.kept[a];
         out.push(in.keys.data() + i * dim_, in.values.data() + i * value_dim_,
                  in.weights[static_cast<std::size_t>(i)] * h.factor[a],
-                 in.positions[static_cast<std::size_t>(i)], dim_, value_dim_);
+                 in.positions[static_cast<std::size_t>(i)], dim_, value_dim_,
+                 in.den_scales[static_cast<std::size_t>(i)]);
     }
     last_input_ = std::move(in);
     last_walk_ = std::move(h.walk);
@@ -113,7 +119,7 @@ ItemSet WeightedMergeReduce::compress(ItemSet&& in) {
 
 void WeightedMergeReduce::carry(Tree& tree, int /*cls*/) {
     auto log_carry = [&](int from, int to, Index in, Index out) {
-        tree.carries.push_back({pushed_, from, to, in, out});
+        tree.carries.push_back({clock_, from, to, in, out});
         while (static_cast<Index>(tree.carries.size()) > options_.carry_log)
             tree.carries.pop_front();
     };
@@ -128,7 +134,10 @@ void WeightedMergeReduce::carry(Tree& tree, int /*cls*/) {
     log_carry(0, 1, buffered, block.size());
     std::size_t level = 1;
     while (true) {
-        if (tree.levels.size() < level) tree.levels.resize(level);
+        if (tree.levels.size() < level) {
+            tree.levels.resize(level);
+            tree.reached_at.resize(level, clock_);
+        }
         ItemSet& slot = tree.levels[level - 1];
         if (slot.empty()) {
             slot = std::move(block);
@@ -184,6 +193,11 @@ double WeightedMergeReduce::total_weight() const {
     return w;
 }
 
+Index WeightedMergeReduce::pushed_in(int cls) const {
+    auto it = trees_.find(cls);
+    return it == trees_.end() ? 0 : it->second.pushed;
+}
+
 std::vector<int> WeightedMergeReduce::classes() const {
     std::vector<int> out;
     for (const auto& [cls, tree] : trees_)
@@ -198,7 +212,8 @@ void WeightedMergeReduce::collect(WeightedCache& cache, double num_scale, double
         for (Index i = 0; i < s.size(); ++i) {
             const float* v = same_dim ? s.values.data() + i * value_dim_ : zeros.data();
             const double w = s.weights[static_cast<std::size_t>(i)];
-            cache.push(s.keys.data() + i * dim_, v, num_scale * w, den_scale * w,
+            const double wd = den_scale * w * s.den_scales[static_cast<std::size_t>(i)];
+            cache.push(s.keys.data() + i * dim_, v, num_scale * w, wd,
                        s.positions[static_cast<std::size_t>(i)], tag);
         }
     };
@@ -239,6 +254,7 @@ std::vector<MergeTreeView> WeightedMergeReduce::tree_views(const std::string& la
             mt.levels.push_back(lv);
         }
         mt.recent_carries.assign(tree.carries.begin(), tree.carries.end());
+        mt.level_reached_at = tree.reached_at;
         out.push_back(std::move(mt));
     }
     return out;
@@ -248,6 +264,7 @@ void WeightedMergeReduce::reset() {
     trees_.clear();
     rng_ = Rng(seed_);
     pushed_ = 0;
+    clock_ = 0;
     pushed_weight_ = 0;
     halvings_ = 0;
     fail_events_ = 0;
@@ -262,6 +279,25 @@ MergeReduceOptions merge_reduce_options_from(const ParamSet& params, double beta
     o.balance.record_trace = true;
     if (params.has("compressor")) o.compressor = compressor_from_string(params.text("compressor"));
     return o;
+}
+
+std::vector<std::string> walk_warnings(const std::vector<const WeightedMergeReduce*>& trees) {
+    Index fails = 0, halvings = 0;
+    double delta = 0;
+    for (const WeightedMergeReduce* t : trees) {
+        if (t->options().compressor != Compressor::Walk ||
+            t->options().balance.mode != WalkMode::Theory)
+            continue;
+        fails += t->fail_events();
+        halvings += t->halvings();
+        delta = t->options().balance.delta;
+    }
+    if (fails == 0 || static_cast<double>(fails) <= delta * static_cast<double>(halvings))
+        return {};
+    return {"walk FAIL events: " + std::to_string(fails) + " in " + std::to_string(halvings) +
+            " halvings, more than delta = " + format_number(delta) +
+            " per halving: R from the observed radii is too small for this stream and Thm 3.3's "
+            "bound does not hold"};
 }
 
 Matrix walk_probe_queries(int dim, double radius, int count, std::uint64_t seed) {
@@ -300,58 +336,44 @@ MergeReduceOptions wmr_options(const SketchContext& c) {
     return o;
 }
 
-MergeReduceOptions den_options(const SketchContext& c) {
-    MergeReduceOptions o = wmr_options(c);
-    o.weight_classes = false;
-    return o;
-}
-
 }  // namespace
 
 WeightedMergeReduceSketch::WeightedMergeReduceSketch(const SketchContext& context)
     : Sketch(context),
       value_norm_(context.params.text("weighting") == "value_norm"),
-      num_(context.dim, context.value_dim, wmr_options(context),
-           derive_seed(context.seed, "numerator")),
-      den_(context.dim, 1, den_options(context), derive_seed(context.seed, "denominator")),
+      tree_(context.dim, context.value_dim, wmr_options(context), context.seed),
       scratch_(static_cast<std::size_t>(context.value_dim)) {}
 
 void WeightedMergeReduceSketch::do_append(const TokenBlock& block) {
-    const float one = 1.0f;
     for (Index r = 0; r < block.size(); ++r) {
         const float* k = block.keys.row(r).data();
         const float* v = block.values.row(r).data();
         const Index pos = block.first_position + r;
         ++seen_;
-        if (!value_norm_) {
-            num_.push(k, v, 1.0, pos);
+        const double norm = value_norm_ ? block.values.row(r).cast<double>().norm() : 0.0;
+        if (!(norm > 0)) {  // unit weighting, or a zero value (it only counts in Z)
+            tree_.push(k, v, 1.0, pos);
             continue;
         }
-        const double norm = block.values.row(r).cast<double>().norm();
-        if (norm > 0) {
-            for (int c = 0; c < value_dim(); ++c)
-                scratch_[static_cast<std::size_t>(c)] = static_cast<float>(v[c] / norm);
-            num_.push(k, scratch_.data(), norm, pos);
-        }
-        den_.push(k, &one, 1.0, pos);
+        for (int c = 0; c < value_dim(); ++c)
+            scratch_[static_cast<std::size_t>(c)] = static_cast<float>(v[c] / norm);
+        const int cls =
+            tree_.options().weight_classes ? static_cast<int>(std::floor(std::log2(norm))) : 0;
+        tree_.push(k, scratch_.data(), norm, pos, cls, 1.0 / norm);
     }
 }
 
 EstimateBatch WeightedMergeReduceSketch::do_estimate(ConstMatrixRef queries) const {
     WeightedCache cache(dim(), value_dim());
-    if (value_norm_) {
-        num_.collect(cache, 1.0, 0.0);
-        den_.collect(cache, 0.0, 1.0);
-    } else {
-        num_.collect(cache, 1.0, 1.0);
-    }
+    tree_.collect(cache, 1.0, 1.0);
     return cache.estimate(queries, beta());
 }
 
 SketchStats WeightedMergeReduceSketch::stats() const {
-    return SketchStats::of_floats(seen_, num_.size() + den_.size(),
-                                  static_cast<double>(num_.size()) * (dim() + value_dim() + 1) +
-                                      static_cast<double>(den_.size()) * (dim() + 1));
+    // Key, value and weight per item, plus the denominator scale under value_norm weighting.
+    const int per_item = dim() + value_dim() + (value_norm_ ? 2 : 1);
+    return SketchStats::of_floats(seen_, tree_.size(),
+                                  static_cast<double>(tree_.size()) * per_item);
 }
 
 SketchView WeightedMergeReduceSketch::view() const {
@@ -359,29 +381,32 @@ SketchView WeightedMergeReduceSketch::view() const {
     v.subset_of_stream = true;
     v.tag_meaning = "merge level (0 = raw buffer)";
     WeightedCache cache(dim(), value_dim());
-    if (value_norm_) {
-        num_.collect(cache, 1.0, 0.0);
-        den_.collect(cache, 0.0, 1.0);
-    } else {
-        num_.collect(cache, 1.0, 1.0);
-    }
+    tree_.collect(cache, 1.0, 1.0);
     cache.describe(v);
-    v.merge_trees = num_.tree_views(value_norm_ ? "numerator" : "tree");
-    for (auto& t : den_.tree_views("denominator"))
-        v.merge_trees.push_back(std::move(t));
+    v.merge_trees = tree_.tree_views("tree");
     select_fullest_tree(v);
-    v.walk = walk_view(num_, beta(), 0.0, context().seed);
-    v.scalars.push_back({"halvings", static_cast<double>(num_.halvings() + den_.halvings())});
-    v.scalars.push_back(
-        {"fail_events", static_cast<double>(num_.fail_events() + den_.fail_events())});
-    v.scalars.push_back({"classes", static_cast<double>(num_.classes().size())});
+    v.walk = walk_view(tree_, beta(), 0.0, context().seed);
+    v.scalars.push_back({"halvings", static_cast<double>(tree_.halvings())});
+    v.scalars.push_back({"fail_events", static_cast<double>(tree_.fail_events())});
+    v.scalars.push_back({"classes", static_cast<double>(tree_.classes().size())});
     return v;
 }
 
 void WeightedMergeReduceSketch::reset() {
-    num_.reset();
-    den_.reset();
+    tree_.reset();
     seen_ = 0;
+}
+
+Index merge_reduce_retained(Index n, Index t) {
+    const auto full = static_cast<std::uint64_t>(n / t);
+    return n % t + ((t + 1) / 2) * static_cast<Index>(std::popcount(full));
+}
+
+Index weighted_merge_reduce_retained(const WeightedMergeReduce& tree) {
+    Index total = 0;
+    for (int c : tree.classes())
+        total += merge_reduce_retained(tree.pushed_in(c), tree.options().batch);
+    return total;
 }
 
 SketchInfo weighted_merge_reduce_sketch_info() {
@@ -394,12 +419,13 @@ SketchInfo weighted_merge_reduce_sketch_info() {
     info.paper =
         "Towards Tight Bounds for Streaming Attention (arXiv 2606.07205), weighted "
         "merge-and-reduce [R]; Streaming Attention Approximation via Discrepancy Theory (arXiv "
-        "2502.15955)";
+        "2502.07861)";
     info.subset_of_stream = true;
     info.params = {
         ParamSpec::integer("batch", "Batch t",
-                           "Buffer size and block size of every halving; retained ~ t log(n/t) "
-                           "per class.",
+                           "Buffer size and block size of every halving. Retained (keep half): "
+                           "exactly the sum over weight classes c of (n_c mod t) + ceil(t/2) "
+                           "popcount(floor(n_c/t)), n_c the tokens of class c.",
                            2, 16384, 256, true),
         ParamSpec::choice("compressor", "Compressor",
                           "walk: SoftmaxBalance; pair_sample: sort by a random projection, keep "
@@ -407,8 +433,9 @@ SketchInfo weighted_merge_reduce_sketch_info() {
                           "random halving.",
                           {"walk", "pair_sample", "uniform"}, "walk"),
         ParamSpec::choice("weighting", "Item weights",
-                          "value_norm: numerator items (k, v/|v|) of weight |v| plus a "
-                          "denominator tree on (k, 1); unit: one tree on (k, v) for both.",
+                          "value_norm: items (k, v/|v|) of weight |v| and denominator weight 1 "
+                          "(classes by |v|); unit: items (k, v) of weight 1. Either way the same "
+                          "items serve numerator and denominator.",
                           {"value_norm", "unit"}, "value_norm"),
         ParamSpec::boolean("weight_classes", "Weight classes",
                            "Balance only items whose weights lie in the same [2^a, 2^{a+1}).",

@@ -126,6 +126,13 @@ ParamSet ParamSet::defaults(const std::vector<ParamSpec>& specs) {
 
 namespace {
 
+// A bad value as JSON, cut short: a 16 MiB array must not become a 16 MiB error line.
+std::string excerpt(const nlohmann::json& value) {
+    std::string text = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    if (text.size() > 80) text = text.substr(0, 77) + "...";
+    return text;
+}
+
 std::string known_keys(const std::vector<ParamSpec>& specs) {
     std::string out;
     for (const auto& s : specs) {
@@ -284,12 +291,12 @@ ParamSet ParamSet::from_json(const std::vector<ParamSpec>& specs, const nlohmann
                 throw std::invalid_argument(
                     owner + " parameter '" + key + "' expects " +
                     (spec->kind == ParamKind::Bool ? "true or false" : "a number") + ", got " +
-                    value.dump());
+                    excerpt(value));
             }
         } else {
             if (!value.is_string()) {
                 throw std::invalid_argument(owner + " parameter '" + key +
-                                            "' expects a string, got " + value.dump());
+                                            "' expects a string, got " + excerpt(value));
             }
             p.set_text(*spec, value.get<std::string>(), owner);
         }

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/params.hpp"
 #include "core/sketch_view.hpp"
@@ -61,6 +62,11 @@ class Sketch {
     virtual SketchView view() const = 0;
     /// Forgets every token; the next run with the same tokens gives the same results.
     virtual void reset() = 0;
+    /// Why this configuration cannot meet its promise on the stream seen so far, one line each
+    /// (a Taylor bound above 1 at its degree, a walk failing more than its theory allows);
+    /// empty when nothing is wrong. Shown on the explorer's status line and written to the
+    /// manifest. Cost O(1) to O(retained).
+    virtual std::vector<std::string> warnings() const { return {}; }
 
     const SketchContext& context() const { return context_; }
     int dim() const { return context_.dim; }

@@ -29,7 +29,7 @@ struct MergeTreeView {
         double weight_max = 1;  ///< largest item weight at this level
     };
     struct Carry {
-        Index at_token = 0;  ///< tokens seen when the carry happened
+        Index at_token = 0;  ///< stream position of the newest item pushed, plus one, at the carry
         int from_level = 0;
         int to_level = 0;
         Index items_in = 0;   ///< items halved by this carry
@@ -39,6 +39,10 @@ struct MergeTreeView {
     int class_id = 0;   ///< weight class or bucket of this tree
     std::vector<Level> levels;
     std::vector<Carry> recent_carries;  ///< newest last, bounded
+    /// level_reached_at[l - 1]: like Carry::at_token, when level l first held a block (recorded
+    /// as it happened, never forgotten). A tree fed through a recent window of W tokens gets each
+    /// token W tokens late, so add W for the stream position.
+    std::vector<Index> level_reached_at;
     Index buffer_size = 0;
     Index buffer_capacity = 0;
 };

@@ -2,6 +2,7 @@
 
 #include <bit>
 #include <cstring>
+#include <fstream>
 #include <stdexcept>
 
 namespace kvscope {
@@ -36,24 +37,11 @@ void ByteSource::require(std::uint64_t offset, std::uint64_t n, const std::strin
     if (offset > total || n > total - offset) fail(truncated_message(what, offset, n, total));
 }
 
-FileByteSource::FileByteSource(const std::string& path) : path_(path) {
-    in_.open(path, std::ios::binary);
-    if (!in_) throw std::invalid_argument(path + ": cannot open file for reading");
-    in_.seekg(0, std::ios::end);
-    const auto end = in_.tellg();
-    if (end < 0) throw std::invalid_argument(path + ": cannot determine the file size");
-    size_ = static_cast<std::uint64_t>(end);
-}
-
 void FileByteSource::read(std::uint64_t offset, void* out, std::size_t n, const std::string& what) {
     require(offset, n, what);
     if (n == 0) return;
-    in_.clear();
-    in_.seekg(static_cast<std::streamoff>(offset));
-    in_.read(static_cast<char*>(out), static_cast<std::streamsize>(n));
-    if (!in_ || static_cast<std::size_t>(in_.gcount()) != n) {
+    if (!file_.read_at(offset, out, n))
         fail("read error in " + what + " (file changed or unreadable)");
-    }
 }
 
 void MemoryByteSource::read(std::uint64_t offset, void* out, std::size_t n,

@@ -6,10 +6,11 @@
 #pragma once
 
 #include <cstdint>
-#include <fstream>
 #include <span>
 #include <string>
 #include <vector>
+
+#include "io/input_file.hpp"
 
 namespace kvscope {
 
@@ -34,18 +35,18 @@ class ByteSource {
     void require(std::uint64_t offset, std::uint64_t n, const std::string& what) const;
 };
 
-/// A file opened for reading; throws "<path>: cannot open file" when it cannot be opened.
+/// A regular file opened for reading (see RegularFile: a directory, fifo or device is refused
+/// with what it is); throws "<path>: cannot open file for reading (...)" when it cannot be opened.
 class FileByteSource final : public ByteSource {
   public:
-    explicit FileByteSource(const std::string& path);
-    std::uint64_t size() const override { return size_; }
+    explicit FileByteSource(const std::string& path) : file_(path), where_(printable(path)) {}
+    std::uint64_t size() const override { return file_.size(); }
     void read(std::uint64_t offset, void* out, std::size_t n, const std::string& what) override;
-    const std::string& where() const override { return path_; }
+    const std::string& where() const override { return where_; }
 
   private:
-    std::string path_;
-    std::ifstream in_;
-    std::uint64_t size_ = 0;
+    RegularFile file_;
+    std::string where_;
 };
 
 /// A view of bytes in memory (not owned), reported as `where` in messages.

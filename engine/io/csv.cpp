@@ -3,9 +3,10 @@
 #include <charconv>
 #include <fstream>
 #include <optional>
-#include <sstream>
 #include <stdexcept>
 #include <string_view>
+
+#include "io/input_file.hpp"
 
 namespace kvscope {
 
@@ -55,14 +56,9 @@ struct Table {
     NdArray array;
 };
 
-Table parse_csv(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::invalid_argument(path + ": cannot open file for reading");
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    const std::string text = buffer.str();
+Table parse_table(std::string_view text, const std::string& where) {
     auto fail = [&](const std::string& problem) {
-        throw std::invalid_argument(path + ": " + problem);
+        throw std::invalid_argument(where + ": " + problem);
     };
 
     Table table;
@@ -75,7 +71,7 @@ Table parse_csv(const std::string& path) {
     while (pos < text.size()) {
         std::size_t end = text.find('\n', pos);
         if (end == std::string::npos) end = text.size();
-        const std::string_view line = std::string_view(text).substr(pos, end - pos);
+        const std::string_view line = text.substr(pos, end - pos);
         pos = end + 1;
         ++line_number;
         if (trim(line).empty()) continue;
@@ -102,7 +98,7 @@ Table parse_csv(const std::string& path) {
             const auto value = parse_number(fields[c]);
             if (!value) {
                 fail("line " + std::to_string(line_number) + ", column " + std::to_string(c + 1) +
-                     ": '" + std::string(fields[c]) + "' is not a number");
+                     ": '" + printable(fields[c], 60) + "' is not a number");
             }
             table.array.data.push_back(*value);
         }
@@ -114,10 +110,18 @@ Table parse_csv(const std::string& path) {
     return table;
 }
 
+Table parse_csv(const std::string& path) {
+    return parse_table(read_whole_file(path), printable(path));
+}
+
 }  // namespace
 
 NdArray read_csv(const std::string& path) {
     return parse_csv(path).array;
+}
+
+NdArray parse_csv_text(std::string_view text, const std::string& where) {
+    return parse_table(text, where).array;
 }
 
 std::vector<std::string> read_csv_header(const std::string& path) {

@@ -11,14 +11,18 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "io/nd_array.hpp"
 
 namespace kvscope {
 
-/// Reads a CSV file of numbers. Cost O(file size).
+/// Reads a CSV file of numbers (a regular file; see input_file.hpp). Cost O(file size).
 NdArray read_csv(const std::string& path);
+
+/// Parses CSV text already in memory; `where` prefixes every message.
+NdArray parse_csv_text(std::string_view text, const std::string& where);
 
 /// Column names of the header row, or empty when the file has none.
 std::vector<std::string> read_csv_header(const std::string& path);

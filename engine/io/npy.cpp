@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "io/float_codec.hpp"
+#include "io/input_file.hpp"
 
 namespace kvscope {
 
@@ -56,14 +57,14 @@ class HeaderParser {
                 } else if (word == "False") {
                     h.fortran_order = false;
                 } else {
-                    bad("fortran_order must be True or False, got '" + word + "'");
+                    bad("fortran_order must be True or False, got '" + printable(word, 40) + "'");
                 }
                 have_order = true;
             } else if (key == "shape") {
                 h.shape = parse_shape();
                 have_shape = true;
             } else {
-                bad("unexpected key '" + key + "'");
+                bad("unexpected key '" + printable(key, 60) + "'");
             }
             skip_space();
             if (peek() == ',') {
@@ -152,14 +153,14 @@ class HeaderParser {
 StoredFloat parse_descr(const std::string& descr, ByteSource& source) {
     std::string_view d = descr;
     if (!d.empty() && d[0] == '>') {
-        source.fail("big-endian dtype '" + descr +
+        source.fail("big-endian dtype '" + printable(descr, 40) +
                     "' is not supported; save the array as little-endian (" + kSupported + ")");
     }
     if (!d.empty() && (d[0] == '<' || d[0] == '=')) d.remove_prefix(1);
     if (d == "f2") return StoredFloat::F16;
     if (d == "f4") return StoredFloat::F32;
     if (d == "f8") return StoredFloat::F64;
-    source.fail("unsupported dtype '" + descr + "' (" + kSupported + ")");
+    source.fail("unsupported dtype '" + printable(descr, 40) + "' (" + kSupported + ")");
 }
 
 StoredFloat writer_type(const std::string& dtype) {
@@ -222,8 +223,9 @@ ArrayBlock parse_npy_block(ByteSource& source, const BlockSelector& select) {
         const std::string needed = ucount > UINT64_MAX / item ? std::string("more than 2^64")
                                                               : std::to_string(ucount * item);
         source.fail(std::string(short_data ? "truncated file" : "shape/data size mismatch") +
-                    ": shape " + shape_to_string(header.shape) + " of " + header.descr + " needs " +
-                    needed + " data bytes but the file has " + std::to_string(available));
+                    ": shape " + shape_to_string(header.shape) + " of " +
+                    printable(header.descr, 40) + " needs " + needed +
+                    " data bytes but the file has " + std::to_string(available));
     }
 
     const auto [first, n] = select(header.shape);

@@ -7,6 +7,7 @@
 
 #include <zlib.h>
 
+#include "io/input_file.hpp"
 #include "io/npy.hpp"
 
 namespace kvscope {
@@ -134,7 +135,8 @@ Directory read_directory(ByteSource& source) {
                 auto take = [&](std::uint64_t& field) {
                     if (field != 0xffffffffu) return;
                     if (used + 8 > length) {
-                        source.fail("bad zip entry '" + entry.name + "': short zip64 extra field");
+                        source.fail("bad zip entry '" + printable(entry.name, 80) +
+                                    "': short zip64 extra field");
                     }
                     field = load_le64(v + used);
                     used += 8;
@@ -197,35 +199,37 @@ Bytes inflate_raw(const Bytes& compressed, std::uint64_t expected, ByteSource& s
 }
 
 Bytes read_member(ByteSource& source, const Entry& entry) {
-    const std::string label = "member '" + entry.name + "'";
-    if (entry.flags & 0x1) source.fail("bad zip entry '" + entry.name + "': encrypted");
+    const std::string label = "member '" + printable(entry.name, 80) + "'";
+    if (entry.flags & 0x1)
+        source.fail("bad zip entry '" + printable(entry.name, 80) + "': encrypted");
     if (entry.method != 0 && entry.method != 8) {
-        source.fail("bad zip entry '" + entry.name + "': compression method " +
+        source.fail("bad zip entry '" + printable(entry.name, 80) + "': compression method " +
                     std::to_string(entry.method) + " is not supported (0 stored, 8 deflated)");
     }
     const Bytes local = source.read_bytes(entry.local_offset, 30, label + " local header");
     if (load_le32(local.data()) != kLocalHeader) {
-        source.fail("bad zip entry '" + entry.name + "': no local header at offset " +
-                    std::to_string(entry.local_offset));
+        source.fail("bad zip entry '" + printable(entry.name, 80) +
+                    "': no local header at offset " + std::to_string(entry.local_offset));
     }
     const std::uint64_t data_offset =
         entry.local_offset + 30 + load_le16(local.data() + 26) + load_le16(local.data() + 28);
     source.require(data_offset, entry.compressed, label + " data");
     if (entry.method == 0 && entry.compressed != entry.uncompressed) {
-        source.fail("bad zip entry '" + entry.name + "': stored member with compressed size " +
-                    std::to_string(entry.compressed) + " != size " +
-                    std::to_string(entry.uncompressed));
+        source.fail("bad zip entry '" + printable(entry.name, 80) +
+                    "': stored member with compressed size " + std::to_string(entry.compressed) +
+                    " != size " + std::to_string(entry.uncompressed));
     }
     // Deflate expands at most about 1032:1; a larger claim is a damaged or hostile directory.
     if (entry.method == 8 && entry.uncompressed > entry.compressed * 1032 + 1024) {
-        source.fail("bad zip entry '" + entry.name + "': size " +
+        source.fail("bad zip entry '" + printable(entry.name, 80) + "': size " +
                     std::to_string(entry.uncompressed) + " is impossible for " +
                     std::to_string(entry.compressed) + " deflated bytes");
     }
     Bytes raw =
         source.read_bytes(data_offset, static_cast<std::size_t>(entry.compressed), label + " data");
-    Bytes content = entry.method == 0 ? std::move(raw)
-                                      : inflate_raw(raw, entry.uncompressed, source, entry.name);
+    Bytes content = entry.method == 0
+                        ? std::move(raw)
+                        : inflate_raw(raw, entry.uncompressed, source, printable(entry.name, 80));
     // crc32 takes uInt lengths: feed in pieces.
     uLong crc = crc32(0L, Z_NULL, 0);
     for (std::size_t done = 0; done < content.size();) {
@@ -234,7 +238,8 @@ Bytes read_member(ByteSource& source, const Entry& entry) {
         done += n;
     }
     if (crc != entry.crc) {
-        source.fail("bad zip entry '" + entry.name + "': CRC-32 mismatch (damaged archive)");
+        source.fail("bad zip entry '" + printable(entry.name, 80) +
+                    "': CRC-32 mismatch (damaged archive)");
     }
     return content;
 }
@@ -253,9 +258,8 @@ std::vector<std::string> list_npz(const std::string& path) {
     return names;
 }
 
-ArrayBlock read_npz_block(const std::string& path, const std::string& name,
-                          const BlockSelector& select) {
-    FileByteSource source(path);
+ArrayBlock parse_npz_block(ByteSource& source, const std::string& name,
+                           const BlockSelector& select) {
     const Directory dir = read_directory(source);
     const Entry* found = nullptr;
     for (const auto& e : dir.entries) {
@@ -267,17 +271,22 @@ ArrayBlock read_npz_block(const std::string& path, const std::string& name,
         }
     }
     if (!found) {
-        std::string available;
-        for (const auto& e : dir.entries) {
-            if (!available.empty()) available += ", ";
-            available += strip_npy(e.name);
-        }
-        source.fail("missing tensor '" + name +
-                    "' (available: " + (available.empty() ? std::string("none") : available) + ")");
+        std::vector<std::string> names;
+        for (const auto& e : dir.entries)
+            names.push_back(strip_npy(e.name));
+        source.fail("missing tensor '" + printable(name, 80) + "' (available: " + name_list(names) +
+                    ")");
     }
     const Bytes content = read_member(source, *found);
-    MemoryByteSource member(content, path + ": member '" + found->name + "'");
+    MemoryByteSource member(content,
+                            source.where() + ": member '" + printable(found->name, 80) + "'");
     return parse_npy_block(member, select);
+}
+
+ArrayBlock read_npz_block(const std::string& path, const std::string& name,
+                          const BlockSelector& select) {
+    FileByteSource source(path);
+    return parse_npz_block(source, name, select);
 }
 
 NdArray read_npz(const std::string& path, const std::string& name) {

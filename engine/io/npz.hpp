@@ -31,6 +31,11 @@ NdArray read_npz(const std::string& path, const std::string& name);
 ArrayBlock read_npz_block(const std::string& path, const std::string& name,
                           const BlockSelector& select);
 
+/// read_npz_block over any byte source (the archive in memory, for the fuzz target);
+/// `source.where()` prefixes every message.
+ArrayBlock parse_npz_block(ByteSource& source, const std::string& name,
+                           const BlockSelector& select);
+
 /// Writes an archive of .npy members (named `name` + ".npy" unless the name already ends in
 /// ".npy"), each encoded with its array's dtype ("<f2", "<f4", "<f8"), stored or deflated.
 void write_npz(const std::string& path, const std::vector<NamedArray>& arrays, bool compress);

@@ -9,6 +9,8 @@
 
 #include "io/byte_source.hpp"
 #include "io/float_codec.hpp"
+#include "io/input_file.hpp"
+#include "io/json_text.hpp"
 
 namespace kvscope {
 
@@ -56,12 +58,10 @@ Parsed parse_header(ByteSource& source) {
     if (length < 2) source.fail("bad header: length " + std::to_string(length) + " is too short");
     const Bytes text = source.read_bytes(8, static_cast<std::size_t>(length), "header");
     if (text[0] != '{') source.fail("bad magic: the header does not start with '{'");
-    nlohmann::json header;
-    try {
-        header = nlohmann::json::parse(text.begin(), text.end());
-    } catch (const nlohmann::json::parse_error& e) {
-        source.fail(std::string("bad header: invalid JSON (") + e.what() + ")");
-    }
+    // Bounded parse: depth and number range checked before nlohmann recurses.
+    const nlohmann::json header =
+        parse_json_text(std::string_view(reinterpret_cast<const char*>(text.data()), text.size()),
+                        source.where() + ": bad header", "invalid JSON");
     if (!header.is_object()) source.fail("bad header: not a JSON object");
 
     Parsed out;
@@ -69,7 +69,7 @@ Parsed parse_header(ByteSource& source) {
     const std::uint64_t data_size = size - out.data_start;
     for (const auto& [name, value] : header.items()) {
         if (name == "__metadata__") continue;
-        const std::string label = "tensor '" + name + "'";
+        const std::string label = "tensor '" + printable(name, 80) + "'";
         if (!value.is_object()) source.fail("bad header: " + label + " is not an object");
         SafetensorsEntry entry;
         entry.name = name;
@@ -110,12 +110,12 @@ Parsed parse_header(ByteSource& source) {
         if (const std::uint64_t item = dtype_size(entry.dtype); item != 0) {
             const auto ucount = static_cast<std::uint64_t>(count);
             if (ucount > data_size / item || ucount * item != entry.end - entry.begin) {
-                source.fail("shape/data size mismatch: " + label + " shape " +
-                            shape_to_string(entry.shape) + " of " + entry.dtype + " needs " +
-                            (ucount > data_size / item ? std::string("more")
-                                                       : std::to_string(ucount * item)) +
-                            " bytes but data_offsets span " +
-                            std::to_string(entry.end - entry.begin));
+                source.fail(
+                    "shape/data size mismatch: " + label + " shape " +
+                    shape_to_string(entry.shape) + " of " + printable(entry.dtype, 40) + " needs " +
+                    (ucount > data_size / item ? std::string("more")
+                                               : std::to_string(ucount * item)) +
+                    " bytes but data_offsets span " + std::to_string(entry.end - entry.begin));
             }
         }
         out.entries.push_back(std::move(entry));
@@ -127,8 +127,8 @@ Parsed parse_header(ByteSource& source) {
         const auto& prev = out.entries[i - 1];
         const auto& cur = out.entries[i];
         if (cur.begin < prev.end) {
-            source.fail("bad header: tensors '" + prev.name + "' and '" + cur.name +
-                        "' overlap in the data section");
+            source.fail("bad header: tensors '" + printable(prev.name, 80) + "' and '" +
+                        printable(cur.name, 80) + "' overlap in the data section");
         }
     }
     std::sort(out.entries.begin(), out.entries.end(),
@@ -143,31 +143,28 @@ std::vector<SafetensorsEntry> list_safetensors(const std::string& path) {
     return parse_header(source).entries;
 }
 
-ArrayBlock read_safetensors_block(const std::string& path, const std::string& name,
-                                  const BlockSelector& select) {
-    FileByteSource source(path);
+ArrayBlock parse_safetensors_block(ByteSource& source, const std::string& name,
+                                   const BlockSelector& select) {
     const Parsed parsed = parse_header(source);
     const SafetensorsEntry* found = nullptr;
     for (const auto& e : parsed.entries) {
         if (e.name == name) found = &e;
     }
     if (!found) {
-        std::string available;
-        for (const auto& e : parsed.entries) {
-            if (!available.empty()) available += ", ";
-            available += e.name;
-        }
-        source.fail("missing tensor '" + name +
-                    "' (available: " + (available.empty() ? std::string("none") : available) + ")");
+        std::vector<std::string> names;
+        for (const auto& e : parsed.entries)
+            names.push_back(e.name);
+        source.fail("missing tensor '" + printable(name, 80) + "' (available: " + name_list(names) +
+                    ")");
     }
     const auto type = float_type(found->dtype);
     if (!type) {
-        source.fail("unsupported dtype '" + found->dtype + "' of tensor '" + name + "' (" +
-                    kSupported + ")");
+        source.fail("unsupported dtype '" + printable(found->dtype, 40) + "' of tensor '" +
+                    printable(name, 80) + "' (" + kSupported + ")");
     }
     const Index count = shape_product(found->shape, source.where());
     if (count == 0) {
-        source.fail("empty array: tensor '" + name + "' has shape " +
+        source.fail("empty array: tensor '" + printable(name, 80) + "' has shape " +
                     shape_to_string(found->shape));
     }
     const auto [first, n] = select(found->shape);
@@ -180,8 +177,14 @@ ArrayBlock read_safetensors_block(const std::string& path, const std::string& na
     const auto item = static_cast<std::uint64_t>(stored_size(*type));
     read_floats(source, parsed.data_start + found->begin + static_cast<std::uint64_t>(first) * item,
                 static_cast<std::uint64_t>(n), *type, block.data.data(),
-                "tensor '" + name + "' data");
+                "tensor '" + printable(name, 80) + "' data");
     return block;
+}
+
+ArrayBlock read_safetensors_block(const std::string& path, const std::string& name,
+                                  const BlockSelector& select) {
+    FileByteSource source(path);
+    return parse_safetensors_block(source, name, select);
 }
 
 NdArray read_safetensors(const std::string& path, const std::string& name) {

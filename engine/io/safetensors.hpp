@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "io/byte_source.hpp"
 #include "io/nd_array.hpp"
 
 namespace kvscope {
@@ -39,6 +40,11 @@ NdArray read_safetensors(const std::string& path, const std::string& name);
 /// Cost O(header + block).
 ArrayBlock read_safetensors_block(const std::string& path, const std::string& name,
                                   const BlockSelector& select);
+
+/// read_safetensors_block over any byte source (the file in memory, for the fuzz target);
+/// `source.where()` prefixes every message.
+ArrayBlock parse_safetensors_block(ByteSource& source, const std::string& name,
+                                   const BlockSelector& select);
 
 /// Writes tensors in the given order; each array's dtype must be "F16", "BF16", "F32" or "F64"
 /// (empty means F32). Throws std::invalid_argument on a bad dtype, a shape/data mismatch or a

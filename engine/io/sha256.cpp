@@ -3,9 +3,10 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
-#include <fstream>
 #include <stdexcept>
 #include <vector>
+
+#include "io/input_file.hpp"
 
 namespace kvscope {
 
@@ -154,20 +155,19 @@ std::string sha256_hex(std::string_view bytes) {
 }
 
 FileDigest sha256_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::invalid_argument(path + ": cannot open file for reading");
+    const RegularFile file(path);
     Sha256 h;
     std::vector<char> chunk(1 << 16);
     FileDigest result;
-    while (in) {
-        in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-        const auto got = in.gcount();
-        if (got > 0) {
-            h.update(chunk.data(), static_cast<std::size_t>(got));
-            result.bytes += static_cast<std::size_t>(got);
+    while (result.bytes < file.size()) {
+        const auto n = static_cast<std::size_t>(
+            std::min<std::uint64_t>(chunk.size(), file.size() - result.bytes));
+        if (!file.read_at(result.bytes, chunk.data(), n)) {
+            throw std::invalid_argument(printable(path) + ": read error while hashing");
         }
+        h.update(chunk.data(), n);
+        result.bytes += n;
     }
-    if (in.bad()) throw std::invalid_argument(path + ": read error while hashing");
     result.sha256 = h.hex_digest();
     return result;
 }

@@ -1,5 +1,5 @@
 // Error metrics of one sketch against the exact reference over a probe batch
-// (ALGORITHMS.md 1.3). Every mean/max is over the probe queries; NaN propagates (a sketch that
+// (docs/algorithms.md 1.3). Every mean/max is over the probe queries; NaN propagates (a sketch that
 // returns NaN shows NaN, never a hidden number).
 #pragma once
 

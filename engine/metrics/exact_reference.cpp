@@ -77,7 +77,7 @@ ReferenceResult ExactReference::evaluate(
                 r.num.row(p) *= f;
                 r.den[p] *= f;
                 sum_sq[p] *= f * f;
-                r.mass.row(p) *= f;
+                if (M > 0) r.mass.row(p) *= f;  // row() of a 0-column matrix is UB
             }
             r.shift[p] = m;
             logits.row(p).array() = (logits.row(p).array() - m).exp();
@@ -103,11 +103,11 @@ ReferenceResult ExactReference::evaluate(
         if (r.den[p] > 0) {
             r.attention.row(p) = r.num.row(p) / r.den[p];
             r.softmax_norm[p] = std::sqrt(sum_sq[p]) / r.den[p];
-            r.mass.row(p) /= r.den[p];
+            if (M > 0) r.mass.row(p) /= r.den[p];
         } else {
             r.attention.row(p).setConstant(std::numeric_limits<double>::quiet_NaN());
             r.softmax_norm[p] = std::numeric_limits<double>::quiet_NaN();
-            r.mass.row(p).setConstant(std::numeric_limits<double>::quiet_NaN());
+            if (M > 0) r.mass.row(p).setConstant(std::numeric_limits<double>::quiet_NaN());
             r.shift[p] = 0;
         }
     }

@@ -1,12 +1,13 @@
 #include "session/run_config.hpp"
 
 #include <cmath>
-#include <fstream>
-#include <sstream>
+#include <limits>
 #include <stdexcept>
 
 #include "core/random.hpp"
 #include "core/registry.hpp"
+#include "io/input_file.hpp"
+#include "io/json_text.hpp"
 #include "sources/source_registry.hpp"
 
 namespace kvscope {
@@ -19,19 +20,45 @@ using nlohmann::json;
     throw std::invalid_argument(message);
 }
 
-std::int64_t get_count(const json& doc, const char* key, std::int64_t def, std::int64_t lo,
-                       std::int64_t hi) {
-    if (!doc.contains(key)) return def;
-    const json& v = doc.at(key);
+// A whole number in [lo, hi]; `name` is how the message names it (config: "tokens", --tokens).
+std::int64_t checked_count(const json& v, const std::string& name, std::int64_t lo,
+                           std::int64_t hi) {
     if (!v.is_number() || v.get<double>() != std::floor(v.get<double>())) {
-        fail(std::string("config: \"") + key + "\" must be a whole number, got " + v.dump());
+        fail(name + " must be a whole number, got " + json_excerpt(v));
     }
     const double x = v.get<double>();
     if (x < static_cast<double>(lo) || x > static_cast<double>(hi)) {
-        fail(std::string("config: \"") + key + "\" = " + v.dump() + " is out of range [" +
-             std::to_string(lo) + ", " + std::to_string(hi) + "]");
+        fail(name + " = " + json_excerpt(v) + " is out of range [" + std::to_string(lo) + ", " +
+             std::to_string(hi) + "]");
     }
     return static_cast<std::int64_t>(x);
+}
+
+std::int64_t get_count(const json& doc, const char* key, std::int64_t def, std::int64_t lo,
+                       std::int64_t hi) {
+    if (!doc.contains(key)) return def;
+    return checked_count(doc.at(key), std::string("config: \"") + key + "\"", lo, hi);
+}
+
+// A seed: a whole number in [0, 2^64).
+std::uint64_t checked_seed(const json& v, const std::string& name) {
+    if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<std::int64_t>() >= 0)) {
+        fail(name + " must be a whole number in [0, 18446744073709551615], got " + json_excerpt(v));
+    }
+    return v.get<std::uint64_t>();
+}
+
+// A value typed on the command line, read as JSON so "1e15" and 1000000000000000 mean what they
+// mean in a config.
+json command_line_value(const std::string& text, const std::string& option) {
+    json v;
+    try {
+        v = parse_json_text(text, option);
+    } catch (const std::invalid_argument&) {
+        fail(option + " " + printable(text, 40) + " is not a number");
+    }
+    if (!v.is_number()) fail(option + " " + printable(text, 40) + " is not a number");
+    return v;
 }
 
 void check_keys(const json& obj, const std::vector<std::string>& allowed,
@@ -68,13 +95,7 @@ SketchEntry parse_entry(const json& e, std::size_t index) {
             }
         }
     }
-    if (e.contains("seed")) {
-        const json& v = e.at("seed");
-        if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<std::int64_t>() >= 0)) {
-            fail(where + ": \"seed\" must be a non-negative whole number");
-        }
-        s.seed = v.get<std::uint64_t>();
-    }
+    if (e.contains("seed")) s.seed = checked_seed(e.at("seed"), where + ": \"seed\"");
     if (e.contains("label")) {
         if (!e.at("label").is_string()) fail(where + ": \"label\" must be a string");
         s.label = e.at("label").get<std::string>();
@@ -98,30 +119,27 @@ RunConfig parse_run_config(const json& doc, const std::filesystem::path& base_di
     c.base_dir = base_dir;
     if (!doc.contains("schema_version")) fail("config: \"schema_version\" is missing (use 1)");
     if (doc.at("schema_version") != kSchemaVersion) {
-        fail("config: schema_version " + doc.at("schema_version").dump() +
+        fail("config: schema_version " + json_excerpt(doc.at("schema_version")) +
              " is not supported (this kvscope reads version 1)");
     }
-    if (doc.contains("seed")) {
-        const json& v = doc.at("seed");
-        if (!v.is_number_integer() ||
-            (v.is_number_integer() && !v.is_number_unsigned() && v.get<std::int64_t>() < 0)) {
-            fail("config: \"seed\" must be a non-negative whole number, got " + v.dump());
-        }
-        c.seed = v.get<std::uint64_t>();
-    }
+    if (doc.contains("seed")) c.seed = checked_seed(doc.at("seed"), "config: \"seed\"");
     if (doc.contains("beta")) {
         const json& b = doc.at("beta");
         if (b.is_string() && b.get<std::string>() == "inv_sqrt_d") {
             c.beta.reset();
-        } else if (b.is_number() && b.get<double>() > 0 && std::isfinite(b.get<double>())) {
+        } else if (b.is_number() && b.get<double>() > 0 && b.get<double>() <= kMaxBeta) {
             c.beta = b.get<double>();
         } else {
-            fail("config: \"beta\" must be \"inv_sqrt_d\" or a positive number, got " + b.dump());
+            // Above 10^4 the logits beta <k, q> leave the range the float sketches can
+            // exponentiate (1e308 gave nan in every column).
+            fail("config: \"beta\" must be \"inv_sqrt_d\" or a number in (0, " +
+                 format_number(kMaxBeta) + "], got " + json_excerpt(b));
         }
     }
-    c.tokens = get_count(doc, "tokens", c.tokens, 1, 100'000'000);
-    c.eval_every = get_count(doc, "eval_every", c.eval_every, 1, 100'000'000);
-    c.probe_queries = static_cast<int>(get_count(doc, "probe_queries", c.probe_queries, 1, 65536));
+    c.tokens = get_count(doc, "tokens", c.tokens, 1, kMaxTokens);
+    c.eval_every = get_count(doc, "eval_every", c.eval_every, 1, kMaxEvalEvery);
+    c.probe_queries =
+        static_cast<int>(get_count(doc, "probe_queries", c.probe_queries, 1, kMaxProbeQueries));
     if (doc.contains("timing")) {
         if (!doc.at("timing").is_boolean()) fail("config: \"timing\" must be true or false");
         c.timing = doc.at("timing").get<bool>();
@@ -159,21 +177,20 @@ RunConfig parse_run_config(const json& doc, const std::filesystem::path& base_di
 }
 
 RunConfig load_run_config(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) fail(path.string() + ": cannot open config file");
-    std::stringstream buf;
-    buf << in.rdbuf();
-    json doc;
-    try {
-        doc = json::parse(buf.str());
-    } catch (const json::parse_error& e) {
-        fail(path.string() + ": not valid JSON (" + e.what() + ")");
-    }
+    const json doc = load_json_file(path.string(), "config file");
     try {
         return parse_run_config(doc, path.parent_path());
     } catch (const std::invalid_argument& e) {
-        fail(path.string() + ": " + e.what());
+        fail(printable(path.string()) + ": " + e.what());
     }
+}
+
+void override_seed(RunConfig& config, const std::string& text, const std::string& option) {
+    config.seed = checked_seed(command_line_value(text, option), option);
+}
+
+void override_tokens(RunConfig& config, const std::string& text, const std::string& option) {
+    config.tokens = checked_count(command_line_value(text, option), option, 1, kMaxTokens);
 }
 
 json to_json(const RunConfig& c) {
@@ -221,7 +238,31 @@ json resolved_source_params(const RunConfig& c) {
     return out;
 }
 
+std::uint64_t sketch_instance_count(const RunConfig& c) {
+    constexpr std::uint64_t kSaturated = std::numeric_limits<std::uint64_t>::max();
+    std::uint64_t total = 0;
+    for (const SketchEntry& e : c.sketches) {
+        std::uint64_t product = 1;
+        if (e.sweep.is_object()) {
+            for (const auto& [key, values] : e.sweep.items()) {
+                const std::uint64_t n = values.is_array() ? values.size() : 1;
+                product = (n != 0 && product > kSaturated / n) ? kSaturated : product * n;
+            }
+        }
+        total = total > kSaturated - product ? kSaturated : total + product;
+    }
+    return total;
+}
+
 std::vector<SketchInstanceSpec> expand_sketches(const RunConfig& c) {
+    // Counted before anything is built: a 10^6-value sweep or a 10^9 product is refused at once.
+    if (const std::uint64_t count = sketch_instance_count(c); count > kMaxSketchInstances) {
+        fail("config: the sketches expand into " +
+             (count == std::numeric_limits<std::uint64_t>::max() ? std::string("more than 2^64")
+                                                                 : std::to_string(count)) +
+             " instances (sweeps multiply), above the limit of " +
+             std::to_string(kMaxSketchInstances) + "; split the sweep over several runs");
+    }
     std::vector<SketchInstanceSpec> out;
     for (std::size_t i = 0; i < c.sketches.size(); ++i) {
         const SketchEntry& e = c.sketches[i];

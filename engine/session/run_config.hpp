@@ -23,6 +23,13 @@ namespace kvscope {
 
 constexpr int kSchemaVersion = 1;
 
+// Limits every config obeys; the command line's overrides obey the same ones.
+inline constexpr std::int64_t kMaxTokens = 100'000'000;      ///< "tokens", --tokens
+inline constexpr std::int64_t kMaxEvalEvery = 100'000'000;   ///< "eval_every"
+inline constexpr std::int64_t kMaxProbeQueries = 65'536;     ///< "probe_queries"
+inline constexpr double kMaxBeta = 1e4;                      ///< "beta" lies in (0, kMaxBeta]
+inline constexpr std::uint64_t kMaxSketchInstances = 1'024;  ///< after sweep expansion
+
 /// One entry of "sketches" as written (a sweep expands into several instances).
 struct SketchEntry {
     std::string id;
@@ -60,17 +67,26 @@ struct RunConfig {
     double beta_for(int d) const;
 };
 
-/// Parses and validates a config (ids, keys, ranges, sweep values). Throws
+/// Parses and validates a config (ids, keys, ranges, sweep values, the instance limit). Throws
 /// std::invalid_argument with a one-line message naming the problem.
 RunConfig parse_run_config(const nlohmann::json& doc, const std::filesystem::path& base_dir);
-/// Reads a config file; errors name the file.
+/// Reads a config file: a regular file of at most 16 MiB, JSON nested at most 256 levels (see
+/// io/json_text.hpp). Errors name the file.
 RunConfig load_run_config(const std::filesystem::path& path);
+/// Applies a command-line override of "seed" or "tokens" (`text` as typed, e.g. "1e15"), under
+/// the same rules and limits as the config's key; `option` ("--tokens") names it in the error.
+/// Throws std::invalid_argument.
+void override_seed(RunConfig& config, const std::string& text, const std::string& option);
+void override_tokens(RunConfig& config, const std::string& text, const std::string& option);
 /// The config as JSON (round-trips through parse_run_config).
 nlohmann::json to_json(const RunConfig& config);
 
 /// Source parameters with defaults filled and relative paths resolved against base_dir.
 nlohmann::json resolved_source_params(const RunConfig& config);
-/// Expands sweeps into concrete instances with validated parameters and derived seeds.
+/// Instances the config's entries expand into (sweeps multiply), saturating at UINT64_MAX.
+std::uint64_t sketch_instance_count(const RunConfig& config);
+/// Expands sweeps into concrete instances with validated parameters and derived seeds. Throws
+/// std::invalid_argument, before expanding, when there would be more than kMaxSketchInstances.
 std::vector<SketchInstanceSpec> expand_sketches(const RunConfig& config);
 
 }  // namespace kvscope

@@ -3,13 +3,15 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "session/events.hpp"
+
 namespace kvscope {
 
 std::string metrics_csv(const Session& session) {
-    return metrics_csv(session.history(), session.config().timing);
+    return metrics_csv(session.history().span(), session.config().timing);
 }
 
-std::string metrics_csv(const std::vector<MetricRow>& rows, bool timing) {
+std::string metrics_csv(std::span<const MetricRow> rows, bool timing) {
     std::string out;
     const auto& cols = metric_columns();
     for (std::size_t i = 0; i < cols.size(); ++i)
@@ -41,6 +43,7 @@ nlohmann::json run_manifest(const Session& session) {
     }
     m["input_files"] = files;
     json instances = json::array();
+    json warnings = json::array();  // Sketch::warnings() of every instance at the end of the run
     for (std::size_t i = 0; i < session.sketches().size(); ++i) {
         const auto& s = session.sketches()[i];
         json inst = {{"instance", i},
@@ -50,9 +53,13 @@ nlohmann::json run_manifest(const Session& session) {
                      {"seed", s.spec.seed}};
         if (!s.error.empty()) inst["error"] = s.error;
         instances.push_back(inst);
+        for (const std::string& w : s.sketch->warnings())
+            warnings.push_back({{"instance", i}, {"label", s.spec.label}, {"message", w}});
     }
     m["sketch_instances"] = instances;
+    m["warnings"] = warnings;
     m["columns"] = metric_columns();
+    m["events"] = events_json(session_events(session));
     return m;
 }
 

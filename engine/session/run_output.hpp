@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <span>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -14,7 +15,7 @@ namespace kvscope {
 /// The whole metric history as CSV text (header + one line per row).
 std::string metrics_csv(const Session& session);
 /// The same for rows held elsewhere (the explorer's snapshot history).
-std::string metrics_csv(const std::vector<MetricRow>& rows, bool timing);
+std::string metrics_csv(std::span<const MetricRow> rows, bool timing);
 /// The manifest document for a session.
 nlohmann::json run_manifest(const Session& session);
 /// Writes DIR/metrics.csv and DIR/manifest.json, creating DIR. Throws std::runtime_error naming

@@ -1,6 +1,11 @@
 // Runner: the Session on a worker thread. The UI takes the newest immutable Snapshot at the top
 // of a frame and sends Commands by value; it never waits on engine work. Exceptions in the worker
 // are caught and reported through the snapshot; none escapes the thread.
+//
+// A snapshot shares what did not change instead of copying it: the session's config and probes
+// (immutable), the metric history (append-only, metric_history.hpp), the embedding buffer, and
+// each sketch's view and stats while the sketch's revision is unchanged. One snapshot therefore
+// costs O(sketches) plus the views of the sketches that changed.
 #pragma once
 
 #include <condition_variable>
@@ -14,6 +19,7 @@
 #include <vector>
 
 #include "session/embedding.hpp"
+#include "session/events.hpp"
 #include "session/session.hpp"
 
 namespace kvscope {
@@ -22,14 +28,21 @@ struct SketchSnapshot {
     SketchInstanceSpec spec;
     std::string name;
     SketchStats stats;
-    SketchView view;
+    /// The sketch's view (never null; shared with earlier snapshots while unchanged).
+    std::shared_ptr<const SketchView> view = std::make_shared<const SketchView>();
+    /// Why the sketch stopped (it threw while appending), or why its view or stats could not be
+    /// taken for this snapshot; empty when fine.
     std::string error;
+    std::uint64_t revision = 0;  ///< SketchSlot::revision: equal revisions, equal view and stats
+    std::vector<std::string> warnings;  ///< Sketch::warnings() at this snapshot
 };
 
 /// Everything the UI draws, frozen at one moment.
 struct Snapshot {
     std::uint64_t version = 0;  ///< increases with every publish
-    RunConfig config;
+    /// The running session's config (never null): the one the session was built from and edited
+    /// to; while no session could be built, the config that was asked for.
+    std::shared_ptr<const RunConfig> config = std::make_shared<const RunConfig>();
     Index tokens_seen = 0;
     Index tokens_target = 0;
     bool playing = false;
@@ -38,12 +51,16 @@ struct Snapshot {
     int value_dim = 0;
     double beta = 0;
     std::vector<SketchSnapshot> sketches;
-    std::vector<MetricRow> history;
-    Matrix probes;
+    MetricRows history;
+    std::shared_ptr<const Matrix> probes = std::make_shared<const Matrix>();  ///< [P x d]
     /// Projected keys, probes and current query for the embedding view (never null; shared
     /// between snapshots and only replaced when something changed).
     std::shared_ptr<const EmbeddingData> embedding = std::make_shared<EmbeddingData>();
-    std::string error;  ///< last command error (bad config, bad file), empty when fine
+    /// Markers: the source's events and each sketch's so far (session/events.hpp).
+    std::vector<StreamEvent> events;
+    /// The last failed command (bad config, bad file) until a later command replaces or edits
+    /// the run; else the first sketch whose view could not be taken. Empty when fine.
+    std::string error;
 };
 
 namespace command {
@@ -59,8 +76,10 @@ struct NewSeed {
 struct SetSpeed {
     Index tokens_per_tick = 64;
 };
+/// Replaces the run. A config that cannot be built leaves the running session as it was.
 struct Configure {
     RunConfig config;
+    Index advance = 0;  ///< tokens to stream once built (a session file's stream position)
 };
 struct SetSketchParams {
     std::size_t index = 0;
@@ -87,9 +106,10 @@ using Command = std::variant<command::Play, command::Pause, command::Step, comma
 
 class Runner {
   public:
-    /// Starts the worker on `config`. A config that fails to build leaves an empty session and
-    /// the error in the snapshot.
-    explicit Runner(RunConfig config);
+    /// Starts the worker on `config`, building sketches from `sketches` (which must outlive the
+    /// runner). A config that fails to build leaves no session, the config in the snapshot and
+    /// the error beside it.
+    explicit Runner(RunConfig config, const SketchRegistry& sketches = builtin_sketches());
     ~Runner();
     Runner(const Runner&) = delete;
     Runner& operator=(const Runner&) = delete;
@@ -102,9 +122,22 @@ class Runner {
     void wait_idle();
 
   private:
+    /// A sketch's view and stats as last published, reused while its revision is unchanged.
+    struct PublishedSketch {
+        std::uint64_t revision = 0;
+        SketchStats stats;
+        std::shared_ptr<const SketchView> view;
+        std::string error;                  ///< view() or stats() threw
+        std::vector<std::string> warnings;  ///< Sketch::warnings() at this revision
+    };
+
     void loop();
     void apply(Command& command);
+    /// Applies one command; true when it replaced or edited the run (which clears the error).
+    bool apply_one(Command& command);
+    void replace_session(const RunConfig& config);
     void publish();
+    std::vector<SketchSnapshot> sketch_snapshots(std::string& error);
 
     mutable std::mutex mutex_;
     std::condition_variable wake_;
@@ -115,8 +148,11 @@ class Runner {
     bool busy_ = false;
 
     // Worker-owned state.
-    std::unique_ptr<Session> session_;
-    RunConfig config_;
+    const SketchRegistry* registry_;
+    std::unique_ptr<Session> session_;  ///< its config is the one record of what runs
+    /// Only while no session could be built: the config that was asked for (shown, reseedable).
+    std::shared_ptr<const RunConfig> unbuilt_;
+    std::vector<PublishedSketch> published_;
     bool playing_ = false;
     Index speed_ = 64;
     std::string error_;

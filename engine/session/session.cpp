@@ -1,6 +1,7 @@
 #include "session/session.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <future>
@@ -21,27 +22,55 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// Process-wide, so a revision identifies one state of one sketch even across sessions.
+std::uint64_t next_revision() {
+    static std::atomic<std::uint64_t> next{1};
+    return next.fetch_add(1, std::memory_order_relaxed);
+}
+
+// Same order as a batch run: by evaluation point, then by instance.
+void sort_like_a_batch_run(std::vector<MetricRow>& rows) {
+    std::stable_sort(rows.begin(), rows.end(), [](const MetricRow& a, const MetricRow& b) {
+        return a.tokens_seen != b.tokens_seen ? a.tokens_seen < b.tokens_seen
+                                              : a.instance < b.instance;
+    });
+}
+
+// The instances of one config entry.
+std::vector<SketchInstanceSpec> expand_entry(const RunConfig& config, const SketchEntry& entry) {
+    RunConfig one = config;
+    one.sketches = {entry};
+    return expand_sketches(one);
+}
+
 }  // namespace
 
-Session::Session(RunConfig config)
-    : config_(std::move(config)),
-      source_(make_source(config_.source_id, resolved_source_params(config_),
-                          derive_seed(config_.seed, "source"))),
+Session::Session(RunConfig config, const SketchRegistry& sketches)
+    : config_(std::make_shared<const RunConfig>(std::move(config))),
+      registry_(&sketches),
+      source_(make_source(config_->source_id, resolved_source_params(*config_),
+                          derive_seed(config_->seed, "source"))),
       dim_(source_->dim()),
       value_dim_(source_->value_dim()),
-      beta_(config_.beta_for(source_->dim())),
-      probes_(source_->probe_queries(config_.probe_queries, derive_seed(config_.seed, "probes"))),
+      beta_(config_->beta_for(source_->dim())),
+      probes_(std::make_shared<const Matrix>(
+          source_->probe_queries(config_->probe_queries, derive_seed(config_->seed, "probes")))),
       reference_(dim_, value_dim_) {
-    for (const auto& spec : expand_sketches(config_)) {
-        SketchSlot slot;
-        build_slot(slot, spec);
-        slots_.push_back(std::move(slot));
+    expand_sketches(*config_);  // validates every entry before anything is built
+    for (const auto& entry : config_->sketches) {
+        for (const auto& spec : expand_entry(*config_, entry)) {
+            SketchSlot slot;
+            build_slot(slot, spec, entry.seed.has_value());
+            slots_.push_back(std::move(slot));
+        }
     }
 }
 
-void Session::build_slot(SketchSlot& slot, const SketchInstanceSpec& spec) {
+void Session::build_slot(SketchSlot& slot, const SketchInstanceSpec& spec, bool seed_fixed) {
     slot.spec = spec;
-    slot.info = &builtin_sketches().at(spec.id, "sketch");
+    slot.seed_fixed = seed_fixed;
+    slot.revision = next_revision();
+    slot.info = &registry_->at(spec.id, "sketch");
     SketchContext ctx;
     ctx.dim = dim_;
     ctx.value_dim = value_dim_;
@@ -56,7 +85,7 @@ void Session::build_slot(SketchSlot& slot, const SketchInstanceSpec& spec) {
 
 Index Session::tokens_target() const {
     const auto len = source_->length();
-    return len ? std::min<Index>(*len, config_.tokens) : config_.tokens;
+    return len ? std::min<Index>(*len, config_->tokens) : config_->tokens;
 }
 
 bool Session::finished() const {
@@ -72,6 +101,7 @@ void Session::ingest(const TokenBatch& batch) {
     for (auto& slot : slots_) {
         if (!slot.error.empty()) continue;
         const auto start = std::chrono::steady_clock::now();
+        slot.revision = next_revision();
         try {
             slot.sketch->append(block);
         } catch (const std::exception& e) {
@@ -90,7 +120,7 @@ Index Session::advance(Index max_tokens) {
     Index done = 0;
     while (done < max_tokens && !finished()) {
         const Index seen = tokens_seen();
-        const Index next_eval = (seen / config_.eval_every + 1) * config_.eval_every;
+        const Index next_eval = (seen / config_->eval_every + 1) * config_->eval_every;
         const Index chunk =
             std::min({max_tokens - done, next_eval - seen, tokens_target() - seen, kChunk});
         TokenBatch batch = source_->next(chunk);
@@ -98,7 +128,7 @@ Index Session::advance(Index max_tokens) {
         if (batch.size() > 0) ingest(batch);
         done += batch.size();
         const Index now = tokens_seen();
-        if (now % config_.eval_every == 0 || finished()) evaluate_now();
+        if (now % config_->eval_every == 0 || finished()) evaluate_now();
         if (batch.size() == 0) break;
     }
     return done;
@@ -154,12 +184,14 @@ MetricRow Session::make_row(SketchSlot& slot, int instance, const EvalPoint& poi
         row.errors = {kNaN, kNaN, kNaN, kNaN, kNaN, kNaN};
         row.query_us = kNaN;
     } else {
+        // An estimate may record diagnostics in the sketch (recent queries, logit samples).
+        slot.revision = next_revision();
         const auto start = std::chrono::steady_clock::now();
-        const EstimateBatch est = slot.sketch->estimate_many(probes_);
-        row.query_us = 1e6 * seconds_since(start) / static_cast<double>(probes_.rows());
+        const EstimateBatch est = slot.sketch->estimate_many(*probes_);
+        row.query_us = 1e6 * seconds_since(start) / static_cast<double>(probes_->rows());
         row.errors = compute_errors(point.reference, est, point.norms);
     }
-    if (!config_.timing) {
+    if (!config_->timing) {
         row.update_us = kNaN;
         row.query_us = kNaN;
     }
@@ -186,7 +218,7 @@ void Session::evaluate() {
         mask_ptrs.push_back(&m);
     EvalPoint point;
     point.tokens = n;
-    point.reference = reference_.evaluate(probes_, beta_, mask_ptrs);
+    point.reference = reference_.evaluate(*probes_, beta_, mask_ptrs);
     point.norms.frobenius = reference_.value_frobenius_norm();
     point.norms.operator_norm = reference_.value_operator_norm();
     point.norms.max_row = reference_.max_value_norm();
@@ -194,7 +226,7 @@ void Session::evaluate() {
     for (std::size_t i = 0; i < slots_.size(); ++i) {
         const double mass =
             mask_of_slot[i] >= 0 ? point.reference.mass.col(mask_of_slot[i]).mean() : kNaN;
-        history_.push_back(make_row(slots_[i], static_cast<int>(i), point, mass));
+        history_.append(make_row(slots_[i], static_cast<int>(i), point, mass));
     }
     point.reference.mass.resize(0, 0);  // per-sketch; recomputed on replay from the keys
     eval_points_.push_back(std::move(point));
@@ -203,13 +235,13 @@ void Session::evaluate() {
 double Session::mass_recall_at(const EvalPoint& point, const std::vector<Index>& positions) const {
     // Share of the exact softmax mass on the kept positions at the point's prefix: the quantity
     // ExactReference::evaluate computes, here as one GEMM over the kept keys only.
-    const Index P = probes_.rows();
+    const Index P = probes_->rows();
     if (P == 0) return kNaN;
     const auto keys = reference_.keys();
     Eigen::MatrixXd kept(static_cast<Index>(positions.size()), dim_);
     for (std::size_t r = 0; r < positions.size(); ++r)
         kept.row(static_cast<Index>(r)) = keys.row(positions[r]).cast<double>();
-    const Eigen::MatrixXd logits = beta_ * (kept * probes_.cast<double>().transpose());  // [m x P]
+    const Eigen::MatrixXd logits = beta_ * (kept * probes_->cast<double>().transpose());  // [m x P]
     double total = 0;
     for (Index p = 0; p < P; ++p) {
         const double shift = point.reference.shift[p];
@@ -228,6 +260,7 @@ void Session::reset() {
     source_exhausted_ = false;
     for (auto& slot : slots_) {
         slot.sketch->reset();
+        slot.revision = next_revision();
         slot.append_seconds = 0;
         slot.appended = 0;
         slot.error.clear();
@@ -246,6 +279,7 @@ std::vector<MetricRow> Session::replay(SketchSlot& slot, int instance) {
             const TokenBlock block(q.middleRows(begin, count), k.middleRows(begin, count),
                                    v.middleRows(begin, count), begin);
             const auto start = std::chrono::steady_clock::now();
+            slot.revision = next_revision();
             try {
                 slot.sketch->append(block);
             } catch (const std::exception& e) {
@@ -284,83 +318,102 @@ std::vector<MetricRow> Session::replay(SketchSlot& slot, int instance) {
 }
 
 void Session::replace_history(int instance, std::vector<MetricRow> rows) {
-    history_.erase(
-        std::remove_if(history_.begin(), history_.end(),
-                       [instance](const MetricRow& r) { return r.instance == instance; }),
-        history_.end());
-    history_.insert(history_.end(), std::make_move_iterator(rows.begin()),
-                    std::make_move_iterator(rows.end()));
-    // Same order as a batch run: by evaluation point, then by instance.
-    std::stable_sort(history_.begin(), history_.end(), [](const MetricRow& a, const MetricRow& b) {
-        return a.tokens_seen != b.tokens_seen ? a.tokens_seen < b.tokens_seen
-                                              : a.instance < b.instance;
-    });
+    std::vector<MetricRow> all = history_.to_vector();
+    all.erase(std::remove_if(all.begin(), all.end(),
+                             [instance](const MetricRow& r) { return r.instance == instance; }),
+              all.end());
+    all.insert(all.end(), std::make_move_iterator(rows.begin()),
+               std::make_move_iterator(rows.end()));
+    sort_like_a_batch_run(all);
+    history_.assign(std::move(all));
 }
 
-void Session::align_config() {
-    bool aligned = config_.sketches.size() == slots_.size();
-    for (const auto& e : config_.sketches)
-        aligned = aligned && e.sweep.empty();
-    if (aligned) return;
-    // One explicit entry per running sketch (sweeps expanded, seeds pinned), so edits to one
+RunConfig Session::with_explicit_entries(const RunConfig& config) {
+    bool explicit_already = true;
+    for (const auto& e : config.sketches)
+        explicit_already = explicit_already && e.sweep.empty();
+    if (explicit_already) return config;
+    // One explicit entry per instance (sweeps expanded, seeds pinned), so edits to one
     // instance are saved as shown and the session file reproduces this run.
-    std::vector<SketchEntry> entries;
-    for (const auto& slot : slots_) {
+    RunConfig out = config;
+    out.sketches.clear();
+    for (const auto& spec : expand_sketches(config)) {
+        const SketchInfo& info = builtin_sketches().at(spec.id, "sketch");
         SketchEntry e;
-        e.id = slot.spec.id;
-        e.params = slot.spec.params.to_json(slot.info->params);
-        e.seed = slot.spec.seed;
-        if (slot.spec.label != slot.spec.id) e.label = slot.spec.label;
-        entries.push_back(std::move(e));
+        e.id = spec.id;
+        e.params = spec.params.to_json(info.params);
+        e.seed = spec.seed;
+        if (spec.label != spec.id) e.label = spec.label;
+        out.sketches.push_back(std::move(e));
     }
-    config_.sketches = std::move(entries);
+    return out;
+}
+
+RunConfig Session::explicit_config() const {
+    return with_explicit_entries(*config_);
+}
+
+RunConfig Session::config_with_seed(std::uint64_t seed) const {
+    RunConfig next = *config_;
+    next.seed = seed;
+    // With one entry per instance, an entry whose seed the config did not fix carries a seed an
+    // edit or a sweep expansion pinned from the old run seed: release it. (Entries differ from
+    // the instances only while sweeps are untouched, and then every entry seed is the user's.)
+    if (next.sketches.size() == slots_.size()) {
+        for (std::size_t i = 0; i < slots_.size(); ++i) {
+            if (next.sketches[i].sweep.empty() && !slots_[i].seed_fixed)
+                next.sketches[i].seed.reset();
+        }
+    }
+    return next;
 }
 
 void Session::reconfigure_sketch(std::size_t index, const nlohmann::json& params) {
     if (index >= slots_.size()) throw std::invalid_argument("no sketch at that index");
-    SketchSlot& slot = slots_[index];
-    SketchInstanceSpec spec = slot.spec;
-    spec.params = ParamSet::from_json(slot.info->params, params, "sketch '" + spec.id + "'");
-    spec.params_text = spec.params.to_compact_string(slot.info->params);
+    RunConfig next = explicit_config();
+    SketchEntry& entry = next.sketches[index];
+    entry.params = params;
+    entry.seed = slots_[index].spec.seed;  // kept across edits, so pinned
     SketchSlot fresh;
-    build_slot(fresh, spec);  // throws before anything changes
+    build_slot(fresh, expand_entry(next, entry).front(), slots_[index].seed_fixed);  // throws
     std::vector<MetricRow> rows = replay(fresh, static_cast<int>(index));
-    slot = std::move(fresh);
+    slots_[index] = std::move(fresh);
     replace_history(static_cast<int>(index), std::move(rows));
-    // Keep the config in step so a saved session reproduces what is shown.
-    align_config();
-    config_.sketches[index].params = params;
-    config_.sketches[index].seed = slot.spec.seed;  // kept across edits, so pinned
+    config_ = std::make_shared<const RunConfig>(std::move(next));
 }
 
 void Session::add_sketch(const SketchEntry& entry) {
-    align_config();
-    RunConfig probe = config_;
-    probe.sketches = {entry};
-    const auto specs = expand_sketches(probe);  // validates
+    RunConfig next = explicit_config();
+    const auto specs = expand_entry(next, entry);  // validates
     std::vector<SketchSlot> fresh(specs.size());
     std::vector<std::vector<MetricRow>> rows;
     for (std::size_t j = 0; j < specs.size(); ++j) {
-        build_slot(fresh[j], specs[j]);
+        build_slot(fresh[j], specs[j], entry.seed.has_value());
         rows.push_back(replay(fresh[j], static_cast<int>(slots_.size() + j)));
     }
     for (std::size_t j = 0; j < specs.size(); ++j) {
         slots_.push_back(std::move(fresh[j]));
         replace_history(static_cast<int>(slots_.size() - 1), std::move(rows[j]));
     }
-    config_.sketches.push_back(entry);
+    next.sketches.push_back(entry);
+    config_ = std::make_shared<const RunConfig>(std::move(next));
 }
 
 void Session::remove_sketch(std::size_t index) {
     if (index >= slots_.size()) throw std::invalid_argument("no sketch at that index");
-    align_config();
+    RunConfig next = explicit_config();
     slots_.erase(slots_.begin() + static_cast<std::ptrdiff_t>(index));
     const int gone = static_cast<int>(index);
-    replace_history(gone, {});
-    for (auto& r : history_) {
+    std::vector<MetricRow> rows = history_.to_vector();
+    rows.erase(std::remove_if(rows.begin(), rows.end(),
+                              [gone](const MetricRow& r) { return r.instance == gone; }),
+               rows.end());
+    for (auto& r : rows) {
         if (r.instance > gone) --r.instance;
     }
-    config_.sketches.erase(config_.sketches.begin() + static_cast<std::ptrdiff_t>(index));
+    history_.assign(std::move(rows));
+    next.sketches.erase(next.sketches.begin() + static_cast<std::ptrdiff_t>(index));
+    config_ = std::make_shared<const RunConfig>(std::move(next));
 }
 
 void Session::move_sketch(std::size_t from, std::size_t to) {
@@ -369,7 +422,7 @@ void Session::move_sketch(std::size_t from, std::size_t to) {
                                     std::to_string(std::max(from, to)));
     }
     if (from == to) return;
-    align_config();
+    RunConfig next = explicit_config();
     // Rotate so the sketch at `from` lands at `to`, the others keep their order.
     auto rotate = [from, to](auto& v) {
         const auto f = v.begin() + static_cast<std::ptrdiff_t>(from);
@@ -388,10 +441,13 @@ void Session::move_sketch(std::size_t from, std::size_t to) {
     for (std::size_t i = 0; i < order.size(); ++i)
         new_index[static_cast<std::size_t>(order[i])] = static_cast<int>(i);
     rotate(slots_);
-    rotate(config_.sketches);
-    for (auto& r : history_)
+    rotate(next.sketches);
+    config_ = std::make_shared<const RunConfig>(std::move(next));
+    std::vector<MetricRow> rows = history_.to_vector();
+    for (auto& r : rows)
         r.instance = new_index[static_cast<std::size_t>(r.instance)];
-    replace_history(-1, {});  // re-sort by (tokens, instance)
+    sort_like_a_batch_run(rows);
+    history_.assign(std::move(rows));
 }
 
 const std::vector<std::string>& metric_columns() {

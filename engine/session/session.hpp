@@ -1,6 +1,13 @@
 // Session: one run of several sketches side by side on the same stream. Synchronous and
 // deterministic for a config (same config -> same metric rows; with "timing": false the CSV is
 // byte-identical). Tests and `kvscope run` drive it directly; the Runner wraps it in a thread.
+//
+// The session's config is the one record of what runs: the sketches are built from it, and every
+// edit (reconfigure, add, remove, move) changes the config first and rebuilds the affected sketch
+// from it, so config().sketches expanded by expand_sketches() always equals sketches()' specs.
+// The config, the probes and the history are shared with the Runner's snapshots, never copied:
+// the config and the probes are immutable (an edit makes a new config), the history is
+// append-only (metric_history.hpp).
 #pragma once
 
 #include <memory>
@@ -11,28 +18,11 @@
 #include "core/registry.hpp"
 #include "metrics/error_metrics.hpp"
 #include "metrics/exact_reference.hpp"
+#include "session/metric_history.hpp"
 #include "session/run_config.hpp"
 #include "sources/token_source.hpp"
 
 namespace kvscope {
-
-/// One row of the metric history: one sketch instance at one evaluation step.
-struct MetricRow {
-    int instance = 0;
-    std::string sketch;
-    std::string label;
-    std::string params;
-    std::uint64_t seed = 0;
-    Index tokens_seen = 0;
-    Index retained_tokens = 0;
-    double memory_floats = 0;
-    double memory_bytes = 0;
-    double compression = 0;  ///< memory_floats / (tokens_seen (d + d_v))
-    ErrorSummary errors;
-    double mass_recall = 0;  ///< NaN for sketches that are not a subset of the stream
-    double update_us = 0;    ///< mean microseconds per appended token since the last row
-    double query_us = 0;     ///< microseconds per probe query of this evaluation
-};
 
 /// A live sketch of the session and what it was built from.
 struct SketchSlot {
@@ -42,13 +32,20 @@ struct SketchSlot {
     double append_seconds = 0;  ///< since the last evaluation
     Index appended = 0;         ///< tokens since the last evaluation
     std::string error;          ///< set when the sketch threw; it then stops receiving tokens
+    /// True when the config fixed this instance's seed; false when it was derived from the run
+    /// seed (or pinned by an edit, which keeps the seed it had), so a new run seed changes it.
+    bool seed_fixed = false;
+    /// Changes (process-wide unique) whenever the sketch's state may have changed: built,
+    /// appended to, estimated with or reset. Equal revisions mean equal view() and stats().
+    std::uint64_t revision = 0;
 };
 
 class Session {
   public:
-    /// Builds the source, the sketches and the probe set. Throws std::invalid_argument on a bad
-    /// config or input file; nothing is left half-built.
-    explicit Session(RunConfig config);
+    /// Builds the source, the sketches (from `sketches`, which must outlive the session) and the
+    /// probe set. Throws std::invalid_argument on a bad config or input file; nothing is left
+    /// half-built.
+    explicit Session(RunConfig config, const SketchRegistry& sketches = builtin_sketches());
 
     /// Ingests up to `max_tokens` tokens (stopping at config.tokens or the source's end),
     /// evaluating at every multiple of eval_every and at the end. Returns tokens ingested.
@@ -64,7 +61,8 @@ class Session {
     void reset();
     /// Replaces sketch `index` with new params and replays it over the stored stream, evaluating
     /// it again at every past evaluation point (its history is replaced), so the
-    /// comparison with the others stays fair. Throws std::invalid_argument on bad params.
+    /// comparison with the others stays fair. The sketch keeps its seed. Throws
+    /// std::invalid_argument on bad params.
     void reconfigure_sketch(std::size_t index, const nlohmann::json& params);
     /// Adds a sketch (replayed over the stream so far, with its history) or removes one (its
     /// rows go, later instances move down by one).
@@ -73,15 +71,23 @@ class Session {
     /// Moves sketch `from` to position `to` (the others keep their order); the history follows.
     void move_sketch(std::size_t from, std::size_t to);
 
-    const RunConfig& config() const { return config_; }
+    /// The config of what runs now, edits included (what a saved session must hold).
+    const RunConfig& config() const { return *config_; }
+    /// The same config, shared: it never changes once made (an edit makes a new one).
+    std::shared_ptr<const RunConfig> shared_config() const { return config_; }
+    /// This run's config with run seed `seed`: the same sketches and parameters, and every
+    /// sketch seed that the config did not fix drawn from the new seed (for "new seed").
+    RunConfig config_with_seed(std::uint64_t seed) const;
     Index tokens_seen() const { return reference_.size(); }
     Index tokens_target() const;
     int dim() const { return dim_; }
     int value_dim() const { return value_dim_; }
     double beta() const { return beta_; }
     const std::vector<SketchSlot>& sketches() const { return slots_; }
-    const std::vector<MetricRow>& history() const { return history_; }
-    const Matrix& probes() const { return probes_; }
+    const MetricHistory& history() const { return history_; }
+    /// Probe queries [P x d], shared (fixed for the session's life).
+    const Matrix& probes() const { return *probes_; }
+    std::shared_ptr<const Matrix> shared_probes() const { return probes_; }
     const ExactReference& reference() const { return reference_; }
     /// Stored stream queries [tokens_seen x d].
     Eigen::Map<const Matrix> queries() const;
@@ -89,7 +95,7 @@ class Session {
 
   private:
     void ingest(const TokenBatch& batch);
-    void build_slot(SketchSlot& slot, const SketchInstanceSpec& spec);
+    void build_slot(SketchSlot& slot, const SketchInstanceSpec& spec, bool seed_fixed);
     /// The exact results at one evaluation point, kept so a replayed sketch is evaluated
     /// against the same reference at every past point (mass recall is recomputed per sketch).
     struct EvalPoint {
@@ -99,9 +105,12 @@ class Session {
     };
     /// Feeds the stored stream to a fresh slot, evaluating at every past point.
     std::vector<MetricRow> replay(SketchSlot& slot, int instance);
-    /// Rewrites config().sketches as one explicit entry per running sketch when sweeps made
-    /// them differ.
-    void align_config();
+    /// Rewrites a config whose sweeps make its entries differ from the running instances into
+    /// one explicit entry per instance (seeds pinned), so an edit can address one instance.
+    /// A function of the config alone: the instances are expand_sketches(config).
+    static RunConfig with_explicit_entries(const RunConfig& config);
+    /// Makes config_ one entry per instance (with_explicit_entries) and returns a copy to edit.
+    RunConfig explicit_config() const;
     void replace_history(int instance, std::vector<MetricRow> rows);
     /// Stream positions (< n) a subset sketch keeps; nullopt when mass recall is undefined.
     std::optional<std::vector<Index>> subset_positions(const SketchSlot& slot, Index n) const;
@@ -110,16 +119,17 @@ class Session {
                        double mass_recall) const;
     void evaluate();
 
-    RunConfig config_;
+    std::shared_ptr<const RunConfig> config_;
+    const SketchRegistry* registry_;
     std::unique_ptr<TokenSource> source_;
     int dim_ = 0;
     int value_dim_ = 0;
     double beta_ = 0;
-    Matrix probes_;
+    std::shared_ptr<const Matrix> probes_;
     ExactReference reference_;
     std::vector<float> queries_;
     std::vector<SketchSlot> slots_;
-    std::vector<MetricRow> history_;
+    MetricHistory history_;
     std::vector<EvalPoint> eval_points_;
     Index last_eval_at_ = -1;
     bool source_exhausted_ = false;

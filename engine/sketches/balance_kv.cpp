@@ -1,7 +1,6 @@
-#include <algorithm>
-
 #include "sketches/balance_kv.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -17,10 +16,17 @@ MergeReduceOptions tree_options(const SketchContext& c) {
     return o;
 }
 
+// Bucket i holds 2^i <= |v| < 2^{i+1}; zero values share bucket 0 (joint estimator only).
+int value_norm_bucket(double norm) {
+    return norm > 0 ? static_cast<int>(std::floor(std::log2(norm))) : 0;
+}
+
 }  // namespace
 
 BalanceKvSketch::BalanceKvSketch(const SketchContext& context)
     : Sketch(context),
+      joint_(context.params.text("algorithm") == "joint"),
+      buckets_(!joint_ || context.params.text("buckets") == "value_norm"),
       drop_eps_(context.params.number("drop_eps")),
       layout_(context.dim, context.value_dim, context.params.integer("sinks"),
               context.params.integer("window")),
@@ -34,15 +40,20 @@ double BalanceKvSketch::drop_threshold() const {
 }
 
 void BalanceKvSketch::compress(const float* k, const float* v, Index position) {
-    const float one = 1.0f;
-    den_.push(k, &one, 1.0, position, 0);
     const Eigen::Map<const Eigen::VectorXf> vv(v, value_dim());
     const double norm = vv.cast<double>().norm();
+    if (joint_) {
+        // Every token counts in Z, so none is skipped; zero values share bucket 0.
+        num_.push(k, v, 1.0, position, buckets_ ? value_norm_bucket(norm) : 0);
+        return;
+    }
+    const float one = 1.0f;
+    den_.push(k, &one, 1.0, position, 0);
     if (!(norm > 0) || norm < drop_threshold()) {
         ++skipped_;
         return;
     }
-    const int bucket = static_cast<int>(std::floor(std::log2(norm)));
+    const int bucket = value_norm_bucket(norm);
     if (dropped_buckets_.count(bucket)) {
         ++skipped_;
         return;
@@ -51,6 +62,7 @@ void BalanceKvSketch::compress(const float* k, const float* v, Index position) {
 }
 
 void BalanceKvSketch::drop_negligible_buckets() {
+    if (joint_) return;
     const double thr = drop_threshold();
     if (thr <= 0) return;
     for (int b : num_.classes()) {
@@ -85,7 +97,7 @@ WeightedCache BalanceKvSketch::exact_cache() const {
         const Index s = layout_.window_slot(i);
         cache.push(window.key(s), window.value(s), 1.0, 1.0, window.position(s), -2);
     }
-    num_.collect(cache, 1.0, 0.0);
+    num_.collect(cache, 1.0, joint_ ? 1.0 : 0.0);
     den_.collect(cache, 0.0, 1.0);
     return cache;
 }
@@ -107,24 +119,28 @@ SketchView BalanceKvSketch::view() const {
     v.subset_of_stream = true;
     v.tag_meaning = "merge level (0 = raw buffer, -1 = sink, -2 = window)";
     exact_cache().describe(v);
-    v.merge_trees = num_.tree_views("numerator value-norm bucket");
+    v.merge_trees = num_.tree_views(joint_ ? (buckets_ ? "value-norm bucket" : "tree")
+                                           : "numerator value-norm bucket");
     for (auto& t : den_.tree_views("denominator"))
         v.merge_trees.push_back(std::move(t));
-    if (!v.merge_trees.empty()) v.merge_tree = v.merge_trees.back();
+    if (!v.merge_trees.empty())
+        v.merge_tree = joint_ ? v.merge_trees.front() : v.merge_trees.back();
     v.walk = walk_view(num_, beta(), 0.0, context().seed);
     if (v.walk) v.walk->fail_events = num_.fail_events() + den_.fail_events();
-    BucketView b;
-    for (int c : num_.classes()) {
-        b.ids.push_back(c);
-        b.radii.push_back(std::ldexp(1.0, c + 1));
+    if (buckets_) {
+        BucketView b;
+        for (int c : num_.classes()) {
+            b.ids.push_back(c);
+            b.radii.push_back(std::ldexp(1.0, c + 1));
+        }
+        for (const auto& t : num_.tree_views("")) {
+            Index n = t.buffer_size;
+            for (const auto& l : t.levels)
+                n += l.occupancy;
+            b.counts.push_back(n);
+        }
+        v.buckets = std::move(b);
     }
-    for (const auto& t : num_.tree_views("")) {
-        Index n = t.buffer_size;
-        for (const auto& l : t.levels)
-            n += l.occupancy;
-        b.counts.push_back(n);
-    }
-    v.buckets = std::move(b);
     v.scalars.push_back({"halvings", static_cast<double>(num_.halvings() + den_.halvings())});
     v.scalars.push_back(
         {"fail_events", static_cast<double>(num_.fail_events() + den_.fail_events())});
@@ -148,22 +164,35 @@ SketchInfo balance_kv_sketch_info() {
     info.id = "balance_kv";
     info.name = "BalanceKV";
     info.summary =
-        "Value-norm buckets, each a SoftmaxBalance merge-and-reduce tree, plus a denominator "
-        "tree on (k, 1); optional exact sinks and window.";
-    info.paper = "Streaming Attention Approximation via Discrepancy Theory (arXiv 2502.15955)";
+        "SoftmaxBalance merge-and-reduce: by default one tree whose items serve numerator and "
+        "denominator (bounded output) [R]; algorithm=paper: value-norm buckets for the numerator "
+        "plus a denominator tree. Optional exact sinks and window.";
+    info.paper = "Streaming Attention Approximation via Discrepancy Theory (arXiv 2502.07861)";
     info.subset_of_stream = true;
     info.params = {
         ParamSpec::integer("batch", "Batch t",
-                           "Buffer size and block size of every halving, per tree; retained ~ "
-                           "(buckets + 1)(t + (t/2) log2(n/t)).",
+                           "Buffer size and block size of every halving. Retained (joint, no "
+                           "buckets, keep half): exactly S + W + (n' mod t) + ceil(t/2) "
+                           "popcount(floor(n'/t)), n' = n - S - W; per bucket with buckets; "
+                           "paper: at most (buckets + 1)(t + ceil(t/2) log2(n/t)) + S + W.",
                            2, 16384, 256, true),
+        ParamSpec::choice("algorithm", "Estimator",
+                          "joint: one tree whose items serve N and Z, so z = N/Z is a convex "
+                          "combination of kept values [R]; paper: Algorithm 1, numerator trees "
+                          "per value-norm bucket plus a denominator tree (N/Z unbounded).",
+                          {"joint", "paper"}, "joint"),
+        ParamSpec::choice("buckets", "Value-norm buckets",
+                          "joint only: none, or one tree per bucket 2^i <= |v| < 2^(i+1) (helps "
+                          "on heavy-tailed value norms; costs a buffer per bucket). The paper "
+                          "estimator always buckets.",
+                          {"none", "value_norm"}, "none"),
         ParamSpec::integer("sinks", "Sink tokens S", "First S tokens kept exactly.", 0, 1e7, 0),
         ParamSpec::integer("window", "Recent window W",
                            "Last W tokens kept exactly; a token is compressed when it leaves.", 0,
                            1e7, 0),
         ParamSpec::real("drop_eps", "Negligible-bucket eps",
-                        "Values with |v| < eps e^{-B} v_max / n skip the numerator and such "
-                        "buckets are dropped [R]. 0 keeps everything.",
+                        "paper only: values with |v| < eps e^{-B} v_max / n skip the numerator "
+                        "and such buckets are dropped [R]. 0 keeps everything.",
                         0, 1, 0.01),
     };
     for (auto& p : balance_param_specs())
@@ -175,6 +204,12 @@ SketchInfo balance_kv_sketch_info() {
     info.make = [](const SketchContext& c) { return std::make_unique<BalanceKvSketch>(c); };
     info.theory = balance_kv_theory_curves();
     return info;
+}
+
+Index balance_kv_retained(Index n, Index t, Index sinks, Index window) {
+    const Index s = std::min(n, sinks);
+    const Index w = std::min(n - s, window);
+    return s + w + merge_reduce_retained(n - s - w, t);
 }
 
 }  // namespace kvscope

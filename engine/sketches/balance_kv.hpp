@@ -1,26 +1,41 @@
 // balance_kv: BalanceKV, the streaming attention approximation of
 // "Streaming Attention Approximation via Discrepancy Theory" (Kochetkova, Sheth, Han, Zandieh,
-// Kapralov), arXiv 2502.15955, Algorithm 1; ALGORITHMS.md 2.8.
+// Kapralov), arXiv 2502.07861, Algorithm 1; docs/algorithms.md §2.8, docs/discrepancy.md.
 //
-// Numerator: tokens are bucketed by value norm, bucket i holding 2^i <= |v| < 2^{i+1}; each bucket
-// runs its own merge-and-reduce tree of SoftmaxBalance halvings on (k, v) (so the discrepancy
-// bound, which scales with max|v|, is never dominated by a few large values). Denominator: one more
-// tree on (k, 1). Output z = [sum_l sum_{C_l} w e^{beta<k,q>} v] / [sum_l sum_{K_l} w
-// e^{beta<k,q>}]. Options (the layout used in practice, ALGORITHMS.md 2.2): the first `sinks`
-// tokens and the last `window` tokens are kept exactly (SinksWindowLayout); a token enters the
-// trees when it leaves the window. Guarantee (Thm 3.1): with |q|, |k| <= r, t = O(sqrt(d) e^{2B} /
-// eps) (B = beta r^2) and T = log(n/t): |z - Attn| <= eps |softmax|_2 |V|_F at every step w.p. 1 -
-// 1/poly(n). Space: O(d sqrt(d) e^{2B} / eps) words up to polylog n; concretely at most (buckets +
-// 1)(t + ceil(t/2) log2(n/t)) tokens plus S + W. Time per token O(d t) amortised. Departures ([R]):
-//  * negligible buckets: a token with |v| < drop_eps e^{-B_obs} v_max / n (B_obs = beta max|k|^2
-//    observed) skips the numerator, and a bucket whose upper scale 2^{i+1} falls below that
-//    threshold is dropped whole; the paper's exact threshold was not retrieved. Zero values
-//    always skip the numerator (they contribute nothing).
-//  * the walk is the practical one by default (normalised strength gamma, recentring, joint
-//    denominator coordinate, total weight conserved); `mode = theory` gives Algorithm 2's
-//    constants with FAIL events counted. See softmax_balance.hpp.
-// Weights: the denominator weights sum to the tokens seen; the numerator weights sum to the tokens
-// seen minus those skipped (zero or negligible values), both exactly (up to rounding).
+// Two estimators (`algorithm`):
+//  * joint (default) [R]: one merge-and-reduce tree of SoftmaxBalance halvings on (k, v) whose
+//    items serve both sums: N = sum w e^{beta<k,q>} v and Z = sum w e^{beta<k,q>}, so the output
+//    z = N / Z is a convex combination of kept values (plus the exact sinks and window) and
+//    cannot blow up. The walk balances both through the joint denominator coordinate. Optional
+//    value-norm buckets (`buckets = value_norm`): one tree per bucket 2^i <= |v| < 2^{i+1}, all
+//    serving both sums.
+//  * paper: Algorithm 1 as published: tokens bucketed by value norm, each bucket a tree on
+//    (k, v) for the numerator only, plus one tree on (k, 1) for the denominator. The two sums
+//    come from different tokens, so N / Z is unbounded: on a sharp real head a denominator tree
+//    that lost the query's heavy keys gave rel_err 1e16 (docs/discrepancy.md). With
+//    keep = smaller, temp_scale = absolute and temp = 1 it is the earlier kvscope default.
+// Guarantee (Thm 3.1, paper estimator, theory walk): with |q|, |k| <= r, t = O(sqrt(d) e^{2B} /
+// eps) (B = beta r^2) and T = log(n/t): |z - Attn| <= eps |softmax|_2 |V|_F at every step w.p.
+// 1 - 1/poly(n). The joint estimator inherits the numerator bound for N and for Z (the walk
+// balances both coordinates of the same items) [R]; measured against uniform sampling at equal
+// memory in docs/discrepancy.md.
+// Space (joint, no buckets): exactly S' + W' + (n' mod t) + ceil(t/2) popcount(floor(n'/t))
+// tokens, n' the tokens that left the window and S', W' the exact parts held
+// (balance_kv_retained); with buckets the same sum per bucket. Paper: at most
+// (buckets + 1)(t + ceil(t/2) log2(n/t)) + S + W. Time per token O(d t) amortised.
+// Departures ([R]):
+//  * the defaults are the joint estimator and the walk of softmax_balance.hpp (exact-half keep
+//    rule, relative temperature 0.5, normalised strength, recentring, total weight conserved);
+//  * paper estimator, negligible buckets: a token with |v| < drop_eps e^{-B_obs} v_max / n
+//    (B_obs = beta max|k|^2 observed) skips the numerator, and a bucket whose upper scale
+//    2^{i+1} falls below that threshold is dropped whole; the paper's exact threshold was not
+//    retrieved. Zero values always skip the numerator. The joint estimator drops nothing (every
+//    token counts in Z).
+// Options (the layout used in practice, docs/algorithms.md §2.2): the first `sinks` tokens and
+// the last `window` tokens are kept exactly (SinksWindowLayout); a token enters the trees when it
+// leaves the window.
+// Weights: joint: the tree's weights sum to the tokens compressed; paper: the denominator
+// weights sum to the tokens compressed, the numerator weights to those minus the skipped.
 #pragma once
 
 #include <set>
@@ -37,8 +52,10 @@ class BalanceKvSketch final : public Sketch {
     SketchStats stats() const override;
     SketchView view() const override;
     void reset() override;
+    std::vector<std::string> warnings() const override { return walk_warnings({&num_, &den_}); }
 
     Index skipped() const { return skipped_; }
+    bool joint() const { return joint_; }
     const WeightedMergeReduce& numerator() const { return num_; }
     const WeightedMergeReduce& denominator() const { return den_; }
 
@@ -52,6 +69,8 @@ class BalanceKvSketch final : public Sketch {
     double drop_threshold() const;
     WeightedCache exact_cache() const;
 
+    bool joint_;
+    bool buckets_;
     double drop_eps_;
     Index seen_ = 0;
     Index skipped_ = 0;
@@ -64,5 +83,9 @@ class BalanceKvSketch final : public Sketch {
 };
 
 SketchInfo balance_kv_sketch_info();
+
+/// Tokens a joint balance_kv without buckets retains after n tokens with batch t, sinks S and
+/// window W: min(n, S) + min(max(n - S, 0), W) + merge_reduce_retained(max(n - S - W, 0), t).
+Index balance_kv_retained(Index n, Index t, Index sinks, Index window);
 
 }  // namespace kvscope

@@ -4,22 +4,22 @@
 
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <numeric>
 
 #include "blocks/weighted_merge_reduce.hpp"
 
 namespace kvscope {
 
-namespace {
-
-// The authors' balancing kernel over one block (lower triangle).
-void reference_gram(const Matrix& keys, const Matrix& values_w, const ReferenceOptions& o,
-                    Eigen::MatrixXf& gram) {
+void reference_block_gram(const Matrix& keys, const Matrix& values_w, Index padded,
+                          const ReferenceOptions& o, Eigen::MatrixXf& gram) {
     const Index n = keys.rows();
     // Per-thread scratch, reused across blocks (fresh n x n buffers are page-faulted each time).
     thread_local Matrix kc;
     thread_local Eigen::MatrixXf logits, vv;
     kc = keys;
-    const Eigen::RowVectorXf mu = keys.colwise().mean();
+    // The authors zero-pad the last block to the block size before taking its mean key.
+    const Eigen::RowVectorXf mu =
+        keys.colwise().sum() / static_cast<float>(std::max<Index>(padded, std::max<Index>(n, 1)));
     kc.rowwise() -= mu;
     logits.setZero(n, n);
     logits.selfadjointView<Eigen::Lower>().rankUpdate(kc);
@@ -27,7 +27,8 @@ void reference_gram(const Matrix& keys, const Matrix& values_w, const ReferenceO
     vv.selfadjointView<Eigen::Lower>().rankUpdate(values_w);
     const float scale = static_cast<float>(o.temp * o.beta);
     const float offset = static_cast<float>(o.beta_offset);
-    const float c = static_cast<float>(o.den_const);
+    // Their kernel adds 1e-8 to the value inner products, then the denominator constant.
+    const float c = static_cast<float>(1e-8 + o.den_const);
     gram.resize(n, n);
     for (Index j = 0; j < n; ++j) {
         const Index m = n - j;
@@ -36,15 +37,47 @@ void reference_gram(const Matrix& keys, const Matrix& values_w, const ReferenceO
     }
 }
 
-}  // namespace
+Halving reference_select(const std::vector<std::int8_t>& signs) {
+    const Index n = static_cast<Index>(signs.size());
+    const Index half = n / 2;
+    Halving h;
+    h.walk.signs = signs;
+    if (half == 0) return h;
+    // c_pm: the first index where colour pm has `half` members (0 when it never does, as their
+    // argmax over an all-false mask); c = max(c_plus, c_minus).
+    Index c_plus = 0, c_minus = 0, plus = 0, minus = 0;
+    bool got_plus = false, got_minus = false;
+    for (Index i = 0; i < n; ++i) {
+        (signs[static_cast<std::size_t>(i)] > 0 ? plus : minus) += 1;
+        if (!got_plus && plus == half) c_plus = i, got_plus = true;
+        if (!got_minus && minus == half) c_minus = i, got_minus = true;
+    }
+    const Index c = std::max(c_plus, c_minus);
+    // Weights: 2 eta_i up to c (negated when eta_c = +1, so the colour completed at c gets -2),
+    // 1 after c; a stable descending sort keeps the first n/2.
+    const int flip = signs[static_cast<std::size_t>(c)] > 0 ? -1 : 1;
+    std::vector<int> weight(static_cast<std::size_t>(n));
+    for (Index i = 0; i < n; ++i)
+        weight[static_cast<std::size_t>(i)] =
+            i > c ? 1 : 2 * flip * signs[static_cast<std::size_t>(i)];
+    std::vector<Index> order(static_cast<std::size_t>(n));
+    std::iota(order.begin(), order.end(), Index{0});
+    std::stable_sort(order.begin(), order.end(), [&](Index a, Index b) {
+        return weight[static_cast<std::size_t>(a)] > weight[static_cast<std::size_t>(b)];
+    });
+    for (Index a = 0; a < half; ++a) {
+        h.kept.push_back(order[static_cast<std::size_t>(a)]);
+        h.factor.push_back(weight[static_cast<std::size_t>(order[static_cast<std::size_t>(a)])]);
+    }
+    return h;
+}
 
 ReferenceResult balance_kv_reference_compress(ConstMatrixRef keys, ConstMatrixRef values,
                                               const ReferenceOptions& options, Rng& rng) {
     const Index n = keys.rows();
     ReferenceResult out;
     std::vector<Index> idx(static_cast<std::size_t>(n));
-    for (Index i = 0; i < n; ++i)
-        idx[static_cast<std::size_t>(i)] = i;
+    std::iota(idx.begin(), idx.end(), Index{0});
     std::vector<double> w(static_cast<std::size_t>(n), 1.0);
 
     BalanceOptions walk_opts;
@@ -52,12 +85,11 @@ ReferenceResult balance_kv_reference_compress(ConstMatrixRef keys, ConstMatrixRe
     walk_opts.gamma = options.gamma;
     walk_opts.normalize = false;
     walk_opts.first_plus = true;
-    walk_opts.keep = KeepRule::Prefix;
-    walk_opts.preserve_mass = false;
+    walk_opts.keep = KeepRule::Prefix;  // no forced tail: the selection is reference_select
 
     Matrix kb, vb;
     Eigen::MatrixXf gram;
-    for (int round = 0; round < options.rounds && idx.size() > 1; ++round) {
+    for (int round = 0; round < options.rounds && !idx.empty(); ++round) {
         const Index m = static_cast<Index>(idx.size());
         std::vector<std::int8_t> signs;
         signs.reserve(static_cast<std::size_t>(m));
@@ -70,7 +102,7 @@ ReferenceResult balance_kv_reference_compress(ConstMatrixRef keys, ConstMatrixRe
                 kb.row(r) = keys.row(i);
                 vb.row(r) = values.row(i) * static_cast<float>(w[static_cast<std::size_t>(b0 + r)]);
             }
-            reference_gram(kb, vb, options, gram);
+            reference_block_gram(kb, vb, options.block, options, gram);
             const bool first = b0 == 0 && round == options.rounds - 1;
             walk_opts.record_trace = first;
             WalkResult walk = balance_walk(gram, 0.0, walk_opts, rng);
@@ -80,9 +112,9 @@ ReferenceResult balance_kv_reference_compress(ConstMatrixRef keys, ConstMatrixRe
                 out.first_block_size = bn;
             }
         }
-        ItemSpan items;  // weights only matter for the (disabled) mass correction
-        items.n = m;
-        const Halving h = select_half(std::move(signs), items, walk_opts, rng);
+        // The kept items, in the authors' order (doubled colour first, then the tail), which
+        // is the order the next round's blocks are cut in.
+        const Halving h = reference_select(signs);
         std::vector<Index> next_idx;
         std::vector<double> next_w;
         for (std::size_t a = 0; a < h.kept.size(); ++a) {
@@ -206,7 +238,7 @@ SketchInfo balance_kv_reference_sketch_info() {
     info.summary =
         "One-shot compression of the cache middle as in the authors' published code: block "
         "walks, exact-half prefix rule, T rounds.";
-    info.paper = "Streaming Attention Approximation via Discrepancy Theory (arXiv 2502.15955)";
+    info.paper = "Streaming Attention Approximation via Discrepancy Theory (arXiv 2502.07861)";
     info.subset_of_stream = true;
     info.params = {
         ParamSpec::integer("compress_at", "Compress at",

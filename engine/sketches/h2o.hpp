@@ -7,7 +7,7 @@
 // Paper: Zhang et al., "H2O: Heavy-Hitter Oracle for Efficient Generative Inference of Large
 // Language Models", arXiv:2306.14048. The even heavy/recent split (recent_fraction 0.5) is [M].
 // Heuristic: no guarantee; greedy and irreversible, so a token ignored by earlier queries but
-// needed later is lost (ALGORITHMS.md 2.4).
+// needed later is lost (docs/algorithms.md 2.4).
 // Departures: scores use the sketch's beta and the cached set only (as in the paper); kept
 // tokens have weight 1 (no reweighting); a block without queries adds no score (ties evict the
 // oldest unprotected token). Ties in score break toward the older token.

@@ -1,7 +1,7 @@
 // hybrid [R]: exact low-degree Taylor moments plus a weighted merge-and-reduce coreset of the
 // residual kernel, with optional space partitioning: the high-temperature scheme of "Towards Tight
 // Bounds for Streaming Attention" (Chen, Feng, Indyk, Kapralov, Kochetkova, Prokhorov, arXiv
-// 2606.07205) AS RECONSTRUCTED in ALGORITHMS.md 2.11. The paper's full text was not available;
+// 2606.07205) AS RECONSTRUCTED in docs/algorithms.md 2.11. The paper's full text was not available;
 // everything below is a reconstruction.
 //
 // Split e^x = T_t(x) + e_{>t}(x) with T_t the degree-t Taylor polynomial and x = beta <k - c, q>:
@@ -11,9 +11,9 @@
 //     w e_{>t}(x) [v, 1] at query time. `residual = merge_reduce` (default): a weighted
 //     merge-and-reduce coreset (WeightedMergeReduce) whose SoftmaxBalance walk balances the
 //     RESIDUAL kernel e_{>t}(beta <k_i - c, k_j - c>) <[v_i, a], [v_j, a]> (the paper's
-//     construction as described by the third-party implementation, ALGORITHMS.md 2.9/2.11); its
-//     feature norms are ~ (beta |k|^2)^{t+1}/(t+1)! so the discrepancy is that much smaller than
-//     BalanceKV's. `residual = reservoir`: a uniform reservoir with Horvitz-Thompson weights
+//     construction as described by the third-party implementation, docs/algorithms.md 2.9/2.11);
+//     its feature norms are ~ (beta |k|^2)^{t+1}/(t+1)! so the discrepancy is that much smaller
+//     than BalanceKV's. `residual = reservoir`: a uniform reservoir with Horvitz-Thompson weights
 //     (ablation).
 // Both parts are combined in log space (EstimateBatch::add); the residual may be negative.
 // Space partitioning for large radius [R] (`partition` = norm_shells | simhash, LshHasher shared
@@ -30,12 +30,12 @@
 //   - partitioning is a fixed hash (norm shells / simhash through the origin), not a
 //     data-dependent ball carving.
 // Guarantee: none proved here. With `residual = reservoir` unbiased; with `merge_reduce` the
-// residual's error is the walk's discrepancy (Thm 3.3/3.4 of arXiv 2502.15955 for the residual
+// residual's error is the walk's discrepancy (Thm 3.3/3.4 of arXiv 2502.07861 for the residual
 // kernel, [R]). Heuristic space formula hybrid_space_curve() (theory/polynomial.hpp;
-// ALGORITHMS.md 2.11/3.1, "heuristic reconstruction"). Space: parts x C(d+t, t)(d_v + 1) moments +
-// the residual: merge_reduce m (d + d_v + 1) with m <= budget items; reservoir m (d + d_v) + 1; +
-// the hash directions. Update O(C(d+t,t) d_v) per token plus the tree's O(t (d + d_v)) amortised
-// per level; query O(parts C(d+t,t) d_v + m (d + d_v)).
+// docs/algorithms.md 2.11/3.1, "heuristic reconstruction"). Space: parts x C(d+t, t)(d_v + 1)
+// moments + the residual: merge_reduce m (d + d_v + 1) with m <= budget items; reservoir m (d +
+// d_v) + 1; + the hash directions. Update O(C(d+t,t) d_v) per token plus the tree's O(t (d + d_v))
+// amortised per level; query O(parts C(d+t,t) d_v + m (d + d_v)).
 #pragma once
 
 #include <map>

@@ -19,23 +19,35 @@ Index ceil_div(Index a, Index b) {
 }
 }  // namespace
 
+QuantRange quant_range(const float* x, Index count, Index stride) {
+    QuantRange r{x[0], x[0]};
+    for (Index i = 1; i < count; ++i) {
+        r.lo = std::min(r.lo, x[i * stride]);
+        r.hi = std::max(r.hi, x[i * stride]);
+    }
+    return r;
+}
+
+std::uint32_t quant_code(float value, const QuantRange& range, int bits) {
+    const double scale = range.scale(bits);
+    if (scale <= 0) return 0;
+    const double levels = std::ldexp(1.0, bits) - 1.0;
+    return static_cast<std::uint32_t>(
+        std::clamp(std::nearbyint((value - range.lo) / scale), 0.0, levels));
+}
+
+float dequantize(std::uint32_t code, const QuantRange& range, int bits) {
+    const double scale = range.scale(bits);
+    if (scale <= 0) return range.lo;
+    return static_cast<float>(range.lo + static_cast<double>(code) * scale);
+}
+
 void quantize_asymmetric(float* x, Index count, Index stride, int bits) {
     if (count <= 0) return;
-    float lo = x[0], hi = x[0];
-    for (Index i = 1; i < count; ++i) {
-        lo = std::min(lo, x[i * stride]);
-        hi = std::max(hi, x[i * stride]);
-    }
-    const double levels = std::ldexp(1.0, bits) - 1.0;
-    const double scale = (static_cast<double>(hi) - lo) / levels;
+    const QuantRange range = quant_range(x, count, stride);
     for (Index i = 0; i < count; ++i) {
         float& e = x[i * stride];
-        if (scale <= 0) {
-            e = lo;
-            continue;
-        }
-        const double q = std::clamp(std::nearbyint((e - lo) / scale), 0.0, levels);
-        e = static_cast<float>(lo + q * scale);
+        e = dequantize(quant_code(e, range, bits), range, bits);
     }
 }
 
@@ -45,9 +57,71 @@ KiviSketch::KiviSketch(const SketchContext& context)
       group_(context.params.integer("group")),
       residual_(context.params.integer("residual")),
       key_per_channel_(context.params.text("key_mode") == "per_channel"),
-      quantized_(context.dim, context.value_dim),
+      key_codes_(bits_),
+      value_codes_(bits_),
       full_(context.dim, context.value_dim),
       channel_abs_sum_(static_cast<std::size_t>(context.dim), 0.0) {}
+
+void KiviSketch::store_keys(Matrix& k) {
+    const Index g = k.rows(), d = k.cols();
+    // Codes are computed in the order of the statistics, then stored token-major.
+    std::vector<std::uint32_t> codes(static_cast<std::size_t>(g * d));
+    auto quantize_run = [&](Index row, Index col, Index count, Index stride) {
+        float* x = &k(row, col);
+        const QuantRange range = quant_range(x, count, stride);
+        key_ranges_.push_back(range);
+        for (Index i = 0; i < count; ++i) {
+            float& e = x[i * stride];
+            const std::uint32_t code = quant_code(e, range, bits_);
+            const Index flat = row * d + col + i * stride;
+            codes[static_cast<std::size_t>(flat)] = code;
+            e = dequantize(code, range, bits_);
+        }
+    };
+    if (key_per_channel_) {
+        for (Index c = 0; c < d; ++c)
+            quantize_run(0, c, g, d);  // one range per channel over the group's tokens
+    } else {
+        for (Index i = 0; i < g; ++i)
+            for (Index c = 0; c < d; c += group_)
+                quantize_run(i, c, std::min<Index>(group_, d - c), 1);
+    }
+    for (std::uint32_t code : codes)
+        key_codes_.push(code);
+}
+
+void KiviSketch::store_values(Matrix& v) {
+    const Index g = v.rows(), dv = v.cols();
+    for (Index i = 0; i < g; ++i) {
+        for (Index c = 0; c < dv; c += group_) {
+            float* x = &v(i, c);
+            const Index count = std::min<Index>(group_, dv - c);
+            const QuantRange range = quant_range(x, count, 1);
+            value_ranges_.push_back(range);
+            for (Index j = 0; j < count; ++j) {
+                const std::uint32_t code = quant_code(x[j], range, bits_);
+                value_codes_.push(code);
+                x[j] = dequantize(code, range, bits_);
+            }
+        }
+    }
+}
+
+void KiviSketch::dequantize_token(Index t, float* key, float* value) const {
+    const Index d = dim(), dv = value_dim();
+    const Index key_groups = (d + group_ - 1) / group_;
+    const Index value_groups = (dv + group_ - 1) / group_;
+    for (Index c = 0; c < d; ++c) {
+        const std::size_t r = key_per_channel_
+                                  ? static_cast<std::size_t>((t / group_) * d + c)
+                                  : static_cast<std::size_t>(t * key_groups + c / group_);
+        key[c] = dequantize(key_codes_.get(t * d + c), key_ranges_[r], bits_);
+    }
+    for (Index c = 0; c < dv; ++c) {
+        const auto r = static_cast<std::size_t>(t * value_groups + c / group_);
+        value[c] = dequantize(value_codes_.get(t * dv + c), value_ranges_[r], bits_);
+    }
+}
 
 void KiviSketch::flush_group() {
     const int d = dim(), dv = value_dim();
@@ -58,19 +132,10 @@ void KiviSketch::flush_group() {
         v.row(i) = Eigen::Map<const Eigen::RowVectorXf>(full_.value(i), dv);
     }
     Matrix kq = k, vq = v;
-    if (key_per_channel_) {
-        for (int c = 0; c < d; ++c)
-            quantize_asymmetric(kq.data() + c, g, d, bits_);
-    } else {
-        for (Index i = 0; i < g; ++i)
-            for (Index c = 0; c < d; c += group_)
-                quantize_asymmetric(kq.row(i).data() + c, std::min<Index>(group_, d - c), 1, bits_);
-    }
-    for (Index i = 0; i < g; ++i)
-        for (Index c = 0; c < dv; c += group_)
-            quantize_asymmetric(vq.row(i).data() + c, std::min<Index>(group_, dv - c), 1, bits_);
+    store_keys(kq);
+    store_values(vq);
     for (Index i = 0; i < g; ++i) {
-        quantized_.push(kq.row(i).data(), vq.row(i).data(), 1.0, 1.0, full_.position(i), 0);
+        quantized_positions_.push(full_.position(i));
         const Eigen::RowVectorXf diff = kq.row(i) - k.row(i);
         const double kn = k.row(i).norm();
         recon_error_.push_back(kn > 0 ? diff.norm() / kn : diff.norm());
@@ -80,6 +145,7 @@ void KiviSketch::flush_group() {
             logit_error_.push_back(beta() * static_cast<double>(q.dot(diff)));
         }
     }
+    quantized_ += g;
     keep_recent(recon_error_);
     keep_recent(logit_error_);
     std::vector<Index> rest;
@@ -109,13 +175,42 @@ void KiviSketch::do_append(const TokenBlock& block) {
 }
 
 EstimateBatch KiviSketch::do_estimate(ConstMatrixRef queries) const {
-    EstimateBatch e = quantized_.estimate(queries, beta());
+    // The quantized tokens are dequantized one block at a time into a small cache and estimated
+    // there: the blocks are those of WeightedCache::estimate over the whole dequantized cache
+    // (2,048 tokens, combined in order by EstimateBatch::add), so the result is the same.
+    constexpr Index kBlock = 2048;
+    EstimateBatch e;
+    if (quantized_ == 0) e = EstimateBatch::zeros(queries.rows(), value_dim());
+    WeightedCache block(dim(), value_dim());
+    std::vector<float> key(static_cast<std::size_t>(dim()));
+    std::vector<float> value(static_cast<std::size_t>(value_dim()));
+    for (Index first = 0; first < quantized_; first += kBlock) {
+        block.clear();
+        for (Index t = first; t < std::min(quantized_, first + kBlock); ++t) {
+            dequantize_token(t, key.data(), value.data());
+            block.push(key.data(), value.data(), 1.0, 1.0, 0, 0);
+        }
+        e.add(block.estimate(queries, beta()));
+    }
     e.add(full_.estimate(queries, beta()));
     return e;
 }
 
+std::size_t KiviSketch::held_bytes() const {
+    // The window's cache keeps per token its key, value, two double weights, a position and a
+    // tag (its capacity is not visible; it holds at most residual + group tokens).
+    const std::size_t window = static_cast<std::size_t>(full_.size()) *
+                               ((static_cast<std::size_t>(dim() + value_dim())) * sizeof(float) +
+                                2 * sizeof(double) + sizeof(Index) + sizeof(int));
+    return key_codes_.held_bytes() + value_codes_.held_bytes() + key_ranges_.held_bytes() +
+           value_ranges_.held_bytes() + quantized_positions_.held_bytes() + window +
+           full_queries_.capacity() * sizeof(float) +
+           (channel_abs_sum_.capacity() + recon_error_.capacity() + logit_error_.capacity()) *
+               sizeof(double);
+}
+
 double KiviSketch::quantized_bits() const {
-    const double n = static_cast<double>(quantized_.size());
+    const double n = static_cast<double>(quantized_);
     const double d = dim(), dv = value_dim();
     const double groups_tokens = n / static_cast<double>(group_);  // whole groups only
     const double key_stats = key_per_channel_
@@ -128,7 +223,7 @@ double KiviSketch::quantized_bits() const {
 SketchStats KiviSketch::stats() const {
     SketchStats s;
     s.seen = seen_;
-    s.retained = quantized_.size() + full_.size();
+    s.retained = quantized_ + full_.size();
     s.memory_bits =
         quantized_bits() + 32.0 * static_cast<double>(full_.size()) * (dim() + value_dim());
     s.memory_floats = s.memory_bits / 32.0;
@@ -139,7 +234,8 @@ SketchView KiviSketch::view() const {
     SketchView v;
     v.subset_of_stream = false;  // quantized keys are not the stream's tokens
     v.tag_meaning = "1 = full precision (residual window), 0 = quantized";
-    quantized_.describe(v);
+    v.retained.reserve(static_cast<std::size_t>(quantized_ + full_.size()));
+    quantized_positions_.for_each([&v](Index p) { v.retained.push_back({p, 1.0, 1.0, 0}); });
     full_.describe(v);
     QuantView q;
     q.bits = bits_;
@@ -148,7 +244,7 @@ SketchView KiviSketch::view() const {
     for (double s : channel_abs_sum_)
         q.channel_magnitude.push_back(seen_ > 0 ? s / static_cast<double>(seen_) : 0.0);
     v.quant = std::move(q);
-    v.scalars.push_back({"quantized_tokens", static_cast<double>(quantized_.size())});
+    v.scalars.push_back({"quantized_tokens", static_cast<double>(quantized_)});
     v.scalars.push_back({"full_precision_tokens", static_cast<double>(full_.size())});
     v.scalars.push_back(
         {"bits_per_token", seen_ > 0 ? stats().memory_bits / static_cast<double>(seen_) : 0.0});
@@ -156,7 +252,12 @@ SketchView KiviSketch::view() const {
 }
 
 void KiviSketch::reset() {
-    quantized_.clear();
+    quantized_ = 0;
+    key_codes_.clear();
+    value_codes_.clear();
+    key_ranges_.clear();
+    value_ranges_.clear();
+    quantized_positions_.clear();
     full_.clear();
     full_queries_.clear();
     have_queries_ = true;

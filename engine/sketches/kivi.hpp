@@ -5,20 +5,25 @@
 //
 // Paper: Liu et al., "KIVI: A Tuning-Free Asymmetric 2bit Quantization for KV Cache",
 // arXiv:2402.02750. Group 32 and residual 32 follow the BalanceKV repo's KIVI arguments [C];
-// ALGORITHMS.md 2.5. Guarantee: each entry is within scale / 2 of its original (scale = range /
-// (2^b - 1) of its group), so ||k_hat - k||_inf <= range / (2 (2^b - 1)); there is no attention
+// docs/algorithms.md 2.5. Guarantee: each entry is within scale / 2 of its original (scale = range
+// / (2^b - 1) of its group), so ||k_hat - k||_inf <= range / (2 (2^b - 1)); there is no attention
 // guarantee beyond what that logit error implies (a logit error delta scales a weight by e^delta).
-// Departures: the quantized cache is simulated (dequantized values are stored as floats for the
-// GEMM) while memory counts the real bits: b bits per entry plus a 32-bit scale and a 32-bit
-// minimum per group (KIVI stores them in fp16 [M]). Tokens are flushed from the full-precision
-// window in groups of `group`, oldest first, once residual + group are waiting, so between
-// residual and residual + group - 1 tokens are in full precision.
-// Space: ~ n (d + d_v) b bits + group statistics + residual (d + d_v) floats.
-// Update O(d + d_v) per token amortised.
+// Departures: the group statistics are two 32-bit floats per group, the minimum and the maximum
+// (equivalent to KIVI's scale and minimum, which it stores in fp16 [M]); memory counts b bits per
+// entry plus those 64 bits per group. The codes are stored packed (b bits each, packed_store.hpp)
+// and dequantized block by block (2,048 tokens, the exact cache's block) only while a query is
+// evaluated, so peak memory follows memory_bytes plus that fixed buffer; the estimate is the
+// same, bit for bit, as over a cache of the dequantized floats. Tokens are flushed from the
+// full-precision window in groups of `group`, oldest first, once residual + group are waiting, so
+// between residual and residual + group - 1 tokens are in full precision. Space: ~ n (d + d_v) b
+// bits + group statistics + residual (d + d_v) floats. Update O(d + d_v) per token amortised.
 #pragma once
 
+#include <cmath>
+#include <cstdint>
 #include <vector>
 
+#include "blocks/packed_store.hpp"
 #include "core/registry.hpp"
 #include "core/weighted_cache.hpp"
 
@@ -28,10 +33,30 @@ namespace kvscope {
 /// x <- min + round((x - min) / scale) * scale, scale = (max - min) / (2^bits - 1).
 void quantize_asymmetric(float* x, Index count, Index stride, int bits);
 
+/// One quantization group's statistics, as stored: its minimum and maximum.
+struct QuantRange {
+    float lo = 0;
+    float hi = 0;
+    /// (hi - lo) / (2^bits - 1), in double as the quantizer uses it.
+    double scale(int bits) const {
+        return (static_cast<double>(hi) - lo) / (std::ldexp(1.0, bits) - 1.0);
+    }
+};
+/// The range of `count` floats at `x` with stride `stride` (count >= 1).
+QuantRange quant_range(const float* x, Index count, Index stride);
+/// The b-bit code of `value` in `range`: round((value - lo) / scale), clamped to [0, 2^bits - 1].
+std::uint32_t quant_code(float value, const QuantRange& range, int bits);
+/// The value a code stands for: lo + code * scale (lo when the range is a single point).
+float dequantize(std::uint32_t code, const QuantRange& range, int bits);
+
 class KiviSketch final : public Sketch {
   public:
     explicit KiviSketch(const SketchContext& context);
     SketchStats stats() const override;
+    /// Bytes the state holds, capacity included: the packed codes, group ranges and positions,
+    /// the full-precision window (its tokens and their stream queries) and the panels' bounded
+    /// samples. What memory_bytes promises, plus those samples and the window's queries.
+    std::size_t held_bytes() const;
     SketchView view() const override;
     void reset() override;
 
@@ -41,6 +66,13 @@ class KiviSketch final : public Sketch {
 
   private:
     void flush_group();
+    /// Quantizes the group's keys [g x d] in place (to their dequantized values), storing codes
+    /// and ranges.
+    void store_keys(Matrix& k);
+    /// The same for values [g x d_v], per token over channel groups.
+    void store_values(Matrix& v);
+    /// Dequantized key and value of quantized token `t` into `key` [d] and `value` [d_v].
+    void dequantize_token(Index t, float* key, float* value) const;
     double quantized_bits() const;
 
     int bits_;
@@ -48,7 +80,12 @@ class KiviSketch final : public Sketch {
     Index residual_;
     bool key_per_channel_;
     Index seen_ = 0;
-    WeightedCache quantized_;          ///< dequantized tokens, tag 0
+    Index quantized_ = 0;                    ///< quantized tokens (whole groups of `group`)
+    PackedCodes key_codes_;                  ///< [quantized x d], token-major
+    PackedCodes value_codes_;                ///< [quantized x d_v], token-major
+    ChunkedArray<QuantRange> key_ranges_;    ///< per (group, channel) or per (token, channel group)
+    ChunkedArray<QuantRange> value_ranges_;  ///< per (token, channel group)
+    PositionRuns quantized_positions_;
     WeightedCache full_;               ///< full-precision recent tokens, oldest first, tag 1
     std::vector<float> full_queries_;  ///< the stream query of each full_ token (or empty)
     bool have_queries_ = true;

@@ -195,7 +195,7 @@ SketchInfo lsh_partition_sketch_info() {
     info.summary =
         "Hash keys into buckets (simhash / spherical caps / norm shells); each bucket keeps an "
         "exact, Taylor, coreset or reservoir summary; buckets are added in log space.";
-    info.paper = "KDEformer, arXiv 2302.02451 (simhash + Gray code); ALGORITHMS.md 2.12";
+    info.paper = "KDEformer, arXiv 2302.02451 (simhash + Gray code); docs/algorithms.md 2.12";
     info.subset_of_stream = false;
     info.params = {
         ParamSpec::choice("family", "Hash family",

@@ -2,7 +2,7 @@
 //
 // Each key is hashed to a bucket; each bucket keeps its own summary (a sketch of the tokens that
 // fell in it), and a query adds the buckets' numerator and denominator estimates with
-// EstimateBatch::add (log-safe). ALGORITHMS.md 2.12.
+// EstimateBatch::add (log-safe). docs/algorithms.md 2.12.
 // Hash families (LshHasher, lsh_hash.hpp, shared with the partitioned `hybrid`):
 //   - simhash: P Gaussian hyperplanes, code sign(<g_j, k>), mapped through the inverse Gray code so
 //     that adjacent bucket ids differ in one bit (KDEformer's ordering; Zandieh, Han, Daliri,
@@ -12,9 +12,9 @@
 //   - norm_shells: geometric shells of |k|: bucket floor(log(|k|/base)/log(ratio)) + 1, clamped
 //     to [0, shells - 1] (bucket 0 holds |k| < base).
 // Summaries: exact (every token), taylor (TaylorSketch around the bucket's running mean,
-// rescaled: the recentre-and-rescale step of ALGORITHMS.md 2.10 per part [R]), coreset (a
+// rescaled: the recentre-and-rescale step of docs/algorithms.md 2.10 per part [R]), coreset (a
 // merge-and-reduce tree of SoftmaxBalance halvings per bucket, `merge_reduce` with batch
-// `bucket_batch`: BalanceKV's streaming coreset, arXiv 2502.15955 Thm 3.4, ALGORITHMS.md 2.7;
+// `bucket_batch`: BalanceKV's streaming coreset, arXiv 2502.07861 Thm 3.4, docs/algorithms.md 2.7;
 // the trees appear in view().merge_trees, one per bucket), reservoir (count + uniform sample,
 // SubGen-like).
 // Departures: hyperplanes pass through the origin (no data-dependent centring); no "exact top-k

@@ -61,11 +61,6 @@ void MergeReduceSketch::reset() {
     seen_ = 0;
 }
 
-Index merge_reduce_retained_bound(Index n, Index t) {
-    const auto full = static_cast<std::uint64_t>(n / t);
-    return n % t + ((t + 1) / 2) * static_cast<Index>(std::popcount(full));
-}
-
 SketchInfo merge_reduce_sketch_info() {
     SketchInfo info;
     info.id = "merge_reduce";
@@ -73,7 +68,7 @@ SketchInfo merge_reduce_sketch_info() {
     info.summary =
         "Streaming coreset: SoftmaxBalance halvings in a binary-counter tree on (k, v); "
         "O(t log(n/t)) tokens.";
-    info.paper = "Streaming Attention Approximation via Discrepancy Theory (arXiv 2502.15955)";
+    info.paper = "Streaming Attention Approximation via Discrepancy Theory (arXiv 2502.07861)";
     info.subset_of_stream = true;
     info.params = {ParamSpec::integer("batch", "Batch t",
                                       "Buffer size and block size of every halving; retained "

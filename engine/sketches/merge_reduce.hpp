@@ -1,7 +1,8 @@
 // merge_reduce: SoftmaxBalance inside a streaming merge-and-reduce tree on (k, v).
 //
 // Paper: "Streaming Attention Approximation via Discrepancy Theory" (Kochetkova, Sheth, Han,
-// Zandieh, Kapralov), arXiv 2502.15955, section 3 (merge-and-reduce, Thm 3.4); ALGORITHMS.md 2.7.
+// Zandieh, Kapralov), arXiv 2502.07861, section 3 (merge-and-reduce, Thm 3.4); docs/algorithms.md
+// §2.7.
 //
 // State: a buffer of t = `batch` raw tokens and levels l = 1..T, each holding at most one block of
 // <= ceil(t/2) tokens of weight ~2^l. A full buffer is halved by the SoftmaxBalance walk and
@@ -10,13 +11,16 @@
 //   N(q) = sum_l sum_{(k,v) in C_l} w e^{beta<k,q>} v,   Z(q) = the same with v = 1.
 // Guarantee (Thm 3.4, theory constants): with t = O(sqrt(d_v) e^{2B} / eps), T = log(n/t), the
 // numerator error is <= eps j e^{-B} max|v| at every step j, w.p. 1 - 1/poly(n) (B = beta r^2).
-// Space: at most t + T ceil(t/2) tokens, T = floor(log2(n/t)) + 1 occupied levels at most, i.e.
-// O(t log(n/t)) tokens of (d + d_v + 1) floats; exactly (n mod t) + ceil(t/2) popcount(n div t)
-// under the prefix keep rule. Update: O(t (d + d_v)) amortised per token per level, in bursts.
+// Space: exactly (n mod t) + ceil(t/2) popcount(n div t) tokens under the half (default) and
+// prefix keep rules (merge_reduce_retained), at most t + T ceil(t/2) with T = floor(log2(n/t)) + 1,
+// i.e. O(t log(n/t)) tokens of (d + d_v + 1) floats; under the smaller rule the formula is only an
+// upper bound. Update: O(t (d + d_v)) amortised per token per level, in bursts.
 // Departures ([R], see softmax_balance.hpp): one tree serves numerator and denominator (the walk
-// balances them jointly through the denominator coordinate; BalanceKV proper runs a separate
-// denominator tree, see balance_kv); the practical walk normalises its strength; the kept colour
-// is rescaled so total weight is conserved exactly (weights sum to the tokens seen).
+// balances them jointly through the denominator coordinate, and z = N / Z is a convex combination
+// of kept values; BalanceKV's paper estimator runs a separate denominator tree, see balance_kv);
+// the practical walk normalises its strength and uses a relative temperature; the default keep
+// rule keeps exactly half; total weight is conserved exactly (weights sum to the tokens seen).
+// This is balance_kv's default estimator without sinks, window or buckets.
 #pragma once
 
 #include "blocks/weighted_merge_reduce.hpp"
@@ -30,6 +34,7 @@ class MergeReduceSketch final : public Sketch {
     SketchStats stats() const override;
     SketchView view() const override;
     void reset() override;
+    std::vector<std::string> warnings() const override { return walk_warnings({&tree_}); }
     const WeightedMergeReduce& tree() const { return tree_; }
 
   protected:
@@ -42,9 +47,5 @@ class MergeReduceSketch final : public Sketch {
 };
 
 SketchInfo merge_reduce_sketch_info();
-
-/// Upper bound on the tokens merge_reduce retains after n tokens with batch t:
-/// (n mod t) + ceil(t/2) popcount(n div t); exact under the prefix keep rule.
-Index merge_reduce_retained_bound(Index n, Index t);
 
 }  // namespace kvscope

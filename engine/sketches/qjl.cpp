@@ -1,5 +1,6 @@
 #include "sketches/qjl.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 
@@ -9,7 +10,9 @@ namespace kvscope {
 
 namespace {
 constexpr std::size_t kKeep = 4096;
-}
+// Logits held at once during an evaluation: P x (keys per block) doubles, 32 MiB.
+constexpr Index kEvalBufferDoubles = Index{1} << 22;
+}  // namespace
 
 QjlSketch::QjlSketch(const SketchContext& context)
     : Sketch(context),
@@ -25,21 +28,23 @@ QjlSketch::QjlSketch(const SketchContext& context)
 void QjlSketch::do_append(const TokenBlock& block) {
     const Index n = block.size();
     const Matrix proj = block.keys * projection_.transpose();  // [n x m]
+    Eigen::RowVectorXf sign_row(bits_);
     for (Index r = 0; r < n; ++r, ++seen_) {
-        for (Index j = 0; j < bits_; ++j)
-            signs_.push_back(proj(r, j) >= 0.0f ? 1.0f : -1.0f);
+        for (Index j = 0; j < bits_; ++j) {
+            const bool positive = proj(r, j) >= 0.0f;
+            signs_.push(positive ? 1u : 0u);
+            sign_row[j] = positive ? 1.0f : -1.0f;
+        }
         const float kn = block.keys.row(r).norm();
         norms_.push_back(kn);
-        values_.insert(values_.end(), block.values.row(r).data(),
-                       block.values.row(r).data() + value_dim());
-        positions_.push_back(block.first_position + r);
+        values_.append(block.values.row(r).data(), static_cast<std::size_t>(value_dim()));
+        positions_.push(block.first_position + r);
         for (int c = 0; c < dim(); ++c)
             channel_abs_sum_[static_cast<std::size_t>(c)] += std::abs(block.keys(r, c));
         if (block.queries.rows() > 0) {
             const Eigen::RowVectorXf sq = block.queries.row(r) * projection_.transpose();
             const double est = std::sqrt(std::numbers::pi / 2.0) / bits_ * kn *
-                               static_cast<double>(sq.dot(Eigen::Map<const Eigen::RowVectorXf>(
-                                   signs_.data() + signs_.size() - bits_, bits_)));
+                               static_cast<double>(sq.dot(sign_row));
             const double exact =
                 block.queries.row(r).cast<double>().dot(block.keys.row(r).cast<double>());
             logit_error_.push_back(beta() * (est - exact));
@@ -50,28 +55,57 @@ void QjlSketch::do_append(const TokenBlock& block) {
                            logit_error_.end() - static_cast<std::ptrdiff_t>(kKeep));
 }
 
-Eigen::MatrixXd QjlSketch::inner_products(ConstMatrixRef queries) const {
-    using MapF = Eigen::Map<const Matrix>;
-    const MapF signs(signs_.data(), seen_, bits_);
-    const Eigen::MatrixXd sq = (queries * projection_.transpose()).cast<double>();  // [P x m]
-    Eigen::MatrixXd ip = sq * signs.cast<double>().transpose();                     // [P x n]
-    const Eigen::Map<const Eigen::VectorXf> norms(norms_.data(), seen_);
+Eigen::MatrixXd QjlSketch::block_inner_products(const Eigen::MatrixXd& sq, Index first,
+                                                Index count) const {
+    // Signs unpacked to +-1 doubles in the layout the unpacked version cast them to (row-major
+    // [count x m]), so the GEMM below is the same product.
+    Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> signs(count, bits_);
+    for (Index i = 0; i < count; ++i) {
+        const Index base = (first + i) * bits_;
+        for (Index j = 0; j < bits_; ++j)
+            signs(i, j) = signs_.get(base + j) ? 1.0 : -1.0;
+    }
+    Eigen::VectorXf norms(count);
+    norms_.copy_out(static_cast<std::size_t>(first), static_cast<std::size_t>(count), norms.data());
+    Eigen::MatrixXd ip = sq * signs.transpose();  // [P x count]
     ip *= (norms.cast<double>() * (std::sqrt(std::numbers::pi / 2.0) / bits_)).asDiagonal();
     return ip;
 }
 
+Eigen::MatrixXd QjlSketch::inner_products(ConstMatrixRef queries) const {
+    const Eigen::MatrixXd sq = (queries * projection_.transpose()).cast<double>();  // [P x m]
+    return block_inner_products(sq, 0, seen_);
+}
+
 EstimateBatch QjlSketch::do_estimate(ConstMatrixRef queries) const {
     const Index P = queries.rows();
-    EstimateBatch out = EstimateBatch::zeros(P, value_dim());
-    if (seen_ == 0) return out;
-    Eigen::MatrixXd logits = beta() * inner_products(queries);
-    out.shift = logits.rowwise().maxCoeff();
-    logits.colwise() -= out.shift;
-    logits = logits.array().exp().matrix();
-    out.den = logits.rowwise().sum();
-    const Eigen::Map<const Matrix> V(values_.data(), seen_, value_dim());
-    out.num = logits * V.cast<double>();
+    if (seen_ == 0) return EstimateBatch::zeros(P, value_dim());
+    const Eigen::MatrixXd sq = (queries * projection_.transpose()).cast<double>();  // [P x m]
+    const Index block = std::max<Index>(1, kEvalBufferDoubles / std::max<Index>(P, 1));
+    EstimateBatch out;
+    Matrix values;
+    for (Index first = 0; first < seen_; first += block) {
+        const Index count = std::min(block, seen_ - first);
+        Eigen::MatrixXd logits = block_inner_products(sq, first, count);
+        logits *= beta();  // in place: one P x count buffer
+        EstimateBatch part;
+        part.shift = logits.rowwise().maxCoeff();
+        logits.colwise() -= part.shift;
+        logits = logits.array().exp().matrix();
+        part.den = logits.rowwise().sum();
+        values.resize(count, value_dim());
+        values_.copy_out(static_cast<std::size_t>(first * value_dim()),
+                         static_cast<std::size_t>(count * value_dim()), values.data());
+        part.num = logits * values.cast<double>();
+        out.add(part);  // the first block is copied as it is
+    }
     return out;
+}
+
+std::size_t QjlSketch::held_bytes() const {
+    return signs_.held_bytes() + norms_.held_bytes() + values_.held_bytes() +
+           positions_.held_bytes() + channel_abs_sum_.capacity() * sizeof(double) +
+           logit_error_.capacity() * sizeof(double);
 }
 
 SketchStats QjlSketch::stats() const {
@@ -87,9 +121,11 @@ SketchView QjlSketch::view() const {
     SketchView v;
     v.subset_of_stream = false;  // keys are sign sketches, not stream tokens
     v.tag_meaning = "";
-    for (Index i = 0; i < seen_; ++i)
-        v.retained.push_back({positions_[static_cast<std::size_t>(i)], 1.0, 1.0, 0});
-    v.token_scores.assign(norms_.begin(), norms_.end());
+    v.retained.reserve(static_cast<std::size_t>(seen_));
+    positions_.for_each([&v](Index p) { v.retained.push_back({p, 1.0, 1.0, 0}); });
+    v.token_scores.reserve(norms_.size());
+    for (std::size_t i = 0; i < norms_.size(); ++i)
+        v.token_scores.push_back(norms_[i]);
     v.score_meaning = "stored key norm";
     QuantView q;
     q.bits = bits_;

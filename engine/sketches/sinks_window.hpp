@@ -3,7 +3,7 @@
 // blocks/sinks_window_layout.hpp); every token leaving the window is handed, in
 // stream order and with its query, to an inner sketch (`inner`, any registered id in the list),
 // and the three estimates are summed with EstimateBatch::add (numerators and denominators add,
-// ALGORITHMS.md 2 "Common representation").
+// docs/algorithms.md 2 "Common representation").
 //
 // Where it comes from: BalanceKV's experiments keep 32 sink and 32 recent tokens exactly and
 // compress only the middle [C] (Han et al., "BalanceKV: KV Cache Compression through

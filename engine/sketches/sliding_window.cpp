@@ -49,7 +49,8 @@ SketchInfo sliding_window_sketch_info() {
     SketchInfo info;
     info.id = "sliding_window";
     info.name = "Sliding window";
-    info.summary = "The last `budget` tokens, exactly. Heuristic baseline (ALGORITHMS.md 2.2).";
+    info.summary =
+        "The last `budget` tokens, exactly. Heuristic baseline (docs/algorithms.md 2.2).";
     info.subset_of_stream = true;
     info.params = {ParamSpec::integer("budget", "Budget (tokens)",
                                       "Tokens kept: the window length W. Older tokens are "

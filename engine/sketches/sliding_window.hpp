@@ -1,6 +1,6 @@
 // sliding_window: keeps the last `budget` tokens exactly (a ring buffer), weight 1.
 //
-// The classic window-attention baseline (ALGORITHMS.md 2.2). Heuristic: no approximation
+// The classic window-attention baseline (docs/algorithms.md 2.2). Heuristic: no approximation
 // guarantee; it fails as soon as mass sits outside the window (attention sinks, needles).
 // Haris-Onak show Theta(d W) space is needed for exact sliding-window attention, which this
 // trivially meets. Departures: none (no RoPE re-indexing; kvscope has no positions in keys).

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <numeric>
+#include <stdexcept>
+#include <string>
 
 namespace kvscope {
 
@@ -17,7 +19,15 @@ SnapKvSketch::SnapKvSketch(const SketchContext& context)
                              std::max<Index>(1, context.params.integer("budget") / 2))),
       cache_(context.dim, context.value_dim),
       window_queries_(Matrix::Zero(context.params.integer("window"), context.dim)),
-      query_position_(static_cast<std::size_t>(context.params.integer("window")), -1) {}
+      query_position_(static_cast<std::size_t>(context.params.integer("window")), -1) {
+    // The pooling window is centred (kernel / 2 tokens each side), so an even width would act
+    // as the next odd one; refuse it rather than silently run another setting.
+    if (kernel_ % 2 == 0) {
+        throw std::invalid_argument(
+            "sketch 'snapkv' parameter 'kernel' = " + std::to_string(kernel_) +
+            " must be odd (a centred window; 1 disables pooling)");
+    }
+}
 
 void SnapKvSketch::select(Index keep, Index newest_position) {
     const Index m = cache_.size();
@@ -144,9 +154,11 @@ SketchInfo snapkv_sketch_info() {
                            "Recent stream queries whose attention votes for tokens (32 in the "
                            "BalanceKV benchmarks).",
                            1, 4096, 32, true),
-        ParamSpec::integer("kernel", "Pooling kernel",
-                           "Width of the 1-D pooling along token positions (odd; 1 disables).", 1,
-                           63, 5),
+        ParamSpec::integer(
+            "kernel", "Pooling kernel",
+            "Width of the 1-D pooling along token positions, centred on the token: odd "
+            "(even widths are refused); 1 disables.",
+            1, 63, 5),
         ParamSpec::choice("pooling", "Pooling", "How votes are smoothed: average or max.",
                           {"avg", "max"}, "avg"),
         ParamSpec::integer("eval_every", "Re-select every",

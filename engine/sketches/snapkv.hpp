@@ -3,7 +3,7 @@
 //
 // Paper: Li et al., "SnapKV: LLM Knows What You are Looking for Before Generation",
 // arXiv:2404.14469. Defaults window 32, kernel 5 with average pooling follow the BalanceKV repo's
-// benchmark arguments [C]; ALGORITHMS.md 2.4. Heuristic: no guarantee; selection is
+// benchmark arguments [C]; docs/algorithms.md 2.4. Heuristic: no guarantee; selection is
 // irreversible, so tokens the observation window ignores are lost even if later queries need
 // them.
 // Departure from the one-shot original (selection once, at the end of prefill): in a stream the

@@ -4,7 +4,7 @@
 // Paper: Xiao, Tian, Chen, Han, Lewis, "Efficient Streaming Language Models with Attention
 // Sinks", arXiv:2309.17453. Default S = 4 sinks [M]. Heuristic: no approximation guarantee; it
 // works because real models park a large share of softmax mass on the first tokens whatever
-// their content (ALGORITHMS.md 2.2).
+// their content (docs/algorithms.md 2.2).
 // Departures: `budget` counts every kept token (S + W), so it compares with other subset
 // sketches at equal memory; when budget <= sinks only the first `budget` tokens are kept (no
 // window). No RoPE position re-indexing (kvscope keys carry no positions).

@@ -194,6 +194,7 @@ TheoryCurve subgen_space_curve() {
     c.label = "SubGen d(m eps^-2 e^{2 delta r} log n + eps^-2 d), m = 1, beta delta r = B";
     c.source = "SubGen, arXiv 2402.06082 (m = 1 and delta r = r_k r_q assumed here)";
     c.upper = true;
+    c.reconstruction = true;  // m = 1 and beta delta r = B are our reading [R]
     c.words = [](const TheoryInputs& in) {
         const double inv2 = 1.0 / (in.eps * in.eps);
         const double logn = in.log_factors ? std::log(std::max(in.n, 2.0)) : 1.0;
@@ -216,15 +217,20 @@ SketchInfo subgen_sketch_info() {
                         "A key joins the first cluster whose representative is within delta (key "
                         "units).",
                         1e-6, 1e6, 1.0, true),
+        // Caps keep a token's cost bounded: each token draws one number per value sample and
+        // scans every cluster (at 10^6 of either a default run did not finish).
         ParamSpec::integer("t", "Samples per cluster t",
-                           "Uniform reservoir size per cluster for the denominator.", 1, 1e6, 16,
-                           true),
+                           "Uniform reservoir size per cluster for the denominator (at most "
+                           "65,536).",
+                           1, 65536, 16, true),
         ParamSpec::integer("s", "Value samples s",
-                           "l2 samples (with replacement) for the numerator.", 1, 1e6, 64, true),
+                           "l2 samples (with replacement) for the numerator; each token costs "
+                           "O(s), so at most 4,096.",
+                           1, 4096, 64, true),
         ParamSpec::integer("max_clusters", "Max clusters",
                            "Departure: beyond this many clusters a far key joins its nearest "
-                           "cluster.",
-                           1, 1e6, 64, true),
+                           "cluster. Each token scans every cluster, so at most 4,096.",
+                           1, 4096, 64, true),
     };
     info.make = [](const SketchContext& c) { return std::make_unique<SubGenSketch>(c); };
     info.theory = {subgen_space_curve()};

@@ -2,7 +2,7 @@
 // sampling of values for the numerator.
 //
 // Paper: Zandieh, Han, Mirrokni, Karbasi, "SubGen: Token Generation in Sublinear Time and Memory"
-// (arXiv 2402.06082), read through a summary; ALGORITHMS.md 2.13. Guarantee (stated for
+// (arXiv 2402.06082), read through a summary; docs/algorithms.md 2.13. Guarantee (stated for
 // (m, delta)-clusterable keys): ||z - Attn|| <= eps ||softmax||_2 ||V||_op with
 // t = O(eps^-2 e^{2 delta r} log n) samples per cluster and s = O(eps^-2 d) value samples;
 // memory O(d (m t + s)).

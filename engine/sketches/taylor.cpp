@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 #include "math/reservoir.hpp"
@@ -55,6 +56,11 @@ void TaylorSketch::move_centre(const Eigen::VectorXd& centre) const {
 
 void TaylorSketch::do_append(const TokenBlock& block) {
     const Index n = block.size();
+    if (n > 0 && block.queries.rows() == n) {
+        stream_query_norm_max_ = std::max(
+            stream_query_norm_max_,
+            std::sqrt(static_cast<double>(block.queries.rowwise().squaredNorm().maxCoeff())));
+    }
     if (seen_ == 0 && recenter_ != Recenter::None) {
         // The first key is a free starting centre (the moments are still empty).
         const Eigen::VectorXd c =
@@ -120,6 +126,23 @@ EstimateBatch TaylorSketch::do_estimate(ConstMatrixRef queries) const {
     return moments_.estimate(queries, beta());
 }
 
+std::vector<std::string> TaylorSketch::warnings() const {
+    flush();
+    const double qmax = std::max(query_norm_max_, stream_query_norm_max_);
+    const double B = beta() * qmax * radius_bound_;
+    const double rel = relative_lagrange_bound(B, degree_);
+    if (!(rel > 1.0)) return {};
+    const int needed = degree_for_relative_error(B, 1.0);
+    char buf[256];
+    std::snprintf(buf, sizeof buf,
+                  "Lagrange bound e^{2B} B^{p+1}/(p+1)! = %.3g > 1 at degree %d (B = %.3g): the "
+                  "series promises no accuracy on this stream; %s",
+                  rel, degree_, B,
+                  needed < 0 ? "no degree up to 64 brings it below 1"
+                             : ("degree " + std::to_string(needed) + " brings it below 1").c_str());
+    return {buf};
+}
+
 SketchStats TaylorSketch::stats() const {
     return SketchStats::of_floats(seen_, 0, moments_.memory_floats());
 }
@@ -174,6 +197,7 @@ void TaylorSketch::reset() {
     radius_bound_ = 0;
     ref_radius_ = 0;
     query_norm_max_ = 0;
+    stream_query_norm_max_ = 0;
     recent_queries_.resize(0, dim());
     rng_ = Rng(derive_seed(context().seed, "taylor_sample"));
     sample_.clear();

@@ -7,7 +7,7 @@
 //
 // Papers: the polynomial method of Alman & Song (arXiv 2302.13214) and of "Towards Tight Bounds
 // for Streaming Attention" (Chen, Feng, Indyk, Kapralov, Kochetkova, Prokhorov, arXiv 2606.07205;
-// full text not retrieved). ALGORITHMS.md 2.10.
+// full text not retrieved). docs/algorithms.md 2.10.
 // Guarantee [R, Lagrange remainder]: with B = beta max||q|| max||k - c||, every weight is off by
 // at most e^{max(x,0)} B^{p+1}/(p+1)!, so |Z_p - Z| / Z <= e^{2B} B^{p+1}/(p+1)! and
 // ||N_p - N|| <= n e^{B} B^{p+1}/(p+1)! max||v||.
@@ -42,6 +42,9 @@ class TaylorSketch final : public Sketch {
     SketchStats stats() const override;
     SketchView view() const override;
     void reset() override;
+    /// Warns when the relative Lagrange bound e^{2B} B^{p+1}/(p+1)! exceeds 1, with B = beta
+    /// max||q|| (stream and estimate queries) times the stored radius bound.
+    std::vector<std::string> warnings() const override;
 
     /// The moments (translated to the current centre and holding every token only after a
     /// query or a view: small appends are buffered).
@@ -75,7 +78,8 @@ class TaylorSketch final : public Sketch {
     mutable Index pending_ = 0;
     mutable double radius_bound_ = 0;  // ref_radius_ + |centre - reference_|
     mutable double query_norm_max_ = 0;
-    mutable Matrix recent_queries_;  // up to 32 rows, for the truncation panel
+    double stream_query_norm_max_ = 0;  // max ||q|| over the stream's own queries
+    mutable Matrix recent_queries_;     // up to 32 rows, for the truncation panel
     Rng rng_;
     WeightedCache sample_;  // diagnostic reservoir of kSample tokens
 };

@@ -4,7 +4,7 @@
 // carries weight n/m in both the numerator and the denominator (n seen, m kept), so both sums are
 // unbiased. Guarantee: standard sampling, error ~ m^(-1/2) times a variance factor; a worst-case
 // relative guarantee needs m ~ e^(2B)/eps^2 (B = beta r_q r_k). No paper beyond the classic
-// reservoir; ALGORITHMS.md 2.3.
+// reservoir; docs/algorithms.md 2.3.
 // Space: m (d + d_v + 2) floats. Update O(d + d_v) per token, plus O(m) per block for weights.
 #pragma once
 

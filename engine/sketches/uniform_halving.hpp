@@ -3,7 +3,7 @@
 // The stream is sampled at rate 2^-r with weight 2^r. Whenever more than `budget` tokens are held,
 // every token gets an independent random sign, one colour (chosen by a fair coin) is kept and the
 // weights double (r -> r + 1). This is SoftmaxBalance with walk strength gamma = 0 (BalanceKV's
-// uniform baseline, ALGORITHMS.md 2.3): each token survives with probability exactly 2^-r, so
+// uniform baseline, docs/algorithms.md 2.3): each token survives with probability exactly 2^-r, so
 // numerator and denominator are unbiased, with sampling-quality error ~ m^(-1/2).
 // Departure: BalanceKV's code halves to exactly half with a prefix rule; independent signs keep
 // the estimate exactly unbiased and the kept count stays <= budget.

@@ -1,4 +1,5 @@
 // The one place where built-in sources are registered. Add one line per source.
+#include "sources/ar1.hpp"
 #include "sources/attention_sinks.hpp"
 #include "sources/clustered_offset.hpp"
 #include "sources/drifting_clusters.hpp"
@@ -29,6 +30,7 @@ void register_builtin_sources(SourceRegistry& registry) {
     registry.add(outlier_channels_source_info());
     registry.add(incompressible_source_info());
     registry.add(query_shift_source_info());
+    registry.add(ar1_source_info());
     registry.add(file_source_info());
 }
 

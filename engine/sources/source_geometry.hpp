@@ -1,6 +1,6 @@
-// Small geometric helpers shared by the synthetic sources (ALGORITHMS.md 4.1): unit directions,
-// balls, zero-mean cluster layouts and counter-based (position-addressable) random points.
-// Everything here is O(n) per call and deterministic for its inputs.
+// Small geometric helpers shared by the synthetic sources (docs/algorithms.md 4.1): unit
+// directions, balls, zero-mean cluster layouts and counter-based (position-addressable) random
+// points. Everything here is O(n) per call and deterministic for its inputs.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// Base of the seeded synthetic token streams (ALGORITHMS.md 4.1).
+// Base of the seeded synthetic token streams (docs/algorithms.md 4.1).
 //
 // A subclass draws each token from its own Rng in stream order; reset() reseeds, so a replay
 // yields identical tokens. Probe queries come from an independent Rng derived from the probe

@@ -10,7 +10,7 @@ namespace kvscope {
 namespace {
 
 constexpr const char* kPaper =
-    "Streaming Attention Approximation via Discrepancy Theory (arXiv 2502.15955)";
+    "Streaming Attention Approximation via Discrepancy Theory (arXiv 2502.07861)";
 
 double polylog(const TheoryInputs& in) {
     if (!in.log_factors) return 1.0;

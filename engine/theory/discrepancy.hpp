@@ -1,7 +1,7 @@
-// Space bounds of the discrepancy sketches, for "theory vs measured" overlays (ALGORITHMS.md 3.1).
-// Constants are 1; polylog factors are included only when TheoryInputs::log_factors is set, as
-// log2(n)^2 (one log from the walk's discrepancy, one from the T = log(n/t) levels) [R: the
-// papers suppress them and do not state their powers].
+// Space bounds of the discrepancy sketches, for "theory vs measured" overlays
+// (docs/algorithms.md 3.1). Constants are 1; polylog factors are included only when
+// TheoryInputs::log_factors is set, as log2(n)^2 (one log from the walk's discrepancy, one from the
+// T = log(n/t) levels) [R: the papers suppress them and do not state their powers].
 #pragma once
 
 #include <vector>

@@ -27,7 +27,7 @@ TheoryCurve taylor_space_curve() {
     TheoryCurve c;
     c.id = "taylor_space";
     c.label = "Taylor C(d+p,p)(d_v+1), p = min degree with e^{2B}B^{p+1}/(p+1)! <= eps";
-    c.source = "reconstruction (Lagrange remainder; ALGORITHMS.md 2.10, 3.1)";
+    c.source = "reconstruction (Lagrange remainder; docs/algorithms.md 2.10, 3.1)";
     c.upper = true;
     c.reconstruction = true;
     c.words = [](const TheoryInputs& in) {
@@ -57,7 +57,7 @@ TheoryCurve hybrid_space_curve() {
     c.label = "Hybrid min_t C(d+t,t)(d_v+1) + sqrt(d_v) e_{>t}(B) e^B/eps (d+d_v) [heuristic]";
     c.source =
         "heuristic reconstruction of Towards Tight Bounds for Streaming Attention, arXiv "
-        "2606.07205 (ALGORITHMS.md 2.11, 3.1)";
+        "2606.07205 (docs/algorithms.md 2.11, 3.1)";
     c.upper = true;
     c.reconstruction = true;
     c.words = [](const TheoryInputs& in) { return hybrid_words(in, hybrid_best_degree(in)); };

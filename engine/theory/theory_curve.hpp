@@ -1,5 +1,5 @@
 // Theory curves drawn beside measurements: space bounds (upper and lower) as functions of the
-// problem size. Constants are set to 1 and polylog factors are optional (ALGORITHMS.md 3).
+// problem size. Constants are set to 1 and polylog factors are optional (docs/algorithms.md 3).
 // Every curve lives in engine/theory/ (lower_bounds, discrepancy, polynomial); a sketch lists
 // its own in SketchInfo::theory.
 #pragma once

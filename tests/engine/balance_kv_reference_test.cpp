@@ -104,5 +104,69 @@ TEST(BalanceKvReference, DeterministicResettableAndBetterThanRandom) {
     EXPECT_LT(walk, 0.5 * random);
 }
 
+// The authors' selection (src/balanced_walk.py) on hand-made sign vectors, worked out by hand
+// from their cumsum / argmax / stable-argsort code: ties, odd sizes, one colour only.
+TEST(BalanceKvReference, SelectionMatchesTheAuthorsOnHandMadeSigns) {
+    struct Case {
+        std::vector<std::int8_t> signs;
+        std::vector<Index> kept;
+        std::vector<double> factor;
+    };
+    const std::vector<Case> cases = {
+        // Tie 4/4: + reaches 4 at index 6, - at 7: + (first to n/2) kept, all x2.
+        {{1, 1, -1, 1, -1, -1, 1, -1}, {0, 1, 3, 6}, {2, 2, 2, 2}},
+        // Tie 4/4 where - completes first (index 5): the - colour, all x2.
+        {{1, -1, -1, 1, -1, -1, 1, 1}, {1, 2, 4, 5}, {2, 2, 2, 2}},
+        // No tie: + reaches 4 at index 4; the - of the prefix x2, then the tail x1.
+        {{1, 1, 1, -1, 1, 1, -1, -1}, {3, 5, 6, 7}, {2, 1, 1, 1}},
+        // Odd n = 7: + reaches 3 at index 4, - at 5; the first three + kept x2 (not ceil(n/2)).
+        {{1, -1, -1, 1, 1, -1, 1}, {0, 3, 4}, {2, 2, 2}},
+        // Odd n = 5, - never reaches 2: c = 1 (where + did), the tail x1 fills floor(5/2).
+        {{1, 1, 1, 1, -1}, {2, 3}, {1, 1}},
+        // One colour only: the prefix of n/2 is dropped, the tail kept x1.
+        {{1, 1, 1, 1}, {2, 3}, {1, 1}},
+        // A single item: nothing survives (their n // 2 = 0).
+        {{1}, {}, {}},
+    };
+    for (const Case& c : cases) {
+        const Halving h = reference_select(c.signs);
+        EXPECT_EQ(h.kept, c.kept);
+        EXPECT_EQ(h.factor, c.factor);
+    }
+}
+
+// Their zero padding of the last block: the mean key divides by the block size, so a 3-token
+// block padded to 4 has the kernel of the same block with an explicit zero fourth row.
+TEST(BalanceKvReference, LastBlockIsZeroPaddedLikeTheAuthors) {
+    const TokenBatch s = ball_stream(8, 2.0, 3, 11);
+    ReferenceOptions o;
+    o.beta = 0.35;
+    Eigen::MatrixXf padded, explicit_zero, unpadded;
+    reference_block_gram(s.keys, s.values, 4, o, padded);
+    Matrix k4 = Matrix::Zero(4, 8), v4 = Matrix::Zero(4, 8);
+    k4.topRows(3) = s.keys;
+    v4.topRows(3) = s.values;
+    reference_block_gram(k4, v4, 4, o, explicit_zero);
+    reference_block_gram(s.keys, s.values, 3, o, unpadded);
+    for (Index j = 0; j < 3; ++j) {
+        for (Index i = j; i < 3; ++i) {
+            EXPECT_NEAR(padded(i, j), explicit_zero(i, j), 1e-5f * std::abs(explicit_zero(i, j)));
+        }
+    }
+    const Eigen::MatrixXf diff = padded - unpadded;
+    EXPECT_GT(diff.triangularView<Eigen::Lower>().toDenseMatrix().norm(), 1e-3);
+}
+
+// A middle of odd size keeps floor(m / 2) per round (their n // 2), not ceil.
+TEST(BalanceKvReference, OddMiddleKeepsTheFloorPerRound) {
+    const TokenBatch s = ball_stream(16, 2.0, 1000, 3);
+    auto sk = make_sketch(
+        "balance_kv_reference",
+        {{"compress_at", 1000}, {"rounds", 2}, {"block", 128}, {"sinks", 0}, {"window", 1}}, 16, 16,
+        0.25, 4);
+    feed(*sk, s, 1000);
+    EXPECT_EQ(sk->stats().retained, 1 + (999 / 2) / 2);
+}
+
 }  // namespace
 }  // namespace kvscope::test

@@ -41,17 +41,20 @@ TEST(BalanceKv, EmptyOneTokenAndExactMode) {
     EXPECT_EQ(ex->stats().retained, 600);
 }
 
-// Weights: denominator weights (sinks, window and the (k, 1) tree) sum to the tokens seen;
-// numerator weights sum to the tokens seen minus the skipped ones (zero or negligible values).
+// Weights, paper estimator: denominator weights (sinks, window and the (k, 1) tree) sum to the
+// tokens seen; numerator weights sum to the tokens seen minus the skipped ones (zero or
+// negligible values). Joint estimator: one set of weights, summing to the tokens seen for both,
+// nothing skipped; with buckets one tree per value-norm bucket.
 TEST(BalanceKv, WeightsSumToTokensSeen) {
     TokenBatch s = ball_stream(16, 2.0, 5000, 3);
     for (Index i = 0; i < 5000; i += 97)
-        s.values.row(i).setZero();            // skipped by the numerator
+        s.values.row(i).setZero();            // skipped by the paper's numerator
     s.values.middleRows(1000, 500) *= 20.0f;  // a second, heavier bucket
-    for (const char* keep : {"smaller", "prefix"}) {
-        auto sk =
-            make_sketch("balance_kv", {{"batch", 64}, {"sinks", 4}, {"window", 16}, {"keep", keep}},
-                        16, 16, 0.25, 5);
+    for (const char* keep : {"smaller", "prefix", "half"}) {
+        auto sk = make_sketch(
+            "balance_kv",
+            {{"batch", 64}, {"sinks", 4}, {"window", 16}, {"keep", keep}, {"algorithm", "paper"}},
+            16, 16, 0.25, 5);
         feed(*sk, s, 5000, 999);
         const auto [num, den] = weight_sums(sk->view());
         const auto& bkv = dynamic_cast<const BalanceKvSketch&>(*sk);
@@ -60,6 +63,24 @@ TEST(BalanceKv, WeightsSumToTokensSeen) {
         EXPECT_NEAR(num, 5000.0 - 51, 1e-6);
         EXPECT_GE(bkv.numerator().classes().size(), 3u);
         EXPECT_GE(sk->view().merge_trees.size(), 4u);  // buckets + denominator
+    }
+    for (const char* buckets : {"none", "value_norm"}) {
+        auto sk = make_sketch("balance_kv",
+                              {{"batch", 64}, {"sinks", 4}, {"window", 16}, {"buckets", buckets}},
+                              16, 16, 0.25, 5);
+        feed(*sk, s, 5000, 999);
+        const auto [num, den] = weight_sums(sk->view());
+        const auto& bkv = dynamic_cast<const BalanceKvSketch&>(*sk);
+        EXPECT_NEAR(den, 5000.0, 1e-6);
+        EXPECT_NEAR(num, 5000.0, 1e-6);
+        EXPECT_EQ(bkv.skipped(), 0);
+        EXPECT_EQ(bkv.denominator().size(), 0);
+        if (std::string(buckets) == "none") {
+            EXPECT_EQ(bkv.numerator().classes().size(), 1u);
+            EXPECT_EQ(sk->stats().retained, balance_kv_retained(5000, 64, 4, 16));
+        } else {
+            EXPECT_GE(bkv.numerator().classes().size(), 3u);
+        }
     }
 }
 

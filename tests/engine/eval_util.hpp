@@ -32,6 +32,20 @@ inline TokenBatch ball_stream(int dim, double radius, Index tokens, std::uint64_
     return src->next(tokens);
 }
 
+/// One head of the shipped real-attention example (assets/real/ppocr_v4_line: 1,024 tokens,
+/// d = 15), keys, values and queries as the `file` source streams them.
+inline TokenBatch real_head(int layer, int head) {
+    const std::string dir = std::string(KVSCOPE_SOURCE_DIR) + "/assets/real/ppocr_v4_line/";
+    auto src = make_source("file",
+                           {{"keys", dir + "keys.npy"},
+                            {"values", dir + "values.npy"},
+                            {"queries", dir + "queries.npy"},
+                            {"layer", layer},
+                            {"head", head}},
+                           7);
+    return src->next(1024);
+}
+
 inline Matrix ball_probes(int dim, double radius, int count, std::uint64_t seed) {
     auto src = make_source("isotropic_ball", {{"dim", dim}, {"radius", radius}}, seed);
     return src->probe_queries(count, seed);

@@ -179,7 +179,7 @@ TEST(LshPartition, SampledSummariesAreExactWhenTheBudgetCoversEachBucket) {
         auto small = polytest::make_sketch("lsh_partition", kD, kD, kBeta,
                                            {{"summary", summary}, {knob, 8}});
         polytest::feed(*small, st);
-        // merge_reduce_retained_bound(n_b, 8) <= 7 + 4 log2(n_b / 8) per bucket.
+        // merge_reduce_retained(n_b, 8) <= 7 + 4 log2(n_b / 8) per bucket.
         EXPECT_LE(small->stats().retained, 8 * (std::string(summary) == "coreset" ? 7 + 4 * 6 : 8));
         EXPECT_LT(small->stats().retained, 400);
     }

@@ -1,5 +1,5 @@
 // The practice presets (assets/presets/*.json) run through Session, and each phenomenon their
-// descriptions promise is asserted with fixed seeds and wide margins (ALGORITHMS.md 2.2-2.5,
+// descriptions promise is asserted with fixed seeds and wide margins (docs/algorithms.md 2.2-2.5,
 // 4.1). The presets are loaded from the files themselves, so editing a preset re-checks it.
 #include <gtest/gtest.h>
 

@@ -60,5 +60,164 @@ TEST(Runner, BadCommandsReportErrorsAndKeepTheSession) {
     EXPECT_EQ(runner.snapshot()->tokens_seen, 0);
 }
 
+// Regression: Shift+R ("new seed") rebuilt the run from the config the Runner was started with,
+// so every sketch the user had added, edited, moved or removed came back as it was.
+TEST(Runner, NewSeedKeepsTheUsersSketchEdits) {
+    Runner runner(tiny());
+    runner.send(command::Step{600});
+    runner.send(command::SetSketchParams{1, {{"budget", 48}}});
+    runner.send(command::AddSketch{SketchEntry{"sliding_window", {{"budget", 16}}}});
+    runner.send(command::MoveSketch{2, 0});
+    runner.send(command::RemoveSketch{1});  // the exact cache
+    runner.wait_idle();
+    const auto before = runner.snapshot();
+    ASSERT_TRUE(before->error.empty()) << before->error;
+    runner.send(command::NewSeed{before->config->seed + 1});
+    runner.wait_idle();
+    const auto after = runner.snapshot();
+    ASSERT_TRUE(after->error.empty()) << after->error;
+    EXPECT_EQ(after->config->seed, before->config->seed + 1);
+    EXPECT_EQ(after->tokens_seen, 0);
+    ASSERT_EQ(after->sketches.size(), 2u);
+    EXPECT_EQ(after->sketches[0].spec.id, "sliding_window");
+    EXPECT_EQ(after->sketches[0].spec.params_text, "budget=16");
+    EXPECT_EQ(after->sketches[1].spec.id, "uniform");
+    EXPECT_EQ(after->sketches[1].spec.params_text, "budget=48");
+    // New randomness: the edited sketch's pinned seed was released too.
+    EXPECT_NE(after->sketches[1].spec.seed, before->sketches[1].spec.seed);
+}
+
+// Regression: a refused Configure left its error only until the next command (the explorer sends
+// SetSpeed and Step right after it), so the message vanished unseen.
+TEST(Runner, ARefusedConfigureKeepsTheRunningSessionAndItsErrorUntilTheRunChanges) {
+    Runner runner(tiny());
+    runner.send(command::Step{300});
+    RunConfig bad = tiny();
+    bad.source_id = "file";
+    bad.source_params = {{"keys", "/nonexistent/keys.npy"}};
+    runner.send(command::Configure{bad, 500});
+    runner.send(command::SetSpeed{128});
+    runner.send(command::Step{100});
+    runner.send(command::Play{});
+    runner.send(command::Pause{});
+    runner.wait_idle();
+    auto s = runner.snapshot();
+    EXPECT_THAT(s->error, ::testing::HasSubstr("keys.npy"));
+    EXPECT_EQ(s->config->source_id, "isotropic_ball");  // the previous scene still runs
+    EXPECT_EQ(s->sketches.size(), 2u);
+    EXPECT_GE(s->tokens_seen, 400);
+    runner.send(command::SetSketchParams{1, {{"budget", 16}}});  // the user moves on
+    runner.wait_idle();
+    EXPECT_TRUE(runner.snapshot()->error.empty());
+}
+
+// Regression: a runner started on a config that cannot be built showed an empty scene and lost
+// the reason at the first command.
+TEST(Runner, AStartConfigThatCannotBeBuiltStaysShownWithItsError) {
+    RunConfig bad = tiny();
+    bad.source_id = "file";
+    bad.source_params = {{"keys", "/nonexistent/keys.npy"}};
+    Runner runner(bad);
+    runner.send(command::SetSpeed{64});
+    runner.send(command::Step{10});
+    runner.wait_idle();
+    auto s = runner.snapshot();
+    EXPECT_THAT(s->error, ::testing::HasSubstr("keys.npy"));
+    EXPECT_EQ(s->config->source_id, "file");
+    EXPECT_TRUE(s->sketches.empty());
+    runner.send(command::Configure{tiny()});
+    runner.wait_idle();
+    s = runner.snapshot();
+    EXPECT_TRUE(s->error.empty());
+    EXPECT_EQ(s->sketches.size(), 2u);
+}
+
+// A sketch that throws from view(): reported in its slot and on the status line with its name;
+// the runner and the other sketches go on.
+class ViewThrows : public Sketch {
+  public:
+    ViewThrows(const SketchContext& ctx, std::unique_ptr<Sketch> inner)
+        : Sketch(ctx), inner_(std::move(inner)) {}
+    SketchStats stats() const override { return inner_->stats(); }
+    SketchView view() const override { throw std::runtime_error("view exploded"); }
+    void reset() override { inner_->reset(); }
+
+  protected:
+    void do_append(const TokenBlock& block) override { inner_->append(block); }
+    EstimateBatch do_estimate(ConstMatrixRef queries) const override {
+        return inner_->estimate_many(queries);
+    }
+
+  private:
+    std::unique_ptr<Sketch> inner_;
+};
+
+TEST(Runner, ASketchWhoseViewThrowsIsReportedAndTheRunGoesOn) {
+    SketchRegistry registry;
+    for (SketchInfo info : builtin_sketches().all()) {
+        if (info.id == "uniform") {
+            info.subset_of_stream = false;  // the session itself never asks for the view
+            info.make = [make = info.make](const SketchContext& ctx) -> std::unique_ptr<Sketch> {
+                return std::make_unique<ViewThrows>(ctx, make(ctx));
+            };
+        }
+        registry.add(std::move(info));
+    }
+    Runner runner(tiny(), registry);
+    runner.send(command::Step{700});
+    runner.wait_idle();
+    auto s = runner.snapshot();
+    ASSERT_EQ(s->sketches.size(), 2u);
+    EXPECT_THAT(s->sketches[1].error, ::testing::HasSubstr("view exploded"));
+    EXPECT_THAT(s->error, ::testing::HasSubstr("'uniform'"));
+    EXPECT_THAT(s->error, ::testing::HasSubstr("view exploded"));
+    EXPECT_TRUE(s->sketches[0].error.empty());
+    EXPECT_EQ(s->sketches[0].view->retained.size(), 700u);
+    runner.send(command::Step{300});
+    runner.wait_idle();
+    s = runner.snapshot();
+    EXPECT_EQ(s->tokens_seen, 1000);
+    EXPECT_EQ(s->history.size(), 6u);  // both sketches evaluated at 500, 700 (the step) and 1000
+}
+
+// Publishing shares what did not change: an idle publish copies no history, config, probes or
+// view; new rows go into the same buffer; an edit's rewritten history is a new buffer and the
+// snapshots already published keep their rows.
+TEST(Runner, SnapshotsShareUnchangedStateAndPublishedRowsNeverChange) {
+    Runner runner(tiny());
+    runner.send(command::Step{500});
+    runner.wait_idle();
+    const auto a = runner.snapshot();
+    runner.send(command::SetSpeed{32});
+    runner.wait_idle();
+    const auto b = runner.snapshot();
+    EXPECT_GT(b->version, a->version);
+    EXPECT_EQ(b->config, a->config);
+    EXPECT_EQ(b->probes, a->probes);
+    EXPECT_EQ(b->history.buffer_id(), a->history.buffer_id());
+    EXPECT_EQ(b->history.begin(), a->history.begin());
+    for (std::size_t i = 0; i < a->sketches.size(); ++i)
+        EXPECT_EQ(b->sketches[i].view, a->sketches[i].view) << i;
+    runner.send(command::Step{500});
+    runner.wait_idle();
+    const auto c = runner.snapshot();
+    EXPECT_EQ(c->history.buffer_id(), a->history.buffer_id());  // appended in place
+    EXPECT_EQ(c->history.size(), 4u);
+    EXPECT_EQ(a->history.size(), 2u);
+    EXPECT_NE(c->sketches[1].view, a->sketches[1].view);
+    const std::vector<MetricRow> rows_a(a->history.begin(), a->history.end());
+    runner.send(command::SetSketchParams{1, {{"budget", 8}}});
+    runner.wait_idle();
+    const auto d = runner.snapshot();
+    EXPECT_NE(d->history.buffer_id(), c->history.buffer_id());
+    EXPECT_NE(d->config, c->config);
+    EXPECT_EQ(d->config->sketches[1].params["budget"], 8);
+    EXPECT_EQ(c->config->sketches[1].params["budget"], 32);
+    ASSERT_EQ(a->history.size(), rows_a.size());
+    for (std::size_t i = 0; i < rows_a.size(); ++i) {
+        EXPECT_EQ(metric_csv_line(a->history[i], true), metric_csv_line(rows_a[i], true));
+    }
+}
+
 }  // namespace
 }  // namespace kvscope

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <map>
 
+#include "core/random.hpp"
 #include "session/run_output.hpp"
 
 namespace kvscope {
@@ -263,6 +264,55 @@ TEST(Session, RemovingAndMovingSketchesKeepsEachHistoryWithItsSketch) {
     for (const auto& r : s.history())
         EXPECT_LT(r.instance, 3);
     EXPECT_THROW(s.move_sketch(0, 7), std::invalid_argument);
+}
+
+// The config is the one record of what runs: after any edit, expanding it gives exactly the
+// running sketches (ids, parameters, labels, seeds), so a saved session reproduces the scene.
+TEST(Session, ConfigDescribesTheRunningSketchesAfterEveryEdit) {
+    Session s(parse_run_config(small_config(), ""));
+    s.advance(1500);
+    auto expect_config_matches = [&s](const char* after) {
+        SCOPED_TRACE(after);
+        const auto specs = expand_sketches(s.config());
+        ASSERT_EQ(specs.size(), s.sketches().size());
+        for (std::size_t i = 0; i < specs.size(); ++i) {
+            const SketchInstanceSpec& live = s.sketches()[i].spec;
+            EXPECT_EQ(specs[i].id, live.id);
+            EXPECT_EQ(specs[i].params_text, live.params_text);
+            EXPECT_EQ(specs[i].label, live.label);
+            EXPECT_EQ(specs[i].seed, live.seed);
+        }
+    };
+    expect_config_matches("start (a sweep)");
+    s.reconfigure_sketch(2, {{"budget", 48}});
+    expect_config_matches("reconfigure one instance of the sweep");
+    s.add_sketch(
+        SketchEntry{"uniform", json::object(), {{"budget", json{8, 9}}}, std::nullopt, "added"});
+    expect_config_matches("add a sweep");
+    s.move_sketch(4, 0);
+    expect_config_matches("move");
+    s.remove_sketch(1);
+    expect_config_matches("remove");
+    EXPECT_THROW(s.reconfigure_sketch(0, {{"budget", 0}}), std::invalid_argument);
+    expect_config_matches("a refused edit");
+}
+
+// "New seed" keeps the edits; only seeds the config did not fix change.
+TEST(Session, ConfigWithANewSeedKeepsEditsAndFixedSeeds) {
+    json doc = small_config();
+    doc["sketches"][2]["seed"] = 99;  // uniform_halving: fixed by the config
+    Session s(parse_run_config(doc, ""));
+    s.reconfigure_sketch(1, {{"budget", 20}});  // expands the sweep, pins the seeds
+    const RunConfig next = s.config_with_seed(4);
+    EXPECT_EQ(next.seed, 4u);
+    Session reseeded(next);
+    ASSERT_EQ(reseeded.sketches().size(), 4u);
+    EXPECT_EQ(reseeded.sketches()[1].spec.params_text, "budget=20");
+    EXPECT_EQ(reseeded.sketches()[2].spec.params_text, "budget=64");
+    EXPECT_EQ(reseeded.sketches()[3].spec.seed, 99u);
+    for (int i : {0, 1, 2})
+        EXPECT_NE(reseeded.sketches()[i].spec.seed, s.sketches()[i].spec.seed) << i;
+    EXPECT_EQ(reseeded.sketches()[1].spec.seed, derive_seed(4, "uniform|budget=20"));
 }
 
 TEST(Session, ResetReplaysTheSameRun) {

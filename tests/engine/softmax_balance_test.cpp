@@ -36,6 +36,7 @@ TEST(SoftmaxBalance, GramMatchesDirectKernel) {
     BalanceOptions o;
     o.beta = 0.25;
     o.temp = 0.7;
+    o.relative_temp = false;
     Eigen::MatrixXf g;
     softmax_gram(blk.span(true), o, g);
     const MatrixD K = blk.b.keys.cast<double>();
@@ -50,6 +51,23 @@ TEST(SoftmaxBalance, GramMatchesDirectKernel) {
             EXPECT_NEAR(g(i, j), expect, 1e-4 * std::abs(expect) + 1e-4);
         }
     }
+    // Relative temperature: the logits are divided by the block's mean |k - mu|^2, so the kernel
+    // is exp(temp <k_i - mu, k_j - mu> / mean |k - mu|^2) whatever beta and the key scale.
+    o.relative_temp = true;
+    o.beta = 123.0;  // ignored by the relative scale
+    softmax_gram(blk.span(true), o, g);
+    double mean_sq = 0;
+    for (Index i = 0; i < 40; ++i)
+        mean_sq += (K.row(i) - mu).squaredNorm() / 40;
+    for (Index i = 0; i < 40; ++i) {
+        for (Index j = 0; j <= i; ++j) {
+            const double expect = blk.w[i] * blk.w[j] *
+                                  std::exp(0.7 * (K.row(i) - mu).dot(K.row(j) - mu) / mean_sq) *
+                                  (V.row(i).dot(V.row(j)) + 0.025 * mean_v2);
+            EXPECT_NEAR(g(i, j), expect, 1e-4 * std::abs(expect) + 1e-4);
+        }
+    }
+    o.beta = 0.25;
     // The theory kernel is the plain one, and a scalar-kernel callback with f = exp matches it.
     o.mode = WalkMode::Theory;
     softmax_gram(blk.span(), o, g);
@@ -137,13 +155,13 @@ TEST(SoftmaxBalance, KeepRulesAndMass) {
         double total = 0;
         for (Index i = 0; i < v.n; ++i)
             total += v.weight(i);
-        for (KeepRule rule : {KeepRule::Smaller, KeepRule::Prefix}) {
+        for (KeepRule rule : {KeepRule::Half, KeepRule::Smaller, KeepRule::Prefix}) {
             BalanceOptions o;
             o.beta = 0.25;
             o.keep = rule;
             Rng rng(7);
             const Halving h = softmax_balance_halve(v, o, rng);
-            if (rule == KeepRule::Prefix) {
+            if (rule != KeepRule::Smaller) {
                 EXPECT_EQ(h.kept.size(), 51u);  // ceil(101 / 2)
             } else {
                 EXPECT_LE(h.kept.size(), 50u);
@@ -156,13 +174,38 @@ TEST(SoftmaxBalance, KeepRulesAndMass) {
             EXPECT_NEAR(kept, total, 1e-9 * total);  // preserve_mass
         }
     }
-    // Without the mass correction the smaller colour is simply doubled.
+    // Without the mass correction the smaller colour is simply doubled; the half rule's factor
+    // is n / m for every kept item, which conserves equal weights exactly.
     BalanceOptions o;
     o.preserve_mass = false;
+    o.keep = KeepRule::Smaller;
     Rng rng(8);
     const Halving h = softmax_balance_halve(blk.span(true), o, rng);
     for (double f : h.factor)
         EXPECT_EQ(f, 2.0);
+    o.keep = KeepRule::Half;
+    const Halving half = softmax_balance_halve(blk.span(false), o, rng);
+    ASSERT_EQ(half.kept.size(), 51u);
+    for (double f : half.factor)
+        EXPECT_EQ(f, 101.0 / 51.0);
+}
+
+// The half rule forces the walk's tail: once one colour holds ceil(n/2) items every later item
+// takes the other colour, so exactly ceil(n/2) survive whatever the walk does (here a constant
+// block at full strength), and random halving obeys it too.
+TEST(SoftmaxBalance, HalfRuleKeepsExactlyHalfEvenOnDegenerateBlocks) {
+    Block blk = make_block(64, 9);
+    blk.b.keys.setConstant(0.5f);
+    blk.b.values.setConstant(1.0f);
+    BalanceOptions o;
+    o.gamma = 1e6;
+    Rng rng(3);
+    for (Index n : {Index{2}, Index{3}, Index{63}, Index{64}}) {
+        ItemSpan v = blk.span(false);
+        v.n = n;
+        EXPECT_EQ(static_cast<Index>(softmax_balance_halve(v, o, rng).kept.size()), (n + 1) / 2);
+        EXPECT_EQ(static_cast<Index>(uniform_halve(v, o, rng).kept.size()), (n + 1) / 2);
+    }
 }
 
 TEST(SoftmaxBalance, PrefixRuleMatchesHandExample) {

@@ -1,5 +1,6 @@
 // Tests of the synthetic sources: the shared contract (every registered source) and one property
-// check per regime (ALGORITHMS.md 4.1). Seeds are fixed; margins are several standard errors wide.
+// check per regime (docs/algorithms.md 4.1). Seeds are fixed; margins are several standard errors
+// wide.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -81,10 +82,19 @@ std::vector<std::string> source_ids() {
 // ---- The contract, for every registered source ----
 
 TEST(SourceRegistry, HasEveryRegime) {
-    const std::vector<std::string> expected = {
-        "isotropic_ball",    "large_norm",       "clustered_offset", "drifting_clusters",
-        "value_norm_spread", "heavy_hitters",    "attention_sinks",  "needle",
-        "rope_rotation",     "outlier_channels", "incompressible",   "query_shift"};
+    const std::vector<std::string> expected = {"isotropic_ball",
+                                               "large_norm",
+                                               "clustered_offset",
+                                               "drifting_clusters",
+                                               "value_norm_spread",
+                                               "heavy_hitters",
+                                               "attention_sinks",
+                                               "needle",
+                                               "rope_rotation",
+                                               "outlier_channels",
+                                               "incompressible",
+                                               "query_shift",
+                                               "ar1"};
     for (const auto& id : expected)
         EXPECT_NE(builtin_sources().find(id), nullptr) << id;
     EXPECT_NE(builtin_sources().find("file"), nullptr);
@@ -519,6 +529,37 @@ TEST(SourceRegime, OutlierChannelsAreScaledUp) {
             const double q = std::sqrt(t.queries.col(c).cast<double>().squaredNorm() / t.size());
             EXPECT_NEAR(v, 1.0, 0.1);
             EXPECT_NEAR(q, 1.0, 0.1);
+        }
+    }
+}
+
+/// Mean over coordinates of the lag-1 autocorrelation of the rows of `m`.
+double lag1_correlation(const Matrix& m) {
+    double sum = 0;
+    for (Index c = 0; c < m.cols(); ++c) {
+        const Eigen::VectorXd x = m.col(c).cast<double>();
+        const Eigen::VectorXd y = x.array() - x.mean();
+        sum += y.head(y.size() - 1).dot(y.tail(y.size() - 1)) / y.squaredNorm();
+    }
+    return sum / static_cast<double>(m.cols());
+}
+
+TEST(SourceRegime, Ar1NeighboursCorrelateAtRhoAndTheLawIsStationary) {
+    for (const double rho : {0.0, 0.5, 0.95}) {
+        SCOPED_TRACE(rho);
+        auto src = make("ar1", {{"rho", rho}, {"radius", 3.0}, {"value_scale", 2.0}});
+        const TokenBatch t = src->next(40000);
+        // With rho = 0.95 a coordinate has about 40000 * 0.05 / 1.95 ~ 1000 effective samples;
+        // over 16 coordinates the standard error of the mean correlation is below 0.01.
+        EXPECT_NEAR(lag1_correlation(t.keys), rho, 0.03);
+        EXPECT_NEAR(lag1_correlation(t.values), rho, 0.03);
+        EXPECT_NEAR(lag1_correlation(t.queries), 0.0, 0.03);  // queries are i.i.d.
+        // Stationary: both halves have per-coordinate std r / sqrt(d) = 0.75 (values: 2).
+        for (const Index start : {Index{0}, Index{20000}}) {
+            const auto keys = t.keys.middleRows(start, 20000).cast<double>();
+            const auto values = t.values.middleRows(start, 20000).cast<double>();
+            EXPECT_NEAR(std::sqrt(keys.squaredNorm() / (20000.0 * 16)), 0.75, 0.75 * 0.1);
+            EXPECT_NEAR(std::sqrt(values.squaredNorm() / (20000.0 * 16)), 2.0, 2.0 * 0.1);
         }
     }
 }

@@ -20,8 +20,12 @@ polytest::Stream clouds(Index n, int clusters, std::uint64_t seed) {
         centres.push_back(rng.on_sphere(kD, 5.0 + c));
     polytest::Stream st{Matrix(n, kD), Matrix(n, kD)};
     for (Index i = 0; i < n; ++i) {
-        st.keys.row(i) =
-            (centres[rng.below(clusters)] + rng.on_sphere(kD, 0.2 * rng.uniform())).transpose();
+        // One draw per statement, in the order gcc evaluated the former one-line expression:
+        // the order of operands is unspecified, and clang's differed (another stream).
+        const double r = 0.2 * rng.uniform();
+        const Eigen::VectorXf offset = rng.on_sphere(kD, r);
+        const Index c = rng.below(clusters);
+        st.keys.row(i) = (centres[static_cast<std::size_t>(c)] + offset).transpose();
         st.values.row(i) = rng.normal_vector(kD).transpose();
     }
     return st;

@@ -93,9 +93,14 @@ TEST(WeightedMergeReduce, SketchWeightsAndLifeCycle) {
                       1e-5);
             sk->reset();
             feed(*sk, s, 2500, 333);
+            // The same items serve both sums. Numerator weight is conserved exactly (the walk
+            // and uniform by the mass correction, pair_sample by construction); the denominator
+            // weight of value_norm items (their weight / |v|) only in expectation, and within a
+            // weight class (|v| within 2x) closely.
             const auto [num, den] = weight_sums(sk->view());
-            EXPECT_NEAR(den, 2500.0, 1e-6);
-            EXPECT_NEAR(num, std::string(weighting) == "unit" ? 2500.0 : norm_sum, 1e-6 * norm_sum);
+            const bool unit = std::string(weighting) == "unit";
+            EXPECT_NEAR(den, 2500.0, unit ? 1e-6 : 0.05 * 2500.0);
+            EXPECT_NEAR(num, unit ? 2500.0 : norm_sum, 1e-6 * norm_sum);
             auto again = make_sketch(
                 "weighted_merge_reduce",
                 {{"batch", 64}, {"compressor", comp}, {"weighting", weighting}}, 16, 16, 0.25, 4);

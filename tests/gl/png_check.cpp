@@ -5,6 +5,9 @@
 //                                           image must hold many colours (points and the
 //                                           viridis kernel field), not just text on a panel
 //   png_check IMAGE W H --views-only       the same for a screenshot without the UI (--no-ui)
+//   png_check IMAGE W H --lesson           the layout with a lesson open: the Lesson panel at the
+//                                           top of the left column shows its amber step title and
+//                                           "try it" text, controls and sketches below it
 //   png_check --same-config A.json B.json   two session/config files describe the same run
 #include <stb_image.h>
 
@@ -26,7 +29,42 @@ struct Region {
     std::size_t min_colours = 20;
 };
 
-int check_image(const char* path, int want_w, int want_h, bool views_only) {
+enum class Layout { Full, ViewsOnly, Lesson };
+
+std::vector<Region> regions_of(Layout layout) {
+    switch (layout) {
+        case Layout::ViewsOnly:
+            return {{"embedding", 0.03, 0.12, 0.66, 0.45, 1000},
+                    {"attention error", 0.02, 0.58, 0.66, 0.95},
+                    {"coreset", 0.71, 0.0, 1.0, 0.9}};
+        case Layout::Lesson:
+            return {{"lesson", 0.0, 0.0, 0.27, 0.46},
+                    {"controls and sketches", 0.0, 0.52, 0.27, 0.95},
+                    {"embedding", 0.29, 0.12, 0.68, 0.45, 100},
+                    {"attention error", 0.28, 0.58, 0.69, 0.9},
+                    {"internals", 0.71, 0.0, 1.0, 0.9}};
+        default:
+            return {{"controls", 0.0, 0.0, 0.27, 0.4},
+                    {"sketches", 0.0, 0.45, 0.27, 0.9},
+                    {"embedding", 0.29, 0.12, 0.68, 0.45, 1000},
+                    {"attention error", 0.28, 0.58, 0.69, 0.9},
+                    {"coreset", 0.71, 0.0, 1.0, 0.9}};
+    }
+}
+
+/// Pixels of the Lesson panel's amber text (RGB about 250, 199, 77) in the left column's top.
+long amber_pixels(const unsigned char* px, int w, int h) {
+    long n = 0;
+    for (int y = 0; y < static_cast<int>(0.46 * h); ++y) {
+        for (int x = 0; x < static_cast<int>(0.27 * w); ++x) {
+            const unsigned char* p = px + 3 * (static_cast<long>(y) * w + x);
+            n += p[0] > 200 && p[1] > 150 && p[1] < 225 && p[2] < 130 ? 1 : 0;
+        }
+    }
+    return n;
+}
+
+int check_image(const char* path, int want_w, int want_h, Layout layout) {
     int w = 0, h = 0, n = 0;
     unsigned char* px = stbi_load(path, &w, &h, &n, 3);
     if (!px) {
@@ -40,16 +78,9 @@ int check_image(const char* path, int want_w, int want_h, bool views_only) {
     }
     // Panels are tiled: controls top-left, sketches bottom-left, embedding centre top (55% of
     // the height), attention error centre bottom, coreset right. Without the UI (--no-ui) the
-    // views fill the window: the middle column starts at the left edge.
-    const std::vector<Region> regions =
-        views_only ? std::vector<Region>{{"embedding", 0.03, 0.12, 0.66, 0.45, 1000},
-                                         {"attention error", 0.02, 0.58, 0.66, 0.95},
-                                         {"coreset", 0.71, 0.0, 1.0, 0.9}}
-                   : std::vector<Region>{{"controls", 0.0, 0.0, 0.27, 0.4},
-                                         {"sketches", 0.0, 0.45, 0.27, 0.9},
-                                         {"embedding", 0.29, 0.12, 0.68, 0.45, 1000},
-                                         {"attention error", 0.28, 0.58, 0.69, 0.9},
-                                         {"coreset", 0.71, 0.0, 1.0, 0.9}};
+    // views fill the window: the middle column starts at the left edge. With a lesson open its
+    // panel takes the top of the left column.
+    const std::vector<Region> regions = regions_of(layout);
     for (const Region& r : regions) {
         double sum = 0, sum2 = 0;
         std::set<int> colours;
@@ -69,6 +100,13 @@ int check_image(const char* path, int want_w, int want_h, bool views_only) {
         const bool ok = sd > 8.0 && colours.size() > r.min_colours;
         std::printf("%s %s: region '%s' luminance sd %.1f, %zu colours\n", ok ? "ok  " : "FAIL",
                     path, r.name, sd, colours.size());
+        failures += ok ? 0 : 1;
+    }
+    if (layout == Layout::Lesson) {
+        const long amber = amber_pixels(px, w, h);
+        const bool ok = amber > 150;
+        std::printf("%s %s: lesson panel text, %ld amber pixels\n", ok ? "ok  " : "FAIL", path,
+                    amber);
         failures += ok ? 0 : 1;
     }
     stbi_image_free(px);
@@ -97,11 +135,14 @@ int same_config(const char* a, const char* b) {
 
 int main(int argc, char** argv) {
     if (argc == 4 && std::string(argv[1]) == "--same-config") return same_config(argv[2], argv[3]);
-    if (argc == 4) return check_image(argv[1], std::atoi(argv[2]), std::atoi(argv[3]), false);
-    if (argc == 5 && std::string(argv[4]) == "--views-only") {
-        return check_image(argv[1], std::atoi(argv[2]), std::atoi(argv[3]), true);
-    }
+    if (argc == 4)
+        return check_image(argv[1], std::atoi(argv[2]), std::atoi(argv[3]), Layout::Full);
+    if (argc == 5 && std::string(argv[4]) == "--views-only")
+        return check_image(argv[1], std::atoi(argv[2]), std::atoi(argv[3]), Layout::ViewsOnly);
+    if (argc == 5 && std::string(argv[4]) == "--lesson")
+        return check_image(argv[1], std::atoi(argv[2]), std::atoi(argv[3]), Layout::Lesson);
     std::printf(
-        "usage: png_check IMAGE W H [--views-only] | png_check --same-config A.json B.json\n");
+        "usage: png_check IMAGE W H [--views-only | --lesson] | png_check --same-config A.json "
+        "B.json\n");
     return 2;
 }

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
 
 namespace kvscope {
 namespace {
@@ -47,6 +48,17 @@ TEST(MonomialCount, RegressionOverflowIsReportedNotSaturated) {
     // The last count that fits is exact; the next one is not a wrapped value.
     EXPECT_TRUE(monomial_count(60, 14).has_value());
     EXPECT_GT(monomial_count_approx(4096, 8), monomial_count_approx(4096, 7));
+}
+
+// The refusal message prints the count in full, past 64 bits too.
+TEST(MonomialCount, DecimalFormIsExactAtAnySize) {
+    for (int d : {1, 8, 64, 128}) {
+        for (int p : {0, 1, 4, 8}) {
+            EXPECT_EQ(monomial_count_decimal(d, p), std::to_string(*monomial_count(d, p)));
+        }
+    }
+    EXPECT_EQ(monomial_count_decimal(128, 16), "687917389635036844569");  // C(144, 16) > 2^64
+    EXPECT_EQ(monomial_count_decimal(-1, 2), "0");
 }
 
 }  // namespace

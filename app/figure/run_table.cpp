@@ -1,0 +1,248 @@
+#include "figure/run_table.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <iterator>
+#include <limits>
+#include <stdexcept>
+#include <utility>
+
+namespace kvscope::figure {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+bool parse_number(const std::string& s, double& out) {
+    if (s.empty() || s == "nan" || s == "NaN" || s == "-nan") {
+        out = kNaN;
+        return true;
+    }
+    if (s == "inf") return out = INFINITY, true;
+    if (s == "-inf") return out = -INFINITY, true;
+    const char* b = s.data();
+    const char* e = s.data() + s.size();
+    if (*b == '+') ++b;
+    const auto r = std::from_chars(b, e, out);
+    return r.ec == std::errc() && r.ptr == e;
+}
+
+// Lines of a CSV text with their 1-based line numbers; a newline inside quotes stays in its
+// line, blank lines are skipped (but still counted, so messages name the line an editor shows).
+std::vector<std::pair<std::size_t, std::string>> csv_lines(const std::string& text) {
+    std::vector<std::pair<std::size_t, std::string>> lines;
+    std::string cur;
+    bool quoted = false;
+    std::size_t line = 1, start = 1;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '"') quoted = !quoted;
+        if (c == '\n') ++line;
+        if (!quoted && (c == '\n' || c == '\r')) {
+            if (!cur.empty()) lines.emplace_back(start, cur);
+            cur.clear();
+            start = line;
+            continue;
+        }
+        cur += c;
+    }
+    if (!cur.empty()) lines.emplace_back(start, cur);
+    return lines;
+}
+
+// The columns kvscope writes as numbers: a cell there that is not a number is an error (a
+// column a newer CSV adds is numeric only when every cell is).
+bool known_numeric(const std::string& name) {
+    static const char* const names[] = {
+        "seed",        "tokens_seen",  "retained_tokens", "memory_floats", "memory_bytes",
+        "compression", "rel_err_mean", "rel_err_max",     "eps_fro",       "eps_op",
+        "num_err",     "den_err",      "mass_recall",     "update_us",     "query_us"};
+    return std::find(std::begin(names), std::end(names), name) != std::end(names);
+}
+
+std::string where(const std::string& origin, std::size_t line) {
+    return origin + ":" + std::to_string(line);
+}
+
+}  // namespace
+
+int RunTable::numeric_column(std::string_view name) const {
+    for (std::size_t i = 0; i < numeric_names.size(); ++i)
+        if (numeric_names[i] == name) return static_cast<int>(i);
+    return -1;
+}
+
+int RunTable::text_column(std::string_view name) const {
+    for (std::size_t i = 0; i < text_names.size(); ++i)
+        if (text_names[i] == name) return static_cast<int>(i);
+    return -1;
+}
+
+int RunTable::add_numeric(const std::string& name) {
+    numeric_names.push_back(name);
+    numeric.emplace_back(rows(), kNaN);
+    return static_cast<int>(numeric_names.size()) - 1;
+}
+
+int RunTable::add_text(const std::string& name) {
+    text_names.push_back(name);
+    text.emplace_back(rows(), std::string());
+    return static_cast<int>(text_names.size()) - 1;
+}
+
+double RunTable::number(int column, std::size_t row) const {
+    return column < 0 ? kNaN : numeric[static_cast<std::size_t>(column)][row];
+}
+
+const std::string& RunTable::cell(int column, std::size_t row) const {
+    static const std::string empty;
+    return column < 0 ? empty : text[static_cast<std::size_t>(column)][row];
+}
+
+RunTable table_from_rows(std::span<const MetricRow> rows) {
+    RunTable t;
+    t.numeric_names = {"tokens_seen", "retained_tokens", "memory_floats", "memory_bytes",
+                       "compression", "rel_err_mean",    "rel_err_max",   "eps_fro",
+                       "eps_op",      "num_err",         "den_err",       "mass_recall",
+                       "seed"};
+    t.text_names = {"sketch", "label", "params"};
+    t.numeric.assign(t.numeric_names.size(), std::vector<double>(rows.size()));
+    t.text.assign(t.text_names.size(), std::vector<std::string>(rows.size()));
+    t.instance.resize(rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const MetricRow& r = rows[i];
+        const double v[] = {static_cast<double>(r.tokens_seen),
+                            static_cast<double>(r.retained_tokens),
+                            r.memory_floats,
+                            r.memory_bytes,
+                            r.compression,
+                            r.errors.rel_err_mean,
+                            r.errors.rel_err_max,
+                            r.errors.eps_fro,
+                            r.errors.eps_op,
+                            r.errors.num_err,
+                            r.errors.den_err,
+                            r.mass_recall,
+                            static_cast<double>(r.seed)};
+        for (std::size_t c = 0; c < t.numeric.size(); ++c)
+            t.numeric[c][i] = v[c];
+        t.text[0][i] = r.sketch;
+        t.text[1][i] = r.label;
+        t.text[2][i] = r.params;
+        t.instance[i] = r.instance;
+    }
+    return t;
+}
+
+std::vector<std::string> split_csv_line(const std::string& line) {
+    std::vector<std::string> out;
+    std::string cur;
+    bool quoted = false;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        const char c = line[i];
+        if (quoted) {
+            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+                cur += '"';
+                ++i;
+            } else if (c == '"') {
+                quoted = false;
+            } else {
+                cur += c;
+            }
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == ',') {
+            out.push_back(cur);
+            cur.clear();
+        } else {
+            cur += c;
+        }
+    }
+    out.push_back(cur);
+    return out;
+}
+
+RunTable table_from_csv(const std::string& csv, const std::string& origin, const std::string& run,
+                        int instance_offset) {
+    const auto lines = csv_lines(csv);
+    if (lines.empty()) throw std::invalid_argument(origin + ": empty CSV (no header line)");
+    const std::vector<std::string> header = split_csv_line(lines[0].second);
+    const auto inst_col = std::find(header.begin(), header.end(), "instance");
+    if (inst_col == header.end())
+        throw std::invalid_argument(where(origin, lines[0].first) +
+                                    ": not a kvscope metrics CSV (no 'instance' column)");
+    std::vector<std::vector<std::string>> cells;
+    for (std::size_t i = 1; i < lines.size(); ++i) {
+        cells.push_back(split_csv_line(lines[i].second));
+        if (cells.back().size() != header.size()) {
+            throw std::invalid_argument(
+                where(origin, lines[i].first) + ": " + std::to_string(cells.back().size()) +
+                " fields, but the header has " + std::to_string(header.size()));
+        }
+    }
+    const auto bad_cell = [&](std::size_t r, std::size_t c) {
+        return std::invalid_argument(where(origin, lines[r + 1].first) + ": column " +
+                                     std::to_string(c + 1) + " '" + header[c] + "': '" +
+                                     cells[r][c] + "' is not a number");
+    };
+    RunTable t;
+    t.instance.resize(cells.size());
+    const auto ic = static_cast<std::size_t>(inst_col - header.begin());
+    for (std::size_t r = 0; r < cells.size(); ++r) {
+        double v = 0;
+        if (!parse_number(cells[r][ic], v) || !std::isfinite(v)) throw bad_cell(r, ic);
+        t.instance[r] = static_cast<int>(v) + instance_offset;
+    }
+    // sketch, label and params are always text; kvscope's metric columns always numbers.
+    for (std::size_t c = 0; c < header.size(); ++c) {
+        if (c == ic) continue;
+        const std::string& name = header[c];
+        const bool must = known_numeric(name);
+        bool numeric = name != "sketch" && name != "label" && name != "params";
+        std::vector<double> values(cells.size());
+        for (std::size_t r = 0; r < cells.size() && numeric; ++r) {
+            numeric = parse_number(cells[r][c], values[r]);
+            if (!numeric && must) throw bad_cell(r, c);
+        }
+        if (numeric) {
+            t.numeric_names.push_back(name);
+            t.numeric.push_back(std::move(values));
+        } else {
+            t.text_names.push_back(name);
+            std::vector<std::string> col(cells.size());
+            for (std::size_t r = 0; r < cells.size(); ++r)
+                col[r] = cells[r][c];
+            t.text.push_back(std::move(col));
+        }
+    }
+    const int run_col = t.text_column("run") >= 0 ? t.text_column("run") : t.add_text("run");
+    for (auto& cell : t.text[static_cast<std::size_t>(run_col)])
+        if (cell.empty()) cell = run;
+    return t;
+}
+
+void append_table(RunTable& into, const RunTable& more) {
+    const std::size_t before = into.rows();
+    for (const auto& n : more.numeric_names)
+        if (into.numeric_column(n) < 0) into.add_numeric(n);
+    for (const auto& n : more.text_names)
+        if (into.text_column(n) < 0) into.add_text(n);
+    into.instance.insert(into.instance.end(), more.instance.begin(), more.instance.end());
+    for (std::size_t c = 0; c < into.numeric_names.size(); ++c) {
+        const int src = more.numeric_column(into.numeric_names[c]);
+        auto& col = into.numeric[c];
+        col.resize(before);
+        for (std::size_t r = 0; r < more.rows(); ++r)
+            col.push_back(more.number(src, r));
+    }
+    for (std::size_t c = 0; c < into.text_names.size(); ++c) {
+        const int src = more.text_column(into.text_names[c]);
+        auto& col = into.text[c];
+        col.resize(before);
+        for (std::size_t r = 0; r < more.rows(); ++r)
+            col.push_back(more.cell(src, r));
+    }
+}
+
+}  // namespace kvscope::figure

@@ -1,0 +1,103 @@
+#include "ui/widgets.hpp"
+
+#include <imgui.h>
+
+#include <algorithm>
+
+#include "core/registry.hpp"
+#include "scene/palette.hpp"
+#include "ui/panel_csv.hpp"
+
+namespace kvscope::ui {
+
+std::string short_name(const SketchInstanceSpec& spec) {
+    std::string name = spec.label;
+    const SketchInfo* info = builtin_sketches().find(spec.id);
+    if (!info) return name;
+    const ParamSet defaults = ParamSet::defaults(info->params);
+    const nlohmann::json now = spec.params.to_json(info->params);
+    const nlohmann::json def = defaults.to_json(info->params);
+    for (const auto& p : info->params) {
+        if (now[p.key] == def[p.key]) continue;
+        const nlohmann::json& v = now[p.key];
+        name += " " + p.key + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
+    }
+    if (name.size() > 48) name = name.substr(0, 45) + "...";
+    return name;
+}
+
+const SketchSnapshot* selected_sketch(const Snapshot& snap, Selection& selection) {
+    if (snap.sketches.empty()) {
+        ImGui::TextDisabled("No sketch running. Add one in the Sketches panel.");
+        return nullptr;
+    }
+    selection.sketch = std::clamp(selection.sketch, 0, static_cast<int>(snap.sketches.size()) - 1);
+    return &snap.sketches[static_cast<std::size_t>(selection.sketch)];
+}
+
+void draw_sketch_picker(const Snapshot& snap, Selection& selection, bool (*has)(const SketchView&),
+                        const char* what) {
+    bool any = false;
+    for (std::size_t i = 0; i < snap.sketches.size(); ++i) {
+        if (!has(*snap.sketches[i].view)) continue;
+        any = true;
+        ImGui::PushID(static_cast<int>(i));
+        const std::string name = short_name(snap.sketches[i].spec);
+        if (ImGui::SmallButton("select")) selection.sketch = static_cast<int>(i);
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("Show %s of %s", what, name.c_str());
+        ImGui::SameLine();
+        sketch_swatch(static_cast<int>(i));
+        ImGui::TextUnformatted(name.c_str());
+        ImGui::PopID();
+    }
+    if (!any) ImGui::TextDisabled("None of the running sketches has %s.", what);
+}
+
+void sketch_swatch(int index) {
+    const float h = ImGui::GetTextLineHeight();
+    ImGui::ColorButton("##swatch", ImGui::ColorConvertU32ToFloat4(scene::category_colour(index)),
+                       ImGuiColorEditFlags_NoTooltip, ImVec2(h, h));
+    ImGui::SameLine();
+}
+
+void tip(const char* text) {
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", text);
+}
+
+void heading(const std::string& title, const std::string& tooltip) {
+    ImGui::TextUnformatted(title.c_str());
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tooltip.c_str());
+    ImGui::SameLine();
+    ImGui::TextDisabled("(?)");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tooltip.c_str());
+}
+
+void csv_button(Sink& sink, const char* panel, const std::function<std::string()>& text,
+                const char* tip_text) {
+    if (ImGui::SmallButton("CSV")) {
+        try {
+            sink.say("wrote " + write_panel_csv(panel, text()));
+        } catch (const std::exception& e) {
+            sink.say(e.what());
+        }
+    }
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tip_text);
+}
+
+std::vector<TimelineMarker> timeline_markers(const Snapshot& snap, const Selection& selection) {
+    std::vector<TimelineMarker> out;
+    auto marked = [&selection](const StreamEvent& e) {
+        for (const Mark& m : selection.marks)
+            if (m.at == e.at) return true;
+        return false;
+    };
+    for (const StreamEvent& e : snap.events) {
+        if (e.instance >= 0 && e.instance != selection.sketch) continue;
+        if (!marked(e)) out.push_back({e.at, e.label, false});
+    }
+    for (const Mark& m : selection.marks)
+        out.push_back({m.at, m.label, true});
+    return out;
+}
+
+}  // namespace kvscope::ui

@@ -1,0 +1,44 @@
+// Small pieces several panels share: a sketch's short name, its colour swatch, the selected
+// sketch, the sketch picker, plot headings with a definition on hover, the CSV button.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "session/runner.hpp"
+#include "ui/panel.hpp"
+
+namespace kvscope::ui {
+
+/// A short name for a sketch instance: its label and the parameters that differ from their
+/// defaults, e.g. "balance_kv batch=128".
+std::string short_name(const SketchInstanceSpec& spec);
+/// The selected sketch (Selection::sketch clamped to the running ones), or nullptr with a
+/// "no sketch running" note drawn when there is none.
+const SketchSnapshot* selected_sketch(const Snapshot& snap, Selection& selection);
+/// Buttons selecting each running sketch whose view passes `has` (or a note when none does).
+void draw_sketch_picker(const Snapshot& snap, Selection& selection, bool (*has)(const SketchView&),
+                        const char* what);
+/// A square in sketch `index`'s category colour, followed by SameLine (panel headers, pickers).
+void sketch_swatch(int index);
+/// A marker on a time axis (the error plot against tokens, the coreset timeline).
+struct TimelineMarker {
+    Index at = 0;
+    std::string label;
+    bool strong = false;  ///< an open lesson step points at it
+};
+/// The markers every time axis shows: the source's events and the selected sketch's (weak),
+/// and the open lesson step's marks (strong; an event they repeat is not listed twice).
+std::vector<TimelineMarker> timeline_markers(const Snapshot& snap, const Selection& selection);
+
+/// `text` as the tooltip of the last item while it is hovered.
+void tip(const char* text);
+/// A plot title whose definition is one hover away (on the title and on a "(?)" after it).
+void heading(const std::string& title, const std::string& tooltip);
+/// A small "CSV" button: on click writes `text()` to kvscope_<panel>_NNNN.csv in the working
+/// directory and reports the path (or the error) on the status line; `tip` shows on hover.
+void csv_button(Sink& sink, const char* panel, const std::function<std::string()>& text,
+                const char* tip);
+
+}  // namespace kvscope::ui

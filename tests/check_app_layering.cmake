@@ -1,0 +1,21 @@
+# Fails when a file under app/scene/ or app/figure/ includes ImGui, GLFW or GL headers, or a file under app/ui/
+# includes GLFW, GL or app/gfx headers: panels draw with ImGui only and hand GL views plain data.
+set(bad "")
+file(GLOB_RECURSE scene_files ${ROOT}/app/scene/*.hpp ${ROOT}/app/scene/*.cpp
+     ${ROOT}/app/figure/*.hpp ${ROOT}/app/figure/*.cpp)
+foreach(f IN LISTS scene_files)
+  file(STRINGS ${f} lines REGEX "#include *[<\"](imgui|GLFW|GL/|glad|backends/|gfx/|ui/)")
+  if(lines)
+    list(APPEND bad ${f})
+  endif()
+endforeach()
+file(GLOB_RECURSE ui_files ${ROOT}/app/ui/*.hpp ${ROOT}/app/ui/*.cpp)
+foreach(f IN LISTS ui_files)
+  file(STRINGS ${f} lines REGEX "#include *[<\"](GLFW|GL/|glad|backends/|gfx/)")
+  if(lines)
+    list(APPEND bad ${f})
+  endif()
+endforeach()
+if(bad)
+  message(FATAL_ERROR "app/scene and app/figure must not include ImGui or GL, app/ui must not include GL: ${bad}")
+endif()
