@@ -6,9 +6,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "blocks/softmax_balance.hpp"
 #include "core/registry.hpp"
 #include "sketches/balance_kv_reference.hpp"
-#include "sketches/softmax_balance.hpp"
+#include "sources/source_registry.hpp"
 
 namespace kvscope {
 namespace {
@@ -22,7 +23,7 @@ TokenBatch ball(int dim, Index n, std::uint64_t seed) {
 
 void BM_HalveBlock256_d128(benchmark::State& state) {
     const TokenBatch b = ball(128, 256, 1);
-    ItemsView items;
+    ItemSpan items;
     items.keys = b.keys.data();
     items.values = b.values.data();
     items.n = 256;

@@ -28,12 +28,12 @@ int register_practice = [] {
         {"key_norm", {{"budget", 256}}},
         {"kivi", {{"bits", 2}}},
         {"qjl", {{"bits", 64}}},
-        {"sinks_window", {{"inner", "uniform"}, {"inner_budget", 192}}},
-        {"sinks_window", {{"inner", "h2o"}, {"inner_budget", 192}}},
+        {"sinks_window", {{"inner", {{"id", "uniform"}, {"params", {{"budget", 192}}}}}}},
+        {"sinks_window", {{"inner", {{"id", "h2o"}, {"params", {{"budget", 192}}}}}}},
     };
     for (const auto& [id, params] : cases) {
         std::string name = "BM_PracticeIngest/" + id;
-        if (params.contains("inner")) name += "/" + params["inner"].get<std::string>();
+        if (params.contains("inner")) name += "/" + params["inner"]["id"].get<std::string>();
         benchmark::RegisterBenchmark(name.c_str(), BM_PracticeIngest, id, params)
             ->Unit(benchmark::kMillisecond)
             ->UseRealTime();

@@ -15,6 +15,7 @@
 #include "io/input_file.hpp"
 #include "session/run_output.hpp"
 #include "session/session.hpp"
+#include "sources/source_registry.hpp"
 
 namespace kvscope {
 
@@ -40,7 +41,7 @@ nlohmann::json param_json(const ParamSpec& s) {
         }
     } else {
         p["default"] = s.default_text;
-        if (s.kind == ParamKind::Choice) p["choices"] = s.choices;
+        if (s.kind == ParamKind::Choice || s.kind == ParamKind::Sketch) p["choices"] = s.choices;
     }
     return p;
 }
@@ -58,8 +59,9 @@ std::string param_line(const ParamSpec& s) {
         case ParamKind::Bool:
             range = s.default_number != 0 ? "true" : "false";
             break;
-        case ParamKind::Choice: {
-            range = "'" + s.default_text + "' of {";
+        case ParamKind::Choice:
+        case ParamKind::Sketch: {
+            range = (s.kind == ParamKind::Sketch ? "sketch '" : "'") + s.default_text + "' of {";
             for (std::size_t i = 0; i < s.choices.size(); ++i) {
                 range += (i ? ", " : "") + s.choices[i];
             }
@@ -89,7 +91,7 @@ int do_list(bool as_json, std::ostream& out) {
                                 {"name", s.name},
                                 {"summary", s.summary},
                                 {"paper", s.paper},
-                                {"subset", s.subset}};
+                                {"subset_of_stream", s.subset_of_stream}};
             e["params"] = nlohmann::json::array();
             for (const auto& p : s.params)
                 e["params"].push_back(param_json(p));

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/registry.hpp"
+#include "theory/lower_bounds.hpp"
 
 namespace kvscope::figure {
 

@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/theory.hpp"
+#include "theory/theory_curve.hpp"
 
 namespace kvscope::figure {
 

@@ -6,6 +6,7 @@
 
 #include "core/registry.hpp"
 #include "io/array_file.hpp"
+#include "sources/source_registry.hpp"
 #include "ui/param_widgets.hpp"
 #include "ui/session_file.hpp"
 #include "ui/widgets.hpp"

@@ -14,6 +14,10 @@
 #include "core/registry.hpp"
 #include "figure/families.hpp"
 #include "figure/figures.hpp"
+#include "math/lagrange.hpp"
+#include "math/monomials.hpp"
+#include "math/taylor_series.hpp"
+#include "theory/lower_bounds.hpp"
 #include "ui/widgets.hpp"
 
 namespace kvscope::ui {
@@ -21,14 +25,6 @@ namespace kvscope::ui {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-// x^n / n! with sign, in log space (no overflow for large n or |x|).
-double power_over_factorial(double x, int n) {
-    if (n == 0) return 1.0;
-    if (x == 0) return 0.0;
-    const double mag = std::exp(n * std::log(std::abs(x)) - std::lgamma(n + 1.0));
-    return (x < 0 && n % 2 == 1) ? -mag : mag;
-}
 
 const SketchSnapshot* sketch_at(const Snapshot& snap, int sketch) {
     if (sketch < 0 || sketch >= static_cast<int>(snap.sketches.size())) return nullptr;
@@ -40,56 +36,6 @@ double at_or_nan(const std::vector<double>& v, std::size_t i) {
 }
 
 }  // namespace
-
-// ---- Taylor truncation ----
-
-double taylor_poly(double x, int p) {
-    double sum = 0, term = 1;
-    for (int l = 0; l <= p; ++l) {
-        sum += term;
-        term *= x / (l + 1);
-    }
-    return sum;
-}
-
-double taylor_abs_error(double x, int p) {
-    if (p < 0) return std::exp(x);
-    if (std::abs(x) < p + 2.0) {
-        // Tail terms decrease in magnitude from the first: sum them (no cancellation).
-        double term = power_over_factorial(x, p + 1);
-        double sum = 0;
-        for (int l = p + 1; l < p + 400 && term != 0; ++l) {
-            sum += term;
-            if (std::abs(term) <= 1e-17 * std::abs(sum)) break;
-            term *= x / (l + 1);
-        }
-        return std::abs(sum);
-    }
-    // Far out the remainder is of the size of e^x or T_p(x) itself: subtract directly.
-    return std::abs(std::exp(x) - taylor_poly(x, p));
-}
-
-double lagrange_error_bound(double x, int p) {
-    if (x == 0) return 0.0;
-    if (p < 0) return std::exp(std::max(x, 0.0));
-    return std::exp(std::max(x, 0.0) + (p + 1) * std::log(std::abs(x)) - std::lgamma(p + 2.0));
-}
-
-double relative_error_bound(double B, int p) {
-    if (!(B > 0)) return 0.0;
-    return std::exp(2 * B + (p + 1) * std::log(B) - std::lgamma(p + 2.0));
-}
-
-double monomial_count(int d, int p) {
-    double c = 1;
-    for (int i = 1; i <= p; ++i)
-        c = c * (d + i) / i;
-    return std::round(c);
-}
-
-double moment_floats(int d, int d_v, int p) {
-    return monomial_count(d, p) * (d_v + 1.0);
-}
 
 // ---- error metrics ----
 
@@ -263,11 +209,11 @@ std::string polynomial_csv(const Snapshot& snap, int sketch) {
     if (!(hi > lo)) lo = -1, hi = 1;
     for (int i = 0; i <= 100; ++i) {
         const double x = lo + (hi - lo) * i / 100.0;
-        row("abs_error", x, taylor_abs_error(x, t.degree));
+        row("abs_error", x, std::abs(taylor_tail(x, t.degree)));
     }
     for (int i = 0; i <= 100; ++i) {
         const double x = lo + (hi - lo) * i / 100.0;
-        row("lagrange_bound", x, lagrange_error_bound(x, t.degree));
+        row("lagrange_bound", x, lagrange_remainder_bound(x, t.degree));
     }
     row("bound_B", -t.bound_B, 0);
     row("bound_B", t.bound_B, 0);
@@ -291,7 +237,7 @@ std::string polynomial_csv(const Snapshot& snap, int sketch) {
     }
     const int pmax = std::max(12, t.degree + 4);
     for (int p = 0; p <= pmax; ++p)
-        row("relative_bound", p, relative_error_bound(t.bound_B, p));
+        row("relative_bound", p, relative_lagrange_bound(t.bound_B, p));
     for (double e : t.sample_num_error)
         row("sample_num_error", t.degree, e);
     for (double e : t.sample_den_error)
@@ -299,9 +245,9 @@ std::string polynomial_csv(const Snapshot& snap, int sketch) {
     row("target_eps", t.degree, t.target_eps);
     row("degree_needed", t.degree, t.degree_needed);
     for (int p = 0; p <= 8; ++p)
-        row("monomials", p, monomial_count(snap.dim, p));
+        row("monomials", p, monomial_count_approx(snap.dim, p));
     for (int p = 0; p <= 8; ++p)
-        row("moment_floats", p, moment_floats(snap.dim, snap.value_dim, p));
+        row("moment_floats", p, taylor_moment_floats(snap.dim, snap.value_dim, p));
     return out;
 }
 

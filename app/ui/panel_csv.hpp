@@ -1,32 +1,17 @@
-// The data behind the explorer's algorithm panels, as plain C++ (no ImGui): the Taylor truncation
-// helpers the polynomial panel plots, the theory overlays of the error panel, the metric
-// definitions, and each panel's CSV text. Tests call these directly; the panels' "CSV" buttons
-// write the text with write_panel_csv. Columns are documented in README "Panel CSVs".
+// The data behind the explorer's algorithm panels, as plain C++ (no ImGui): the theory overlays of
+// the error panel, the metric definitions, and each panel's CSV text. The mathematics they plot
+// (Taylor tails, Lagrange bounds, monomial counts) is the engine's, in engine/math/. Tests call
+// these directly; the panels' "CSV" buttons write the text with write_panel_csv. Columns are
+// documented in README "Panel CSVs".
 #pragma once
 
 #include <string>
 #include <vector>
 
-#include "core/theory.hpp"
 #include "session/runner.hpp"
+#include "theory/theory_curve.hpp"
 
 namespace kvscope::ui {
-
-// ---- Taylor truncation (docs/algorithms.md 2.10) ----
-
-/// T_p(x) = sum_{l <= p} x^l / l!.
-double taylor_poly(double x, int p);
-/// |e^x - T_p(x)|, accurate also where the difference is far below e^x (summed as the tail
-/// series when its terms decrease, so no cancellation for small |x|).
-double taylor_abs_error(double x, int p);
-/// Lagrange remainder bound e^{max(x,0)} |x|^{p+1} / (p+1)! (0 at x = 0), in log space.
-double lagrange_error_bound(double x, int p);
-/// Relative bound e^{2B} B^{p+1} / (p+1)! for |x| <= B (the Taylor sketch's lagrange_rel).
-double relative_error_bound(double B, int p);
-/// Monomials of degree <= p in d variables: C(d+p, p) (as a double; exact below 2^53).
-double monomial_count(int d, int p);
-/// Moment memory in floats: C(d+p, p) (d_v + 1).
-double moment_floats(int d, int d_v, int p);
 
 // ---- error metrics ----
 

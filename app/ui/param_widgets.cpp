@@ -20,6 +20,36 @@ void tooltip(const ParamSpec& s) {
     }
 }
 
+// A nested sketch: a combo for the id, then that sketch's own widgets, indented. The value is
+// kept as {"id": ..., "params": {...}}; choosing another id starts from its defaults. It is
+// written back only when it changed, so a missing or bare-id value stays as it is until edited.
+bool edit_sketch(const ParamSpec& s, nlohmann::json& values) {
+    nlohmann::json value = values.contains(s.key) ? values[s.key] : nlohmann::json();
+    if (value.is_string()) value = {{"id", value}, {"params", nlohmann::json::object()}};
+    if (!value.is_object() || !value.contains("id")) {
+        value = {{"id", s.default_text}, {"params", nlohmann::json::object()}};
+    }
+    const nlohmann::json shown_before = value;
+    const std::string id = value["id"].get<std::string>();
+    bool done = false;
+    if (ImGui::BeginCombo(s.label.c_str(), id.c_str())) {
+        for (const auto& c : s.choices) {
+            if (ImGui::Selectable(c.c_str(), c == id) && c != id) {
+                value = {{"id", c}, {"params", nlohmann::json::object()}};
+                done = true;
+            }
+        }
+        ImGui::EndCombo();
+    }
+    tooltip(s);
+    const std::string shown = value["id"].get<std::string>();
+    ImGui::Indent();
+    done |= edit_params(s.child_specs(shown), value["params"]);
+    ImGui::Unindent();
+    if (done || value != shown_before) values[s.key] = std::move(value);
+    return done;
+}
+
 }  // namespace
 
 bool edit_params(const std::vector<ParamSpec>& specs, nlohmann::json& values) {
@@ -93,8 +123,11 @@ bool edit_params(const std::vector<ParamSpec>& specs, nlohmann::json& values) {
                 done |= ImGui::IsItemDeactivatedAfterEdit();
                 break;
             }
+            case ParamKind::Sketch:
+                done |= edit_sketch(s, values);
+                break;
         }
-        tooltip(s);
+        if (s.kind != ParamKind::Sketch) tooltip(s);
         ImGui::PopID();
     }
     return done;

@@ -1,4 +1,4 @@
-// T_p and the Lagrange bound are evaluated here (cheap); the logits, measured errors and moments
+// T_p and the Lagrange bound come from engine/math (cheap); the logits, measured errors and moments
 // come from the view.
 #include "ui/polynomial_panel.hpp"
 
@@ -9,6 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "math/lagrange.hpp"
+#include "math/monomials.hpp"
+#include "math/taylor_series.hpp"
 #include "scene/palette.hpp"
 #include "ui/panel_csv.hpp"
 #include "ui/view_json.hpp"
@@ -89,8 +92,8 @@ void plot_truncation(const TaylorView& t, int p, PlotState& plot, float plot_h) 
     for (int i = 0; i < kGrid; ++i) {
         const double x = lo + (hi - lo) * i / (kGrid - 1.0);
         xs[static_cast<std::size_t>(i)] = x;
-        err[static_cast<std::size_t>(i)] = taylor_abs_error(x, p);
-        bound[static_cast<std::size_t>(i)] = lagrange_error_bound(x, p);
+        err[static_cast<std::size_t>(i)] = std::abs(taylor_tail(x, p));
+        bound[static_cast<std::size_t>(i)] = lagrange_remainder_bound(x, p);
     }
     heading("|e^x - T_p(x)| over the logit range",
             "Absolute truncation error of the degree-p Taylor polynomial, computed here over the "
@@ -138,7 +141,7 @@ void plot_degree(const TaylorView& t, int p, PlotState& plot, float plot_h) {
     std::vector<double> ps, rel;
     for (int q = 0; q <= pmax; ++q) {
         ps.push_back(q);
-        rel.push_back(relative_error_bound(t.bound_B, q));
+        rel.push_back(relative_lagrange_bound(t.bound_B, q));
     }
     heading("Relative error against degree",
             "Line: relative bound e^{2B} B^{p+1}/(p+1)! [R] for each degree. Points: relative "
@@ -161,8 +164,8 @@ void plot_degree(const TaylorView& t, int p, PlotState& plot, float plot_h) {
 void plot_monomials(const Snapshot& snap, int p, PlotState& plot, float plot_h) {
     std::vector<double> mono, floats;
     for (int q = 0; q <= 8; ++q) {
-        mono.push_back(monomial_count(snap.dim, q));
-        floats.push_back(moment_floats(snap.dim, snap.value_dim, q));
+        mono.push_back(monomial_count_approx(snap.dim, q));
+        floats.push_back(taylor_moment_floats(snap.dim, snap.value_dim, q));
     }
     heading("Monomials C(d+p,p) against memory, p = 0..8",
             "Each point is a degree p = 0..8 (left to right): C(d+p,p) monomials need "
@@ -173,7 +176,8 @@ void plot_monomials(const Snapshot& snap, int p, PlotState& plot, float plot_h) 
               category_colour(4));
     plot_scatter("p = 0..8", mono.data(), floats.data(), static_cast<int>(mono.size()),
                  category_colour(4));
-    const double cm = monomial_count(snap.dim, p), cf = moment_floats(snap.dim, snap.value_dim, p);
+    const double cm = monomial_count_approx(snap.dim, p),
+                 cf = taylor_moment_floats(snap.dim, snap.value_dim, p);
     const std::string cur = "current p = " + std::to_string(p);
     plot_scatter(cur.c_str(), &cm, &cf, 1, IM_COL32(230, 60, 60, 255));
     end_plot();
@@ -192,9 +196,9 @@ void draw_degree_table(const TaylorView& t, const Snapshot& snap, int p) {
             ImGui::TableNextColumn();
             ImGui::Text("%d%s", q, q == p ? " *" : "");
             ImGui::TableNextColumn();
-            ImGui::Text("%.6g", monomial_count(snap.dim, q));
+            ImGui::Text("%.6g", monomial_count_approx(snap.dim, q));
             ImGui::TableNextColumn();
-            ImGui::Text("%.6g", moment_floats(snap.dim, snap.value_dim, q));
+            ImGui::Text("%.6g", taylor_moment_floats(snap.dim, snap.value_dim, q));
             ImGui::TableNextColumn();
             const auto k = static_cast<std::size_t>(q);
             if (k < t.degree_norms.size()) {
@@ -234,7 +238,8 @@ void draw_polynomial_panel(PolynomialPanelState& state, PanelContext& ctx) {
     const int sketch = ctx.selection.sketch;
     sketch_swatch(sketch);
     ImGui::Text("%s: degree p = %d, %lld monomials, %.4g floats", name.c_str(), t.degree,
-                static_cast<long long>(t.monomials), moment_floats(snap.dim, snap.value_dim, p));
+                static_cast<long long>(t.monomials),
+                taylor_moment_floats(snap.dim, snap.value_dim, p));
     ImGui::SameLine(ImGui::GetContentRegionMax().x - ImGui::CalcTextSize("CSV").x -
                     2 * ImGui::GetStyle().FramePadding.x);
     csv_button(

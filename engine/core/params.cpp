@@ -23,6 +23,8 @@ const char* to_string(ParamKind kind) {
             return "text";
         case ParamKind::Path:
             return "path";
+        case ParamKind::Sketch:
+            return "sketch";
     }
     return "?";
 }
@@ -91,6 +93,16 @@ ParamSpec ParamSpec::path(std::string key, std::string label, std::string help) 
     return s;
 }
 
+ParamSpec ParamSpec::sketch(
+    std::string key, std::string label, std::string help, std::vector<std::string> ids,
+    std::string def, std::function<const std::vector<ParamSpec>&(const std::string&)> lookup) {
+    ParamSpec s =
+        choice(std::move(key), std::move(label), std::move(help), std::move(ids), std::move(def));
+    s.kind = ParamKind::Sketch;
+    s.child_specs = std::move(lookup);
+    return s;
+}
+
 const ParamSpec* find_spec(const std::vector<ParamSpec>& specs, const std::string& key) {
     for (const auto& s : specs) {
         if (s.key == key) return &s;
@@ -103,6 +115,8 @@ ParamSet ParamSet::defaults(const std::vector<ParamSpec>& specs) {
     for (const auto& s : specs) {
         if (s.is_numeric()) {
             p.numbers_[s.key] = s.default_number;
+        } else if (s.kind == ParamKind::Sketch) {
+            p.set_text(s, s.default_text, "default");
         } else {
             p.texts_[s.key] = s.default_text;
         }
@@ -148,22 +162,113 @@ void ParamSet::set_number(const ParamSpec& spec, double value, const std::string
     numbers_[spec.key] = value;
 }
 
+namespace {
+
+void check_choice(const ParamSpec& spec, const std::string& value, const std::string& where) {
+    std::string list;
+    for (const auto& c : spec.choices) {
+        if (c == value) return;
+        list += (list.empty() ? "" : ", ") + c;
+    }
+    throw std::invalid_argument(where + " = '" + value + "' is not one of: " + list);
+}
+
+std::string nested_owner(const std::string& owner, const ParamSpec& spec, const std::string& id) {
+    return owner + " parameter '" + spec.key + "' (sketch '" + id + "')";
+}
+
+}  // namespace
+
 void ParamSet::set_text(const ParamSpec& spec, const std::string& value, const std::string& owner) {
     const std::string where = owner + " parameter '" + spec.key + "'";
     if (spec.is_numeric()) throw std::invalid_argument(where + " expects a number, not text");
-    if (spec.kind == ParamKind::Choice) {
-        bool ok = false;
-        std::string list;
-        for (const auto& c : spec.choices) {
-            ok = ok || c == value;
-            list += (list.empty() ? "" : ", ") + c;
-        }
-        if (!ok) {
-            throw std::invalid_argument(where + " = '" + value + "' is not one of: " + list);
-        }
+    if (spec.kind == ParamKind::Sketch) {
+        check_choice(spec, value, where);
+        set_nested(spec, NestedSketch::defaults(value, spec.child_specs(value)), owner);
+        return;
     }
+    if (spec.kind == ParamKind::Choice) check_choice(spec, value, where);
     texts_[spec.key] = value;
 }
+
+void ParamSet::set_nested(const ParamSpec& spec, NestedSketch value, const std::string& owner) {
+    const std::string where = owner + " parameter '" + spec.key + "'";
+    if (spec.kind != ParamKind::Sketch) throw std::invalid_argument(where + " is not a sketch");
+    check_choice(spec, value.id, where);
+    texts_[spec.key] = value.id;
+    nested_[spec.key] = std::make_shared<const NestedSketch>(std::move(value));
+}
+
+NestedSketch NestedSketch::defaults(std::string id, std::vector<ParamSpec> specs) {
+    NestedSketch n;
+    n.id = std::move(id);
+    n.params = ParamSet::defaults(specs);
+    n.specs = std::move(specs);
+    return n;
+}
+
+NestedSketch& NestedSketch::set(const std::string& key, double value) {
+    const ParamSpec* spec = find_spec(specs, key);
+    if (!spec) throw std::invalid_argument("sketch '" + id + "' has no parameter '" + key + "'");
+    params.set_number(*spec, value, "sketch '" + id + "'");
+    return *this;
+}
+
+NestedSketch& NestedSketch::set(const std::string& key, const std::string& value) {
+    const ParamSpec* spec = find_spec(specs, key);
+    if (!spec) throw std::invalid_argument("sketch '" + id + "' has no parameter '" + key + "'");
+    params.set_text(*spec, value, "sketch '" + id + "'");
+    return *this;
+}
+
+namespace {
+
+// {"id": ..., "params": {...}} or a bare id string.
+NestedSketch nested_from_json(const ParamSpec& spec, const nlohmann::json& value,
+                              const std::string& owner) {
+    const std::string where = owner + " parameter '" + spec.key + "'";
+    const nlohmann::json* params = nullptr;
+    std::string id;
+    if (value.is_string()) {
+        id = value.get<std::string>();
+    } else if (value.is_object() && value.contains("id") && value["id"].is_string()) {
+        id = value["id"].get<std::string>();
+        for (const auto& [k, v] : value.items()) {
+            if (k != "id" && k != "params") {
+                throw std::invalid_argument(where + ": unknown key '" + k +
+                                            "' (a nested sketch has \"id\" and \"params\")");
+            }
+        }
+        if (value.contains("params")) params = &value["params"];
+    } else {
+        throw std::invalid_argument(where +
+                                    " expects a sketch id or {\"id\": ..., \"params\": "
+                                    "{...}}, got " +
+                                    value.dump());
+    }
+    check_choice(spec, id, where);
+    NestedSketch n;
+    n.id = id;
+    n.specs = spec.child_specs(id);
+    n.params = ParamSet::from_json(n.specs, params ? *params : nlohmann::json(),
+                                   nested_owner(owner, spec, id));
+    return n;
+}
+
+// The error for a key that is not a parameter: names the parameter that replaced it, if any.
+std::string unknown_key_message(const std::vector<ParamSpec>& specs, const std::string& key,
+                                const std::string& owner) {
+    for (const auto& s : specs) {
+        for (const auto& old : s.replaces) {
+            if (old != key) continue;
+            return owner + ": parameter '" + key + "' was replaced by '" + s.key +
+                   "'; write it inside '" + s.key + "' as {\"id\": ..., \"params\": {...}}";
+        }
+    }
+    return owner + ": unknown parameter '" + key + "' (known: " + known_keys(specs) + ")";
+}
+
+}  // namespace
 
 ParamSet ParamSet::from_json(const std::vector<ParamSpec>& specs, const nlohmann::json& values,
                              const std::string& owner) {
@@ -174,11 +279,10 @@ ParamSet ParamSet::from_json(const std::vector<ParamSpec>& specs, const nlohmann
     }
     for (const auto& [key, value] : values.items()) {
         const ParamSpec* spec = find_spec(specs, key);
-        if (!spec) {
-            throw std::invalid_argument(owner + ": unknown parameter '" + key +
-                                        "' (known: " + known_keys(specs) + ")");
-        }
-        if (spec->is_numeric()) {
+        if (!spec) throw std::invalid_argument(unknown_key_message(specs, key, owner));
+        if (spec->kind == ParamKind::Sketch) {
+            p.set_nested(*spec, nested_from_json(*spec, value, owner), owner);
+        } else if (spec->is_numeric()) {
             if (spec->kind == ParamKind::Bool && value.is_boolean()) {
                 p.set_number(*spec, value.get<bool>() ? 1.0 : 0.0, owner);
             } else if (value.is_number()) {
@@ -220,6 +324,22 @@ const std::string& ParamSet::text(const std::string& key) const {
     return it->second;
 }
 
+const NestedSketch& ParamSet::nested(const std::string& key) const {
+    auto it = nested_.find(key);
+    if (it == nested_.end()) throw std::logic_error("no sketch parameter '" + key + "'");
+    return *it->second;
+}
+
+bool ParamSet::operator==(const ParamSet& other) const {
+    if (numbers_ != other.numbers_ || texts_ != other.texts_) return false;
+    if (nested_.size() != other.nested_.size()) return false;
+    for (const auto& [key, value] : nested_) {
+        auto it = other.nested_.find(key);
+        if (it == other.nested_.end() || !(*value == *it->second)) return false;
+    }
+    return true;
+}
+
 bool ParamSet::has(const std::string& key) const {
     return numbers_.count(key) != 0 || texts_.count(key) != 0;
 }
@@ -237,6 +357,11 @@ nlohmann::json ParamSet::to_json(const std::vector<ParamSpec>& specs) const {
             case ParamKind::Bool:
                 out[s.key] = flag(s.key);
                 break;
+            case ParamKind::Sketch: {
+                const NestedSketch& n = nested(s.key);
+                out[s.key] = {{"id", n.id}, {"params", n.params.to_json(n.specs)}};
+                break;
+            }
             default:
                 out[s.key] = text(s.key);
                 break;
@@ -262,6 +387,11 @@ std::string ParamSet::to_compact_string(const std::vector<ParamSpec>& specs) con
             case ParamKind::Bool:
                 out << (flag(s.key) ? "true" : "false");
                 break;
+            case ParamKind::Sketch: {
+                const NestedSketch& n = nested(s.key);
+                out << n.id << '{' << n.params.to_compact_string(n.specs) << '}';
+                break;
+            }
             default:
                 out << text(s.key);
                 break;

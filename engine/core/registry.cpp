@@ -1,37 +1,8 @@
 #include "core/registry.hpp"
 
-#include <stdexcept>
-
-#include <nlohmann/json.hpp>
+#include "core/random.hpp"
 
 namespace kvscope {
-
-template <class Info>
-void Registry<Info>::add(Info info) {
-    if (find(info.id)) throw std::logic_error("duplicate registry id '" + info.id + "'");
-    entries_.push_back(std::move(info));
-}
-
-template <class Info>
-const Info* Registry<Info>::find(const std::string& id) const {
-    for (const auto& e : entries_) {
-        if (e.id == id) return &e;
-    }
-    return nullptr;
-}
-
-template <class Info>
-const Info& Registry<Info>::at(const std::string& id, const char* what) const {
-    if (const Info* e = find(id)) return *e;
-    std::string known;
-    for (const auto& e : entries_)
-        known += (known.empty() ? "" : ", ") + e.id;
-    throw std::invalid_argument(std::string("unknown ") + what + " '" + id + "' (known: " + known +
-                                ")");
-}
-
-template class Registry<SketchInfo>;
-template class Registry<SourceInfo>;
 
 const SketchRegistry& builtin_sketches() {
     static const SketchRegistry registry = [] {
@@ -42,22 +13,32 @@ const SketchRegistry& builtin_sketches() {
     return registry;
 }
 
-const SourceRegistry& builtin_sources() {
-    static const SourceRegistry registry = [] {
-        SourceRegistry r;
-        register_builtin_sources(r);
-        return r;
-    }();
-    return registry;
+ParamSpec sketch_param(std::string key, std::string label, std::string help,
+                       std::vector<std::string> ids, std::string def) {
+    return ParamSpec::sketch(std::move(key), std::move(label), std::move(help), std::move(ids),
+                             std::move(def),
+                             [](const std::string& id) -> const std::vector<ParamSpec>& {
+                                 return builtin_sketches().at(id, "sketch").params;
+                             });
 }
 
-std::unique_ptr<TokenSource> make_source(const std::string& id, const nlohmann::json& params,
-                                         std::uint64_t seed) {
-    const SourceInfo& info = builtin_sources().at(id, "source");
-    SourceContext ctx;
-    ctx.params = ParamSet::from_json(info.params, params, "source '" + id + "'");
-    ctx.seed = seed;
-    return info.make(ctx);
+NestedSketch default_sketch(const std::string& id) {
+    return NestedSketch::defaults(id, builtin_sketches().at(id, "sketch").params);
+}
+
+SketchContext child_context(const SketchContext& parent, const ParamSet& params,
+                            const std::string& label) {
+    SketchContext c = parent;
+    c.seed = derive_seed(parent.seed, label);
+    c.params = params;
+    return c;
+}
+
+std::unique_ptr<Sketch> make_child_sketch(const SketchContext& parent, const NestedSketch& child,
+                                          const std::string& label) {
+    return builtin_sketches()
+        .at(child.id, "sketch")
+        .make(child_context(parent, child.params, label));
 }
 
 }  // namespace kvscope

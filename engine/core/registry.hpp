@@ -1,18 +1,19 @@
-// The registries of sources and sketches, filled by explicit functions (no self-registering
-// statics: linkers drop them from static libraries).
+// The sketch registry, filled by an explicit function (no self-registering statics: linkers drop
+// them from static libraries). The source registry, built on the same template, is in
+// sources/source_registry.hpp.
 #pragma once
 
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include "core/params.hpp"
 #include "core/sketch.hpp"
-#include "core/theory.hpp"
-#include "sources/token_source.hpp"
+#include "theory/theory_curve.hpp"
 
 namespace kvscope {
 
@@ -21,7 +22,9 @@ struct SketchInfo {
     std::string name;     ///< display name
     std::string summary;  ///< one line: what it is and where it comes from
     std::string paper;    ///< title and arXiv id, or "" for classic baselines
-    bool subset = true;   ///< keeps a (weighted) subset of stream tokens
+    /// Keeps a (weighted) subset of stream tokens; an instance's SketchView::subset_of_stream
+    /// may still say otherwise (sinks_window around a quantizer).
+    bool subset_of_stream = true;
     std::vector<ParamSpec> params;
     std::function<std::unique_ptr<Sketch>(const SketchContext&)> make;
     /// Space bounds or estimates for this method (empty for heuristics without one).
@@ -31,23 +34,31 @@ struct SketchInfo {
     std::function<nlohmann::json(Index n)> exact_params;
 };
 
-struct SourceInfo {
-    std::string id;
-    std::string name;
-    std::string summary;
-    std::vector<ParamSpec> params;
-    std::function<std::unique_ptr<TokenSource>(const SourceContext&)> make;
-};
-
+/// Entries with unique ids, in registration order.
 template <class Info>
 class Registry {
   public:
     /// Adds an entry; throws std::logic_error on a duplicate id.
-    void add(Info info);
+    void add(Info info) {
+        if (find(info.id)) throw std::logic_error("duplicate registry id '" + info.id + "'");
+        entries_.push_back(std::move(info));
+    }
     /// The entry with this id, or nullptr.
-    const Info* find(const std::string& id) const;
+    const Info* find(const std::string& id) const {
+        for (const auto& e : entries_) {
+            if (e.id == id) return &e;
+        }
+        return nullptr;
+    }
     /// The entry with this id; throws std::invalid_argument listing the known ids.
-    const Info& at(const std::string& id, const char* what) const;
+    const Info& at(const std::string& id, const char* what) const {
+        if (const Info* e = find(id)) return *e;
+        std::string known;
+        for (const auto& e : entries_)
+            known += (known.empty() ? "" : ", ") + e.id;
+        throw std::invalid_argument(std::string("unknown ") + what + " '" + id +
+                                    "' (known: " + known + ")");
+    }
     const std::vector<Info>& all() const { return entries_; }
 
   private:
@@ -55,19 +66,30 @@ class Registry {
 };
 
 using SketchRegistry = Registry<SketchInfo>;
-using SourceRegistry = Registry<SourceInfo>;
 
 /// Fills `registry` with every built-in sketch (engine/sketches/builtin_sketches.cpp).
 void register_builtin_sketches(SketchRegistry& registry);
-/// Fills `registry` with every built-in source (engine/sources/builtin_sources.cpp).
-void register_builtin_sources(SourceRegistry& registry);
 
-/// Process-wide registries with the built-ins, built on first use (thread-safe).
+/// Process-wide registry with the built-ins, built on first use (thread-safe).
 const SketchRegistry& builtin_sketches();
-const SourceRegistry& builtin_sources();
 
-/// Builds a source from an id and a JSON params object (validated; throws invalid_argument).
-std::unique_ptr<TokenSource> make_source(const std::string& id, const nlohmann::json& params,
-                                         std::uint64_t seed);
+/// A nested-sketch parameter (ParamKind::Sketch) whose value is one of the registered sketches
+/// `ids`, with that sketch's own parameters; `def` is the default id (with its defaults).
+ParamSpec sketch_param(std::string key, std::string label, std::string help,
+                       std::vector<std::string> ids, std::string def);
+
+/// The registered sketch `id` with every parameter at its default (throws std::invalid_argument
+/// for an unknown id): the starting point for a part a composite sketch configures in code.
+NestedSketch default_sketch(const std::string& id);
+
+/// The context of a composite sketch's part: the parent's dimensions and beta, `params`, and the
+/// seed derived from the parent's seed and `label` (each part gets its own stream of randomness).
+SketchContext child_context(const SketchContext& parent, const ParamSet& params,
+                            const std::string& label);
+
+/// Builds the part `child` of a composite sketch with child_context(parent, child.params, label):
+/// the one way a sketch is built from sketches.
+std::unique_ptr<Sketch> make_child_sketch(const SketchContext& parent, const NestedSketch& child,
+                                          const std::string& label);
 
 }  // namespace kvscope

@@ -10,6 +10,7 @@
 #include "core/registry.hpp"
 #include "lessons/json_fields.hpp"
 #include "session/session.hpp"
+#include "sources/source_registry.hpp"
 
 namespace kvscope {
 

@@ -9,6 +9,7 @@
 #include "core/registry.hpp"
 #include "lessons/json_fields.hpp"
 #include "session/events.hpp"
+#include "sources/source_registry.hpp"
 
 namespace kvscope {
 

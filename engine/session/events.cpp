@@ -109,7 +109,7 @@ std::vector<StreamEvent> sketch_events(int instance, const SketchInstanceSpec& s
                                        Index source_sinks) {
     std::vector<StreamEvent> out;
     const SketchInfo* info = builtin_sketches().find(spec.id);
-    const bool subset = info && info->subset;
+    const bool subset = info && info->subset_of_stream;
     if (subset && spec.params.has("budget")) {
         const Index budget = spec.params.integer("budget");
         if (budget <= tokens_seen) {

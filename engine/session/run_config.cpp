@@ -8,6 +8,7 @@
 #include "core/registry.hpp"
 #include "io/input_file.hpp"
 #include "io/json_text.hpp"
+#include "sources/source_registry.hpp"
 
 namespace kvscope {
 

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "core/random.hpp"
+#include "sources/source_registry.hpp"
 
 namespace kvscope {
 
@@ -146,7 +147,7 @@ void Session::evaluate_now() {
 }
 
 std::optional<std::vector<Index>> Session::subset_positions(const SketchSlot& slot, Index n) const {
-    if (!slot.error.empty() || !slot.info->subset) return std::nullopt;
+    if (!slot.error.empty() || !slot.info->subset_of_stream) return std::nullopt;
     const SketchView view = slot.sketch->view();
     if (!view.subset_of_stream) return std::nullopt;
     std::vector<Index> positions;

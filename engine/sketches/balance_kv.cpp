@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <nlohmann/json.hpp>
 
-#include "sketches/discrepancy_theory.hpp"
-#include "sketches/merge_reduce.hpp"
+#include "theory/discrepancy.hpp"
 
 namespace kvscope {
 
@@ -27,17 +27,12 @@ BalanceKvSketch::BalanceKvSketch(const SketchContext& context)
     : Sketch(context),
       joint_(context.params.text("algorithm") == "joint"),
       buckets_(!joint_ || context.params.text("buckets") == "value_norm"),
-      sinks_(context.params.integer("sinks")),
-      window_(context.params.integer("window")),
       drop_eps_(context.params.number("drop_eps")),
-      sink_cache_(context.dim, context.value_dim),
+      layout_(context.dim, context.value_dim, context.params.integer("sinks"),
+              context.params.integer("window")),
       num_(context.dim, context.value_dim, tree_options(context),
            derive_seed(context.seed, "numerator")),
-      den_(context.dim, 1, tree_options(context), derive_seed(context.seed, "denominator")) {
-    ring_keys_.resize(static_cast<std::size_t>(window_ * context.dim));
-    ring_values_.resize(static_cast<std::size_t>(window_ * context.value_dim));
-    ring_positions_.resize(static_cast<std::size_t>(window_));
-}
+      den_(context.dim, 1, tree_options(context), derive_seed(context.seed, "denominator")) {}
 
 double BalanceKvSketch::drop_threshold() const {
     if (drop_eps_ <= 0 || seen_ == 0) return 0.0;
@@ -79,46 +74,28 @@ void BalanceKvSketch::drop_negligible_buckets() {
 }
 
 void BalanceKvSketch::do_append(const TokenBlock& block) {
-    const int d = dim(), dv = value_dim();
+    auto leave = [this](const float*, const float* k, const float* v, Index position) {
+        compress(k, v, position);
+    };
     for (Index r = 0; r < block.size(); ++r) {
-        const float* k = block.keys.row(r).data();
-        const float* v = block.values.row(r).data();
-        const Index pos = block.first_position + r;
         v_max_ = std::max(v_max_, block.values.row(r).cast<double>().norm());
         k_max_sq_ = std::max(k_max_sq_, block.keys.row(r).cast<double>().squaredNorm());
-        ++seen_;
-        if (seen_ <= sinks_) {
-            sink_cache_.push(k, v, 1.0, 1.0, pos);
-            continue;
-        }
-        if (window_ == 0) {
-            compress(k, v, pos);
-            continue;
-        }
-        // Slot of the oldest token (which leaves) when the ring is full, else the next free one.
-        const Index slot = (ring_head_ + ring_count_) % window_;
-        if (ring_count_ == window_) {
-            compress(ring_keys_.data() + slot * d, ring_values_.data() + slot * dv,
-                     ring_positions_[static_cast<std::size_t>(slot)]);
-            ring_head_ = (ring_head_ + 1) % window_;
-        } else {
-            ++ring_count_;
-        }
-        std::copy(k, k + d, ring_keys_.begin() + slot * d);
-        std::copy(v, v + dv, ring_values_.begin() + slot * dv);
-        ring_positions_[static_cast<std::size_t>(slot)] = pos;
+        ++seen_;  // before compress: the drop threshold counts this token
+        layout_.push(nullptr, block.keys.row(r).data(), block.values.row(r).data(),
+                     block.first_position + r, leave);
     }
     drop_negligible_buckets();
 }
 
 WeightedCache BalanceKvSketch::exact_cache() const {
     WeightedCache cache(dim(), value_dim());
-    for (Index s = 0; s < sink_cache_.size(); ++s)
-        cache.push(sink_cache_.key(s), sink_cache_.value(s), 1.0, 1.0, sink_cache_.position(s), -1);
-    for (Index i = 0; i < ring_count_; ++i) {
-        const Index s = (ring_head_ + i) % window_;
-        cache.push(ring_keys_.data() + s * dim(), ring_values_.data() + s * value_dim(), 1.0, 1.0,
-                   ring_positions_[static_cast<std::size_t>(s)], -2);
+    const WeightedCache& sinks = layout_.sinks();
+    for (Index s = 0; s < sinks.size(); ++s)
+        cache.push(sinks.key(s), sinks.value(s), 1.0, 1.0, sinks.position(s), -1);
+    const WeightedCache& window = layout_.window();
+    for (Index i = 0; i < window.size(); ++i) {  // in stream order
+        const Index s = layout_.window_slot(i);
+        cache.push(window.key(s), window.value(s), 1.0, 1.0, window.position(s), -2);
     }
     num_.collect(cache, 1.0, joint_ ? 1.0 : 0.0);
     den_.collect(cache, 0.0, 1.0);
@@ -130,7 +107,7 @@ EstimateBatch BalanceKvSketch::do_estimate(ConstMatrixRef queries) const {
 }
 
 SketchStats BalanceKvSketch::stats() const {
-    const Index exact = sink_cache_.size() + ring_count_;
+    const Index exact = layout_.size();
     return SketchStats::of_floats(seen_, exact + num_.size() + den_.size(),
                                   static_cast<double>(exact) * (dim() + value_dim()) +
                                       static_cast<double>(num_.size()) * (dim() + value_dim() + 1) +
@@ -142,9 +119,9 @@ SketchView BalanceKvSketch::view() const {
     v.subset_of_stream = true;
     v.tag_meaning = "merge level (0 = raw buffer, -1 = sink, -2 = window)";
     exact_cache().describe(v);
-    v.merge_trees = num_.describe(joint_ ? (buckets_ ? "value-norm bucket" : "tree")
-                                         : "numerator value-norm bucket");
-    for (auto& t : den_.describe("denominator"))
+    v.merge_trees = num_.tree_views(joint_ ? (buckets_ ? "value-norm bucket" : "tree")
+                                           : "numerator value-norm bucket");
+    for (auto& t : den_.tree_views("denominator"))
         v.merge_trees.push_back(std::move(t));
     if (!v.merge_trees.empty())
         v.merge_tree = joint_ ? v.merge_trees.front() : v.merge_trees.back();
@@ -156,7 +133,7 @@ SketchView BalanceKvSketch::view() const {
             b.ids.push_back(c);
             b.radii.push_back(std::ldexp(1.0, c + 1));
         }
-        for (const auto& t : num_.describe("")) {
+        for (const auto& t : num_.tree_views("")) {
             Index n = t.buffer_size;
             for (const auto& l : t.levels)
                 n += l.occupancy;
@@ -176,8 +153,7 @@ SketchView BalanceKvSketch::view() const {
 void BalanceKvSketch::reset() {
     num_.reset();
     den_.reset();
-    sink_cache_.clear();
-    ring_head_ = ring_count_ = 0;
+    layout_.clear();
     seen_ = skipped_ = 0;
     v_max_ = k_max_sq_ = 0;
     dropped_buckets_.clear();
@@ -192,7 +168,7 @@ SketchInfo balance_kv_sketch_info() {
         "denominator (bounded output) [R]; algorithm=paper: value-norm buckets for the numerator "
         "plus a denominator tree. Optional exact sinks and window.";
     info.paper = "Streaming Attention Approximation via Discrepancy Theory (arXiv 2502.07861)";
-    info.subset = true;
+    info.subset_of_stream = true;
     info.params = {
         ParamSpec::integer("batch", "Batch t",
                            "Buffer size and block size of every halving. Retained (joint, no "

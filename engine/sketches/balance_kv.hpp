@@ -32,15 +32,17 @@
 //    retrieved. Zero values always skip the numerator. The joint estimator drops nothing (every
 //    token counts in Z).
 // Options (the layout used in practice, docs/algorithms.md §2.2): the first `sinks` tokens and
-// the last `window` tokens are kept exactly; a token enters the trees when it leaves the window.
+// the last `window` tokens are kept exactly (SinksWindowLayout); a token enters the trees when it
+// leaves the window.
 // Weights: joint: the tree's weights sum to the tokens compressed; paper: the denominator
 // weights sum to the tokens compressed, the numerator weights to those minus the skipped.
 #pragma once
 
 #include <set>
 
+#include "blocks/sinks_window_layout.hpp"
+#include "blocks/weighted_merge_reduce.hpp"
 #include "core/registry.hpp"
-#include "sketches/weighted_merge_reduce.hpp"
 
 namespace kvscope {
 
@@ -69,20 +71,12 @@ class BalanceKvSketch final : public Sketch {
 
     bool joint_;
     bool buckets_;
-    Index sinks_;
-    Index window_;
     double drop_eps_;
     Index seen_ = 0;
     Index skipped_ = 0;
     double v_max_ = 0;
     double k_max_sq_ = 0;
-    WeightedCache sink_cache_;
-    // Ring buffer of the last `window_` tokens.
-    std::vector<float> ring_keys_;
-    std::vector<float> ring_values_;
-    std::vector<Index> ring_positions_;
-    Index ring_head_ = 0;
-    Index ring_count_ = 0;
+    SinksWindowLayout layout_;  // sinks and window kept exactly; the rest goes to the trees
     WeightedMergeReduce num_;
     WeightedMergeReduce den_;
     std::set<int> dropped_buckets_;

@@ -3,9 +3,10 @@
 #include "sketches/balance_kv_reference.hpp"
 
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <numeric>
 
-#include "sketches/weighted_merge_reduce.hpp"
+#include "blocks/weighted_merge_reduce.hpp"
 
 namespace kvscope {
 
@@ -205,7 +206,7 @@ SketchView BalanceKvReferenceSketch::view() const {
     v.tag_meaning = "1 = compressed middle, 0 = exact (sink, window or later token)";
     cache_.describe(v);
     if (!walk_.signs.empty()) {
-        ItemsView items;
+        ItemSpan items;
         items.keys = walk_keys_.data();
         items.values = walk_values_.data();
         items.n = walk_keys_.rows();
@@ -238,7 +239,7 @@ SketchInfo balance_kv_reference_sketch_info() {
         "One-shot compression of the cache middle as in the authors' published code: block "
         "walks, exact-half prefix rule, T rounds.";
     info.paper = "Streaming Attention Approximation via Discrepancy Theory (arXiv 2502.07861)";
-    info.subset = true;
+    info.subset_of_stream = true;
     info.params = {
         ParamSpec::integer("compress_at", "Compress at",
                            "Tokens seen when the cache is compressed, once (0: never).", 0, 1e9,

@@ -45,9 +45,9 @@
 
 #include <vector>
 
+#include "blocks/softmax_balance.hpp"
 #include "core/registry.hpp"
 #include "core/weighted_cache.hpp"
-#include "sketches/softmax_balance.hpp"
 
 namespace kvscope {
 

@@ -1,4 +1,5 @@
 // The one place where built-in sketches are registered. Add one line per sketch.
+#include "blocks/weighted_merge_reduce.hpp"
 #include "core/registry.hpp"
 #include "sketches/balance_kv.hpp"
 #include "sketches/balance_kv_reference.hpp"
@@ -18,7 +19,6 @@
 #include "sketches/taylor.hpp"
 #include "sketches/uniform.hpp"
 #include "sketches/uniform_halving.hpp"
-#include "sketches/weighted_merge_reduce.hpp"
 
 namespace kvscope {
 

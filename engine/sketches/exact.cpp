@@ -1,5 +1,7 @@
 #include "sketches/exact.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace kvscope {
 
 ExactSketch::ExactSketch(const SketchContext& context)
@@ -35,7 +37,7 @@ SketchInfo exact_sketch_info() {
     info.id = "exact";
     info.name = "Exact cache";
     info.summary = "Keeps every key and value: the reference, error 0.";
-    info.subset = true;
+    info.subset_of_stream = true;
     info.exact_params = [](Index n) {
         (void)n;
         return nlohmann::json::object();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <string>
 
 namespace kvscope {
@@ -161,7 +162,7 @@ SketchInfo h2o_sketch_info() {
     info.paper =
         "H2O: Heavy-Hitter Oracle for Efficient Generative Inference of Large Language "
         "Models, arXiv:2306.14048";
-    info.subset = true;
+    info.subset_of_stream = true;
     info.params = {
         ParamSpec::integer("budget", "Budget (tokens)",
                            "Tokens kept: heavy hitters plus the protected recent window.", 1, 1e8,

@@ -6,62 +6,24 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "sketches/taylor_moments.hpp"
+#include "blocks/taylor_moments.hpp"
+#include "theory/polynomial.hpp"
 
 namespace kvscope {
 
 namespace {
 
-SketchContext moments_context(const SketchContext& c) {
-    SketchContext m = c;
-    m.seed = derive_seed(c.seed, "hybrid_moments");
-    const nlohmann::json p = {
-        {"degree", c.params.integer("degree")},
-        {"recenter", c.params.text("recenter")},
-        {"rescale", c.params.flag("rescale")},
-        {"max_floats", c.params.number("max_floats")},
-    };
-    m.params = ParamSet::from_json(taylor_sketch_info().params, p, "hybrid");
+// The `taylor` sketch each part runs, configured from this sketch's shared keys.
+NestedSketch moments_sketch(const ParamSet& p) {
+    NestedSketch m = default_sketch("taylor");
+    m.set("degree", static_cast<double>(p.integer("degree")))
+        .set("recenter", p.text("recenter"))
+        .set("rescale", p.flag("rescale") ? 1.0 : 0.0)
+        .set("max_floats", p.number("max_floats"));
     return m;
 }
 
-double hybrid_words(const TheoryInputs& in, int t) {
-    const double tail = t < 0 ? std::exp(in.B) : taylor_truncation_error(in.B, t);
-    const double m = std::sqrt(in.d_v) * tail * std::exp(in.B) / in.eps;
-    double coreset = m * (in.d + in.d_v);
-    if (in.log_factors && in.n > m && m > 0) coreset *= std::log(in.n / m);
-    const double moments =
-        t < 0 ? 0.0 : taylor_moment_floats(static_cast<int>(in.d), static_cast<int>(in.d_v), t);
-    return moments + coreset;
-}
-
 }  // namespace
-
-int hybrid_best_degree(const TheoryInputs& in) {
-    int best = -1;
-    double best_words = hybrid_words(in, -1);
-    for (int t = 0; t <= 24; ++t) {
-        const double w = hybrid_words(in, t);
-        if (w < best_words) {
-            best_words = w;
-            best = t;
-        }
-    }
-    return best;
-}
-
-TheoryCurve hybrid_space_curve() {
-    TheoryCurve c;
-    c.id = "hybrid_heuristic";
-    c.label = "Hybrid min_t C(d+t,t)(d_v+1) + sqrt(d_v) e_{>t}(B) e^B/eps (d+d_v) [heuristic]";
-    c.source =
-        "heuristic reconstruction of Towards Tight Bounds for Streaming Attention, arXiv "
-        "2606.07205 (docs/algorithms.md 2.11, 3.1)";
-    c.upper = true;
-    c.reconstruction = true;
-    c.words = [](const TheoryInputs& in) { return hybrid_words(in, hybrid_best_degree(in)); };
-    return c;
-}
 
 namespace {
 
@@ -118,7 +80,7 @@ HybridSketch::Part& HybridSketch::part(int id) {
     const SketchContext& c = context();
     const std::string tag = partitioned_ ? "_part_" + std::to_string(id) : "";
     Part p;
-    SketchContext mc = moments_context(c);
+    SketchContext mc = child_context(c, moments_sketch(c.params).params, "hybrid_moments");
     if (partitioned_) mc.seed = derive_seed(mc.seed, tag);
     p.moments = std::make_unique<TaylorSketch>(mc);
     const std::uint64_t rs = derive_seed(c.seed, "hybrid_residual" + tag);
@@ -299,7 +261,7 @@ SketchInfo hybrid_sketch_info() {
         "plus a weighted merge-and-reduce coreset of the residual kernel e^x - T_t(x), optionally "
         "per part of a space partition.";
     info.paper = "Towards Tight Bounds for Streaming Attention, arXiv 2606.07205 (reconstructed)";
-    info.subset = false;
+    info.subset_of_stream = false;
     info.params = {
         ParamSpec::integer("degree", "Moment degree t",
                            "[R] Degree of the exact Taylor moments; the residual e^x - T_t(x) "

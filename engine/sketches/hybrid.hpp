@@ -31,20 +31,20 @@
 //     data-dependent ball carving.
 // Guarantee: none proved here. With `residual = reservoir` unbiased; with `merge_reduce` the
 // residual's error is the walk's discrepancy (Thm 3.3/3.4 of arXiv 2502.07861 for the residual
-// kernel, [R]). Heuristic space formula hybrid_space_curve() (docs/algorithms.md 2.11/3.1,
-// "heuristic reconstruction"). Space: parts x C(d+t, t)(d_v + 1) moments + the residual:
-// merge_reduce m (d + d_v + 1) with m <= budget items; reservoir m (d + d_v) + 1; + the hash
-// directions. Update O(C(d+t,t) d_v) per token plus the tree's O(t (d + d_v)) amortised per level;
-// query O(parts C(d+t,t) d_v + m (d + d_v)).
+// kernel, [R]). Heuristic space formula hybrid_space_curve() (theory/polynomial.hpp;
+// docs/algorithms.md 2.11/3.1, "heuristic reconstruction"). Space: parts x C(d+t, t)(d_v + 1)
+// moments + the residual: merge_reduce m (d + d_v + 1) with m <= budget items; reservoir m (d +
+// d_v) + 1; + the hash directions. Update O(C(d+t,t) d_v) per token plus the tree's O(t (d + d_v))
+// amortised per level; query O(parts C(d+t,t) d_v + m (d + d_v)).
 #pragma once
 
 #include <map>
 #include <memory>
 #include <vector>
 
+#include "blocks/lsh_hash.hpp"
+#include "blocks/residual_store.hpp"
 #include "core/registry.hpp"
-#include "sketches/lsh_hash.hpp"
-#include "sketches/residual_store.hpp"
 #include "sketches/taylor.hpp"
 
 namespace kvscope {
@@ -89,11 +89,5 @@ class HybridSketch final : public Sketch {
 };
 
 SketchInfo hybrid_sketch_info();
-
-/// Heuristic reconstruction (docs/algorithms.md 2.11): min over t of
-/// C(d+t,t)(d_v+1) + m_t (d + d_v) [x log(n/m_t)], m_t = sqrt(d_v) e_{>t}(B) e^B / eps.
-TheoryCurve hybrid_space_curve();
-/// The t that minimises the heuristic (-1: no moments) for the given inputs.
-int hybrid_best_degree(const TheoryInputs& in);
 
 }  // namespace kvscope

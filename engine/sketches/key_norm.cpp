@@ -1,5 +1,7 @@
 #include "sketches/key_norm.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace kvscope {
 
 KeyNormSketch::KeyNormSketch(const SketchContext& context)
@@ -75,7 +77,7 @@ SketchInfo key_norm_sketch_info() {
     info.paper =
         "A Simple and Effective L2 Norm-Based Strategy for KV Cache Compression, "
         "arXiv:2406.11430";
-    info.subset = true;
+    info.subset_of_stream = true;
     info.params = {
         ParamSpec::integer("budget", "Budget (tokens)", "Tokens kept.", 1, 1e8, 256, true),
         ParamSpec::choice("keep", "Keep",

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <nlohmann/json.hpp>
 
 namespace kvscope {
 
@@ -276,7 +277,7 @@ SketchInfo kivi_sketch_info() {
     info.paper =
         "KIVI: A Tuning-Free Asymmetric 2bit Quantization for KV Cache, "
         "arXiv:2402.02750";
-    info.subset = false;
+    info.subset_of_stream = false;
     info.params = {
         ParamSpec::integer("bits", "Bits", "Bits per quantized key and value entry.", 1, 8, 2),
         ParamSpec::integer("group", "Group size",

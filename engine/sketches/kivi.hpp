@@ -23,9 +23,9 @@
 #include <cstdint>
 #include <vector>
 
+#include "blocks/packed_store.hpp"
 #include "core/registry.hpp"
 #include "core/weighted_cache.hpp"
-#include "sketches/packed_store.hpp"
 
 namespace kvscope {
 

@@ -5,12 +5,9 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "blocks/taylor_moments.hpp"
 #include "core/random.hpp"
-#include "sketches/exact.hpp"
-#include "sketches/merge_reduce.hpp"
 #include "sketches/taylor.hpp"
-#include "sketches/taylor_moments.hpp"
-#include "sketches/uniform.hpp"
 
 namespace kvscope {
 
@@ -38,30 +35,24 @@ LshPartitionSketch::LshPartitionSketch(const SketchContext& context)
       summary_id_(context.params.text("summary")),
       hasher_(lsh_hasher_from(context.params, context.dim, context.seed)) {
     const ParamSet& p = context.params;
-    const int max_buckets = hasher_.max_buckets();
-    nlohmann::json sp;
-    const SketchInfo* info = nullptr;
-    SketchInfo taylor_info, uniform_info, merge_reduce_info;
     if (summary_id_ == "taylor") {
         const int degree = static_cast<int>(p.integer("bucket_degree"));
         check_taylor_size(context.dim, context.value_dim, degree, p.number("max_floats"),
-                          "lsh_partition", max_buckets);
-        sp = {{"degree", degree},
-              {"recenter", "mean"},
-              {"rescale", true},
-              {"max_floats", p.number("max_floats")}};
-        taylor_info = taylor_sketch_info();
-        info = &taylor_info;
+                          "lsh_partition", hasher_.max_buckets());
+        summary_ = default_sketch("taylor");
+        summary_.set("degree", static_cast<double>(degree))
+            .set("recenter", std::string("mean"))
+            .set("rescale", 1.0)
+            .set("max_floats", p.number("max_floats"));
     } else if (summary_id_ == "coreset") {
-        sp = {{"batch", p.integer("bucket_batch")}};
-        merge_reduce_info = merge_reduce_sketch_info();
-        info = &merge_reduce_info;
+        summary_ = default_sketch("merge_reduce");
+        summary_.set("batch", static_cast<double>(p.integer("bucket_batch")));
     } else if (summary_id_ == "reservoir") {
-        sp = {{"budget", p.integer("bucket_budget")}};
-        uniform_info = uniform_sketch_info();
-        info = &uniform_info;
+        summary_ = default_sketch("uniform");
+        summary_.set("budget", static_cast<double>(p.integer("bucket_budget")));
+    } else {
+        summary_ = default_sketch("exact");
     }
-    if (info != nullptr) summary_params_ = ParamSet::from_json(info->params, sp, "lsh_partition");
 }
 
 int LshPartitionSketch::bucket_of(const float* x) const {
@@ -72,19 +63,7 @@ LshPartitionSketch::Bucket& LshPartitionSketch::bucket(int id) {
     auto it = buckets_.find(id);
     if (it != buckets_.end()) return it->second;
     Bucket b;
-    SketchContext c = context();
-    c.seed = derive_seed(context().seed, "lsh_bucket_" + std::to_string(id));
-    c.params = summary_params_;
-    if (summary_id_ == "exact") {
-        c.params = ParamSet();
-        b.summary = std::make_unique<ExactSketch>(c);
-    } else if (summary_id_ == "taylor") {
-        b.summary = std::make_unique<TaylorSketch>(c);
-    } else if (summary_id_ == "coreset") {
-        b.summary = std::make_unique<MergeReduceSketch>(c);
-    } else {
-        b.summary = std::make_unique<UniformSketch>(c);
-    }
+    b.summary = make_child_sketch(context(), summary_, "lsh_bucket_" + std::to_string(id));
     b.key_sum = Eigen::VectorXd::Zero(dim());
     b.centre = Eigen::VectorXd::Zero(dim());
     b.reference = Eigen::VectorXd::Zero(dim());
@@ -217,7 +196,7 @@ SketchInfo lsh_partition_sketch_info() {
         "Hash keys into buckets (simhash / spherical caps / norm shells); each bucket keeps an "
         "exact, Taylor, coreset or reservoir summary; buckets are added in log space.";
     info.paper = "KDEformer, arXiv 2302.02451 (simhash + Gray code); docs/algorithms.md 2.12";
-    info.subset = false;
+    info.subset_of_stream = false;
     info.params = {
         ParamSpec::choice("family", "Hash family",
                           "simhash: P hyperplanes (Gray-code order); spherical_caps: first "

@@ -30,8 +30,8 @@
 #include <map>
 #include <memory>
 
+#include "blocks/lsh_hash.hpp"
 #include "core/registry.hpp"
-#include "sketches/lsh_hash.hpp"
 
 namespace kvscope {
 
@@ -64,7 +64,7 @@ class LshPartitionSketch final : public Sketch {
     Bucket& bucket(int id);
 
     std::string summary_id_;
-    ParamSet summary_params_;
+    NestedSketch summary_;  ///< the registered sketch every bucket runs, built per bucket
     LshHasher hasher_;
     Index seen_ = 0;
     std::map<int, Bucket> buckets_;

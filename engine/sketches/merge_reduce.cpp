@@ -3,8 +3,9 @@
 #include "sketches/merge_reduce.hpp"
 
 #include <bit>
+#include <nlohmann/json.hpp>
 
-#include "sketches/discrepancy_theory.hpp"
+#include "theory/discrepancy.hpp"
 
 namespace kvscope {
 
@@ -47,7 +48,7 @@ SketchView MergeReduceSketch::view() const {
     WeightedCache cache(dim(), value_dim());
     tree_.collect(cache, 1.0, 1.0);
     cache.describe(v);
-    v.merge_trees = tree_.describe("tree");
+    v.merge_trees = tree_.tree_views("tree");
     if (!v.merge_trees.empty()) v.merge_tree = v.merge_trees.front();
     v.walk = walk_view(tree_, beta(), 0.0, context().seed);
     v.scalars.push_back({"halvings", static_cast<double>(tree_.halvings())});
@@ -60,11 +61,6 @@ void MergeReduceSketch::reset() {
     seen_ = 0;
 }
 
-Index merge_reduce_retained(Index n, Index t) {
-    const auto full = static_cast<std::uint64_t>(n / t);
-    return n % t + ((t + 1) / 2) * static_cast<Index>(std::popcount(full));
-}
-
 SketchInfo merge_reduce_sketch_info() {
     SketchInfo info;
     info.id = "merge_reduce";
@@ -73,7 +69,7 @@ SketchInfo merge_reduce_sketch_info() {
         "Streaming coreset: SoftmaxBalance halvings in a binary-counter tree on (k, v); "
         "O(t log(n/t)) tokens.";
     info.paper = "Streaming Attention Approximation via Discrepancy Theory (arXiv 2502.07861)";
-    info.subset = true;
+    info.subset_of_stream = true;
     info.params = {ParamSpec::integer("batch", "Batch t",
                                       "Buffer size and block size of every halving; retained "
                                       "~ t + (t/2) log2(n/t).",

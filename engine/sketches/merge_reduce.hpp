@@ -23,8 +23,8 @@
 // This is balance_kv's default estimator without sinks, window or buckets.
 #pragma once
 
+#include "blocks/weighted_merge_reduce.hpp"
 #include "core/registry.hpp"
-#include "sketches/weighted_merge_reduce.hpp"
 
 namespace kvscope {
 
@@ -47,9 +47,5 @@ class MergeReduceSketch final : public Sketch {
 };
 
 SketchInfo merge_reduce_sketch_info();
-
-/// Tokens merge_reduce retains after n tokens with batch t under the half and prefix keep rules:
-/// (n mod t) + ceil(t/2) popcount(n div t) (an upper bound under the smaller rule).
-Index merge_reduce_retained(Index n, Index t);
 
 }  // namespace kvscope

@@ -157,7 +157,7 @@ SketchInfo qjl_sketch_info() {
     info.paper =
         "QJL: 1-Bit Quantized JL Transform for KV Cache Quantization with Zero "
         "Overhead, arXiv:2406.03482";
-    info.subset = false;
+    info.subset_of_stream = false;
     info.params = {ParamSpec::integer("bits", "Sketch bits (m)",
                                       "Rows of the Gaussian projection, i.e. sign bits per key. "
                                       "Score error falls as m^(-1/2).",

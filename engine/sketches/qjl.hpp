@@ -21,8 +21,8 @@
 
 #include <vector>
 
+#include "blocks/packed_store.hpp"
 #include "core/registry.hpp"
-#include "sketches/packed_store.hpp"
 
 namespace kvscope {
 

@@ -1,5 +1,6 @@
 // sinks_window: the "sinks + recent window + compressed middle" layout. The first `sinks` tokens
-// and the last `window` tokens are kept exactly; every token leaving the window is handed, in
+// and the last `window` tokens are kept exactly (SinksWindowLayout,
+// blocks/sinks_window_layout.hpp); every token leaving the window is handed, in
 // stream order and with its query, to an inner sketch (`inner`, any registered id in the list),
 // and the three estimates are summed with EstimateBatch::add (numerators and denominators add,
 // docs/algorithms.md 2 "Common representation").
@@ -9,20 +10,20 @@
 // Discrepancy Theory", arXiv:2502.07861); StreamingLLM is this wrapper with an empty middle.
 // Guarantee: exact on the sinks and the window; on the middle, whatever the inner sketch
 // guarantees for the sub-stream it sees (its errors add to the sums, they do not compound).
-// Inner parameters: `inner_budget` is passed as the inner sketch's `budget` when it has one (and
-// ignored otherwise); `inner_params` is a JSON object of further inner parameters, e.g.
-// {"bits": 4}, validated against the inner sketch's specs ("budget" there overrides
-// inner_budget). The inner sketch gets the seed derived from this one's and the label "inner".
+// Inner sketch: the `inner` parameter is a nested sketch (ParamKind::Sketch), written in a config
+// as {"id": "kivi", "params": {"bits": 4}} or as a bare id for its defaults, and validated
+// against that sketch's own specs; it is built with make_child_sketch, so it gets the seed derived
+// from this one's and the label "inner". The former keys `inner_budget` and `inner_params` are
+// refused with an error naming `inner`.
 // Tokens kept = sinks + window + the inner sketch's retained count; there is no `budget` knob.
 // Space: (sinks + window)(d + d_v) floats + window d (queries waiting for the inner sketch) +
 // the inner sketch's memory. Update O(d + d_v) per token plus the inner sketch's update.
 #pragma once
 
 #include <memory>
-#include <vector>
 
+#include "blocks/sinks_window_layout.hpp"
 #include "core/registry.hpp"
-#include "core/weighted_cache.hpp"
 
 namespace kvscope {
 
@@ -40,15 +41,8 @@ class SinksWindowSketch final : public Sketch {
     EstimateBatch do_estimate(ConstMatrixRef queries) const override;
 
   private:
-    Index sinks_;
-    Index window_;
-    Index seen_ = 0;
-    bool have_queries_ = true;
-    WeightedCache sink_cache_;           ///< tag -1
-    WeightedCache window_cache_;         ///< ring: token i after the sinks sits in slot i % window
-    std::vector<float> window_queries_;  ///< ring of the window tokens' queries [window x d]
+    SinksWindowLayout layout_;
     std::unique_ptr<Sketch> inner_;
-    std::string inner_id_;
 };
 
 SketchInfo sinks_window_sketch_info();

@@ -1,5 +1,7 @@
 #include "sketches/sliding_window.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace kvscope {
 
 SlidingWindowSketch::SlidingWindowSketch(const SketchContext& context)
@@ -49,7 +51,7 @@ SketchInfo sliding_window_sketch_info() {
     info.name = "Sliding window";
     info.summary =
         "The last `budget` tokens, exactly. Heuristic baseline (docs/algorithms.md 2.2).";
-    info.subset = true;
+    info.subset_of_stream = true;
     info.params = {ParamSpec::integer("budget", "Budget (tokens)",
                                       "Tokens kept: the window length W. Older tokens are "
                                       "dropped for good.",

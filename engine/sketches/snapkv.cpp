@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <numeric>
 #include <stdexcept>
 #include <string>
@@ -144,7 +145,7 @@ SketchInfo snapkv_sketch_info() {
     info.paper =
         "SnapKV: LLM Knows What You are Looking for Before Generation, "
         "arXiv:2404.14469";
-    info.subset = true;
+    info.subset_of_stream = true;
     info.params = {
         ParamSpec::integer("budget", "Budget (tokens)",
                            "Most tokens kept, observation-window tokens included.", 1, 1e8, 256,

@@ -1,6 +1,7 @@
 #include "sketches/streaming_llm.hpp"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 namespace kvscope {
 
@@ -59,7 +60,7 @@ SketchInfo streaming_llm_sketch_info() {
     info.name = "StreamingLLM (sinks + window)";
     info.summary = "First `sinks` tokens plus the most recent ones, budget tokens in all.";
     info.paper = "Efficient Streaming Language Models with Attention Sinks, arXiv:2309.17453";
-    info.subset = true;
+    info.subset_of_stream = true;
     info.params = {
         ParamSpec::integer("budget", "Budget (tokens)",
                            "Tokens kept in all: sinks plus a window of budget - sinks recent "

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "math/reservoir.hpp"
+
 namespace kvscope {
 
 SubGenSketch::SubGenSketch(const SketchContext& context)
@@ -34,14 +36,13 @@ void SubGenSketch::do_append(const TokenBlock& block) {
         }
         Cluster& cl = clusters_[chosen];
         ++cl.count;
-        if (static_cast<Index>(cl.slots.size()) < per_cluster_) {
+        const ReservoirSlot slot = reservoir_slot(cl.count - 1, per_cluster_, rng_);
+        if (slot.append) {
             cl.slots.push_back(den_cache_.size());
             den_cache_.push(k, v, 0.0, 1.0, position, static_cast<int>(chosen));
-        } else {
-            const Index j = rng_.below(cl.count);
-            if (j < per_cluster_) {
-                den_cache_.set(cl.slots[j], k, v, 0.0, 1.0, position, static_cast<int>(chosen));
-            }
+        } else if (slot.kept()) {
+            den_cache_.set(cl.slots[static_cast<std::size_t>(slot.slot)], k, v, 0.0, 1.0, position,
+                           static_cast<int>(chosen));
         }
         // l2 sampling of values: s independent weighted reservoirs of size one.
         const double sq = Eigen::Map<const Eigen::VectorXf>(v, value_dim()).squaredNorm();
@@ -210,7 +211,7 @@ SketchInfo subgen_sketch_info() {
         "Online key clustering with a reservoir per cluster (denominator) and l2 sampling of "
         "values (numerator).";
     info.paper = "SubGen: Token Generation in Sublinear Time and Memory, arXiv 2402.06082";
-    info.subset = true;
+    info.subset_of_stream = true;
     info.params = {
         ParamSpec::real("delta", "Cluster radius delta",
                         "A key joins the first cluster whose representative is within delta (key "

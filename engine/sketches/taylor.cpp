@@ -5,6 +5,9 @@
 #include <cstdio>
 #include <limits>
 
+#include "math/reservoir.hpp"
+#include "theory/polynomial.hpp"
+
 namespace kvscope {
 
 namespace {
@@ -102,16 +105,13 @@ void TaylorSketch::do_append(const TokenBlock& block) {
     // Diagnostic reservoir for the truncation panel (Algorithm R).
     const Index before = seen_ - n;
     for (Index r = 0; r < n; ++r) {
-        const Index t = before + r;
-        if (sample_.size() < kSample) {
+        const ReservoirSlot slot = reservoir_slot(before + r, kSample, rng_);
+        if (slot.append) {
             sample_.push(block.keys.row(r).data(), block.values.row(r).data(), 1, 1,
                          block.first_position + r);
-        } else {
-            const Index j = rng_.below(t + 1);
-            if (j < kSample) {
-                sample_.set(j, block.keys.row(r).data(), block.values.row(r).data(), 1, 1,
-                            block.first_position + r);
-            }
+        } else if (slot.kept()) {
+            sample_.set(slot.slot, block.keys.row(r).data(), block.values.row(r).data(), 1, 1,
+                        block.first_position + r);
         }
     }
 }
@@ -203,21 +203,6 @@ void TaylorSketch::reset() {
     sample_.clear();
 }
 
-TheoryCurve taylor_space_curve() {
-    TheoryCurve c;
-    c.id = "taylor_space";
-    c.label = "Taylor C(d+p,p)(d_v+1), p = min degree with e^{2B}B^{p+1}/(p+1)! <= eps";
-    c.source = "reconstruction (Lagrange remainder; docs/algorithms.md 2.10, 3.1)";
-    c.upper = true;
-    c.reconstruction = true;
-    c.words = [](const TheoryInputs& in) {
-        const int p = degree_for_relative_error(in.B, in.eps, 200);
-        if (p < 0) return std::numeric_limits<double>::infinity();
-        return taylor_moment_floats(static_cast<int>(in.d), static_cast<int>(in.d_v), p);
-    };
-    return c;
-}
-
 SketchInfo taylor_sketch_info() {
     SketchInfo info;
     info.id = "taylor";
@@ -228,7 +213,7 @@ SketchInfo taylor_sketch_info() {
     info.paper =
         "Polynomial method: Alman & Song, arXiv 2302.13214; Towards Tight Bounds for Streaming "
         "Attention, arXiv 2606.07205";
-    info.subset = false;
+    info.subset_of_stream = false;
     info.params = {
         ParamSpec::integer("degree", "Degree p",
                            "Truncation degree of the Taylor series; memory C(d+p,p)(d_v+1).", 0, 16,

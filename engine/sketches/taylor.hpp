@@ -28,10 +28,10 @@
 // 1)).
 #pragma once
 
+#include "blocks/taylor_moments.hpp"
 #include "core/random.hpp"
 #include "core/registry.hpp"
 #include "core/weighted_cache.hpp"
-#include "sketches/taylor_moments.hpp"
 
 namespace kvscope {
 
@@ -85,9 +85,5 @@ class TaylorSketch final : public Sketch {
 };
 
 SketchInfo taylor_sketch_info();
-
-/// Theory curve: C(d+p, p)(d_v+1) with p the smallest degree whose relative Lagrange bound is at
-/// most eps at logit bound B ([R]).
-TheoryCurve taylor_space_curve();
 
 }  // namespace kvscope

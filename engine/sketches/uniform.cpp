@@ -1,5 +1,9 @@
 #include "sketches/uniform.hpp"
 
+#include <nlohmann/json.hpp>
+
+#include "math/reservoir.hpp"
+
 namespace kvscope {
 
 UniformSketch::UniformSketch(const SketchContext& context)
@@ -12,11 +16,11 @@ void UniformSketch::do_append(const TokenBlock& block) {
     for (Index r = 0; r < block.size(); ++r) {
         const float* k = block.keys.row(r).data();
         const float* v = block.values.row(r).data();
-        if (cache_.size() < budget_) {
+        const ReservoirSlot slot = reservoir_slot(seen_, budget_, rng_);
+        if (slot.append) {
             cache_.push(k, v, 1.0, 1.0, block.first_position + r);
-        } else {
-            const Index j = rng_.below(seen_ + 1);
-            if (j < budget_) cache_.set(j, k, v, 1.0, 1.0, block.first_position + r);
+        } else if (slot.kept()) {
+            cache_.set(slot.slot, k, v, 1.0, 1.0, block.first_position + r);
         }
         ++seen_;
     }
@@ -55,7 +59,7 @@ SketchInfo uniform_sketch_info() {
     info.id = "uniform";
     info.name = "Uniform reservoir";
     info.summary = "Reservoir sample of `budget` tokens with Horvitz-Thompson weights n/m.";
-    info.subset = true;
+    info.subset_of_stream = true;
     info.params = {ParamSpec::integer("budget", "Budget (tokens)",
                                       "Tokens kept. Each carries weight n/budget once more than "
                                       "budget tokens have been seen.",

@@ -1,6 +1,7 @@
 #include "sketches/uniform_halving.hpp"
 
 #include <cmath>
+#include <nlohmann/json.hpp>
 
 namespace kvscope {
 
@@ -75,7 +76,7 @@ SketchInfo uniform_halving_sketch_info() {
     info.id = "uniform_halving";
     info.name = "Uniform halving";
     info.summary = "Repeated random halving (walk strength 0): the discrepancy methods' control.";
-    info.subset = true;
+    info.subset_of_stream = true;
     info.params = {ParamSpec::integer("budget", "Budget (tokens)",
                                       "Most tokens kept. When exceeded, a random half survives "
                                       "with doubled weight.",

@@ -10,7 +10,7 @@
 // (docs/algorithms.md §4.2); this source isolates that one property [R].
 #pragma once
 
-#include "core/registry.hpp"
+#include "sources/source_registry.hpp"
 #include "sources/synthetic_source.hpp"
 
 namespace kvscope {

@@ -7,7 +7,7 @@
 // are evicted, because the denominator loses most of its mass.
 #pragma once
 
-#include "core/registry.hpp"
+#include "sources/source_registry.hpp"
 #include "sources/synthetic_source.hpp"
 
 namespace kvscope {

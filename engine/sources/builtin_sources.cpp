@@ -1,5 +1,4 @@
 // The one place where built-in sources are registered. Add one line per source.
-#include "core/registry.hpp"
 #include "sources/ar1.hpp"
 #include "sources/attention_sinks.hpp"
 #include "sources/clustered_offset.hpp"
@@ -13,6 +12,7 @@
 #include "sources/outlier_channels.hpp"
 #include "sources/query_shift.hpp"
 #include "sources/rope_rotation.hpp"
+#include "sources/source_registry.hpp"
 #include "sources/value_norm_spread.hpp"
 
 namespace kvscope {

@@ -9,7 +9,7 @@
 // clusters. Breaks: methods that bound the kernel by the raw key norm.
 #pragma once
 
-#include "core/registry.hpp"
+#include "sources/source_registry.hpp"
 #include "sources/synthetic_source.hpp"
 
 namespace kvscope {

@@ -6,7 +6,7 @@
 // centre's effective radius grows with t), online clustering that must follow moving clusters.
 #pragma once
 
-#include "core/registry.hpp"
+#include "sources/source_registry.hpp"
 #include "sources/synthetic_source.hpp"
 
 namespace kvscope {

@@ -18,7 +18,7 @@
 // as given (the config loader resolves relative paths).
 #pragma once
 
-#include "core/registry.hpp"
+#include "sources/source_registry.hpp"
 #include "sources/token_source.hpp"
 
 namespace kvscope {

@@ -8,7 +8,7 @@
 // Good for: showing the Haris-Onak Theta(n d) lower bound live: every sublinear sketch fails.
 #pragma once
 
-#include "core/registry.hpp"
+#include "sources/source_registry.hpp"
 #include "sources/synthetic_source.hpp"
 
 namespace kvscope {

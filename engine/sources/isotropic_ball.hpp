@@ -4,7 +4,7 @@
 #pragma once
 
 #include <string>
-#include "core/registry.hpp"
+#include "sources/source_registry.hpp"
 
 #include "sources/synthetic_source.hpp"
 

@@ -5,7 +5,7 @@
 // without recentering), and eviction heuristics looking good because few tokens matter.
 #pragma once
 
-#include "core/registry.hpp"
+#include "sources/source_registry.hpp"
 #include "sources/synthetic_source.hpp"
 
 namespace kvscope {

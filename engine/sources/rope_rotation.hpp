@@ -8,7 +8,7 @@
 // clustering and LSH. Probe queries are rotated to the position `probe_position`.
 #pragma once
 
-#include "core/registry.hpp"
+#include "sources/source_registry.hpp"
 #include "sources/synthetic_source.hpp"
 
 namespace kvscope {

@@ -6,7 +6,7 @@
 // Breaks: methods that treat every value as having the same scale.
 #pragma once
 
-#include "core/registry.hpp"
+#include "sources/source_registry.hpp"
 #include "sources/synthetic_source.hpp"
 
 namespace kvscope {

@@ -1,7 +1,7 @@
+#include "theory/lower_bounds.hpp"
+
 #include <algorithm>
 #include <cmath>
-
-#include "core/theory.hpp"
 
 namespace kvscope {
 

@@ -13,6 +13,8 @@
 #include <string>
 
 #include "core/registry.hpp"
+#include "math/lagrange.hpp"
+#include "math/monomials.hpp"
 #include "session/runner.hpp"
 #include "ui/panel.hpp"
 #include "ui/panel_csv.hpp"
@@ -155,7 +157,7 @@ inline BucketView many_buckets(int n) {
 inline TaylorView taylor_view(int degree) {
     TaylorView t;
     t.degree = degree;
-    t.monomials = static_cast<Index>(ui::monomial_count(8, degree));
+    t.monomials = static_cast<Index>(monomial_count_approx(8, degree));
     t.centre = Eigen::VectorXf::Constant(8, 0.5f);
     t.radius = 1.5;
     t.scale = 1.5;
@@ -166,8 +168,8 @@ inline TaylorView taylor_view(int degree) {
     t.logit_max = t.bound_B;
     for (int i = 0; i < 500; ++i)
         t.logit_samples.push_back(t.bound_B * std::sin(i * 0.37));
-    t.lagrange_rel = ui::relative_error_bound(t.bound_B, degree);
-    t.lagrange_abs = std::exp(t.bound_B) * ui::lagrange_error_bound(t.bound_B, degree);
+    t.lagrange_rel = relative_lagrange_bound(t.bound_B, degree);
+    t.lagrange_abs = std::exp(t.bound_B) * lagrange_remainder_bound(t.bound_B, degree);
     t.target_eps = 1e-3;
     t.degree_needed = 4;
     t.degree_norms.assign(static_cast<std::size_t>(degree + 1), 1.0);

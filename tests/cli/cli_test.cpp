@@ -16,6 +16,7 @@
 
 #include "core/registry.hpp"
 #include "session/session.hpp"
+#include "sources/source_registry.hpp"
 
 namespace kvscope {
 namespace {

@@ -205,11 +205,12 @@ TEST_F(Malformed, NestingSixtyThousandDeepIsRefusedInAValueAnUnknownKeyAndAViewT
     // A session: `kvscope run` reads sessions, view included.
     write("session.json", R"({"schema_version": 1, "view": {"tab": )" + deep + "}}");
     expect_bad_input(run(path("session.json")), "nested deeper than 256 levels");
-    // A sketch's JSON parameter is bounded too.
+    // No parameter holds JSON text any more (a nested sketch is part of the config, bounded
+    // with it): the former inner_params string is refused, naming what replaced it.
     const std::string inner = config("inner.json", [&](json& c) {
         c["sketches"] = {{{"id", "sinks_window"}, {"params", {{"inner_params", deep}}}}};
     });
-    expect_bad_input(run(inner), "nested deeper than 256 levels");
+    expect_bad_input(run(inner), "'inner_params' was replaced by 'inner'");
 }
 
 TEST_F(Malformed, NumbersBeyondTheDoubleRangeGetOurWording) {
@@ -345,7 +346,7 @@ TEST_F(Malformed, ASketchThatFailsDuringTheRunMakesTheRunFailWithItsOneLineError
         // Only in this child: the registry is a plain static, and the child exits after the run.
         SketchInfo info;
         info.id = "test_fails_at_runtime";
-        info.subset = false;
+        info.subset_of_stream = false;
         info.make = [](const SketchContext& ctx) { return std::make_unique<FailsAtRuntime>(ctx); };
         const_cast<SketchRegistry&>(builtin_sketches()).add(info);
         std::vector<std::string> args = {"kvscope", "run", "--config", c, "--out", out_dir};

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/registry.hpp"
+#include "sources/source_registry.hpp"
 
 namespace kvscope::test {
 

@@ -18,6 +18,7 @@
 #include "io/sha256.hpp"
 #include "io_test_util.hpp"
 #include "sources/file_source.hpp"
+#include "sources/source_registry.hpp"
 
 namespace kvscope {
 namespace {

@@ -8,6 +8,8 @@
 #include <string>
 
 #include "engine/poly_eval_util.hpp"
+#include "math/taylor_series.hpp"
+#include "theory/polynomial.hpp"
 
 namespace kvscope {
 namespace {
@@ -134,7 +136,7 @@ TEST(HybridSketch, ResidualTreeShapeRespectsTheBudget) {
     }
 }
 
-TEST(HybridSketch, ResidualExpHasNoCancellation) {
+TEST(HybridSketch, ResidualTailHasNoCancellation) {
     for (int t : {0, 1, 2, 5}) {
         for (double x : {-3.0, -1.5, -0.5, -1e-3, 0.0, 1e-3, 0.3, 1.9, 2.5, 6.0}) {
             // Reference: the tail series in long double.
@@ -144,12 +146,12 @@ TEST(HybridSketch, ResidualExpHasNoCancellation) {
                 if (l > t) sum += term;
             }
             const double ref = static_cast<double>(sum);
-            EXPECT_NEAR(residual_exp(x, t), ref,
+            EXPECT_NEAR(taylor_tail(x, t), ref,
                         1e-14 * std::max(1.0, std::abs(ref)) + 1e-12 * std::abs(ref))
                 << "x=" << x << " t=" << t;
         }
     }
-    EXPECT_DOUBLE_EQ(residual_exp(0.7, -1), std::exp(0.7));
+    EXPECT_DOUBLE_EQ(taylor_tail(0.7, -1), std::exp(0.7));
 }
 
 // The merge-and-reduce residual against the reservoir at equal memory, and against no residual
@@ -217,8 +219,8 @@ TEST(HybridSketch, MergeReduceResidualEstimatesTheResidualSums) {
                 // No log-safe extra shift at these logits: den is sum_i w_i e_{>t}(x_i).
                 double z = 0, mass = 0;
                 for (Index i = 0; i < X.cols(); ++i) {
-                    z += residual_exp(X(r, i), t);
-                    mass += std::abs(residual_exp(X(r, i), t));
+                    z += taylor_tail(X(r, i), t);
+                    mass += std::abs(taylor_tail(X(r, i), t));
                 }
                 err_mr += std::abs(a.den[r] - z) / mass / (3.0 * Q.rows());
                 err_res += std::abs(b.den[r] - z) / mass / (3.0 * Q.rows());

@@ -4,9 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include "blocks/weighted_merge_reduce.hpp"
 #include "engine/eval_util.hpp"
 #include "sketches/balance_kv.hpp"
-#include "sketches/weighted_merge_reduce.hpp"
 
 namespace kvscope::test {
 namespace {

@@ -10,6 +10,7 @@
 
 #include "core/registry.hpp"
 #include "core/types.hpp"
+#include "sources/source_registry.hpp"
 
 namespace kvscope::polytest {
 

@@ -9,6 +9,7 @@
 #include <numbers>
 #include <set>
 
+#include "core/random.hpp"
 #include "sketches/kivi.hpp"
 #include "sketches/qjl.hpp"
 #include "sketches/sinks_window.hpp"
@@ -253,7 +254,8 @@ TEST(Qjl, InnerProductEstimatorIsUnbiasedOverSeeds) {
 TEST(SinksWindow, ComposesSinksWindowAndInnerSketch) {
     const TokenBatch b = test::random_batch(300, kDim, kValueDim, 12);
     auto s = test::make_sketch(
-        "sinks_window", {{"sinks", 4}, {"window", 8}, {"inner", "uniform"}, {"inner_budget", 20}},
+        "sinks_window",
+        {{"sinks", 4}, {"window", 8}, {"inner", {{"id", "uniform"}, {"params", {{"budget", 20}}}}}},
         kDim, kValueDim, 0.5, 1);
     feed(*s, b, 13);
     const auto& sw = dynamic_cast<const SinksWindowSketch&>(*s);
@@ -273,14 +275,75 @@ TEST(SinksWindow, ComposesSinksWindowAndInnerSketch) {
     EXPECT_LT(test::mean_relative_error(*ex, b.keys, b.values, q), 1e-6);
     // Inner params pass through and are validated.
     auto kv =
-        test::make_sketch("sinks_window", {{"inner", "kivi"}, {"inner_params", R"({"bits": 4})"}},
+        test::make_sketch("sinks_window", {{"inner", {{"id", "kivi"}, {"params", {{"bits", 4}}}}}},
                           kDim, kValueDim, 0.5, 1);
     feed(*kv, b, 50);
     ASSERT_TRUE(kv->view().quant.has_value());
     EXPECT_EQ(kv->view().quant->bits, 4);
-    EXPECT_THROW(test::make_sketch("sinks_window", {{"inner_params", R"({"bogus": 1})"}}, kDim,
-                                   kValueDim, 0.5, 1),
+    EXPECT_THROW(test::make_sketch("sinks_window",
+                                   {{"inner", {{"id", "uniform"}, {"params", {{"bogus", 1}}}}}},
+                                   kDim, kValueDim, 0.5, 1),
                  std::invalid_argument);
+}
+
+// The former syntax (inner_budget, inner_params as a JSON string) is refused with an error that
+// names the parameter that replaced it.
+TEST(SinksWindow, FormerInnerKeysNameTheNestedParameter) {
+    for (const char* key : {"inner_budget", "inner_params"}) {
+        try {
+            ParamSet::from_json(builtin_sketches().at("sinks_window", "sketch").params, {{key, 20}},
+                                "sinks_window");
+            ADD_FAILURE() << key << " was accepted";
+        } catch (const std::invalid_argument& e) {
+            const std::string what = e.what();
+            EXPECT_NE(what.find(std::string("'") + key + "' was replaced by 'inner'"),
+                      std::string::npos)
+                << what;
+        }
+    }
+}
+
+// A nested sketch round-trips through JSON and prints as id{...} in the CSV params column.
+TEST(SinksWindow, NestedSketchRoundTripsAndPrintsCompactly) {
+    const auto& specs = builtin_sketches().at("sinks_window", "sketch").params;
+    const ParamSet p = ParamSet::from_json(
+        specs, {{"inner", {{"id", "uniform"}, {"params", {{"budget", 192}}}}}}, "sinks_window");
+    EXPECT_EQ(p.text("inner"), "uniform");
+    EXPECT_EQ(p.nested("inner").params.integer("budget"), 192);
+    EXPECT_EQ(ParamSet::from_json(specs, p.to_json(specs), "sinks_window"), p);
+    EXPECT_EQ(p.to_compact_string(specs), "sinks=32;window=32;inner=uniform{budget=192}");
+    // A bare id means that sketch at its defaults.
+    const ParamSet bare = ParamSet::from_json(specs, {{"inner", "h2o"}}, "sinks_window");
+    EXPECT_EQ(bare.nested("inner"), default_sketch("h2o"));
+    EXPECT_FALSE(bare == p);
+    EXPECT_THROW(ParamSet::from_json(specs, {{"inner", "taylor"}}, "sinks_window"),
+                 std::invalid_argument);
+    EXPECT_THROW(
+        ParamSet::from_json(specs, {{"inner", {{"id", "uniform"}, {"extra", 1}}}}, "sinks_window"),
+        std::invalid_argument);
+}
+
+// make_child_sketch derives the part's seed from the parent's and the label, like the old
+// hand-built inner contexts did, so composite sketches keep their streams of randomness.
+TEST(ChildSketch, SeedIsDerivedFromParentAndLabel) {
+    SketchContext parent;
+    parent.dim = kDim;
+    parent.value_dim = kValueDim;
+    parent.beta = 0.5;
+    parent.seed = 7;
+    const NestedSketch child = default_sketch("uniform");
+    const SketchContext c = child_context(parent, child.params, "inner");
+    EXPECT_EQ(c.seed, derive_seed(7, "inner"));
+    EXPECT_EQ(c.dim, kDim);
+    EXPECT_EQ(c.params, child.params);
+    auto a = make_child_sketch(parent, child, "inner");
+    auto b = builtin_sketches().at("uniform", "sketch").make(c);
+    const TokenBatch batch = test::random_batch(600, kDim, kValueDim, 3);
+    a->append(batch.view());
+    b->append(batch.view());
+    EXPECT_EQ(a->view().retained.size(), b->view().retained.size());
+    for (std::size_t i = 0; i < a->view().retained.size(); ++i)
+        EXPECT_EQ(a->view().retained[i].position, b->view().retained[i].position);
 }
 
 }  // namespace

@@ -8,9 +8,9 @@
 #include <cmath>
 #include <numbers>
 
+#include "blocks/packed_store.hpp"
 #include "core/weighted_cache.hpp"
 #include "sketches/kivi.hpp"
-#include "sketches/packed_store.hpp"
 #include "sketches/qjl.hpp"
 #include "test_support.hpp"
 

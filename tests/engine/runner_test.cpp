@@ -156,7 +156,7 @@ TEST(Runner, ASketchWhoseViewThrowsIsReportedAndTheRunGoesOn) {
     SketchRegistry registry;
     for (SketchInfo info : builtin_sketches().all()) {
         if (info.id == "uniform") {
-            info.subset = false;  // the session itself never asks for the view
+            info.subset_of_stream = false;  // the session itself never asks for the view
             info.make = [make = info.make](const SketchContext& ctx) -> std::unique_ptr<Sketch> {
                 return std::make_unique<ViewThrows>(ctx, make(ctx));
             };

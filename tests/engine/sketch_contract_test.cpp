@@ -40,7 +40,7 @@ TEST_P(SketchContract, ParameterLimitsAreEnforced) {
                          std::invalid_argument)
                 << spec.key;
         }
-        if (spec.kind == ParamKind::Choice) {
+        if (spec.kind == ParamKind::Choice || spec.kind == ParamKind::Sketch) {
             EXPECT_THROW(
                 ParamSet::from_json(info().params, {{spec.key, "not_a_choice"}}, GetParam()),
                 std::invalid_argument);

@@ -1,5 +1,5 @@
 // SoftmaxBalance primitive: Gram as GEMM, walk rules, keep rules, discrepancy against random signs.
-#include "sketches/softmax_balance.hpp"
+#include "blocks/softmax_balance.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,8 +11,8 @@ namespace {
 struct Block {
     TokenBatch b;
     std::vector<double> w;
-    ItemsView view(bool weighted = false) const {
-        ItemsView v;
+    ItemSpan span(bool weighted = false) const {
+        ItemSpan v;
         v.keys = b.keys.data();
         v.values = b.values.data();
         v.weights = weighted ? w.data() : nullptr;
@@ -38,7 +38,7 @@ TEST(SoftmaxBalance, GramMatchesDirectKernel) {
     o.temp = 0.7;
     o.relative_temp = false;
     Eigen::MatrixXf g;
-    softmax_gram(blk.view(true), o, g);
+    softmax_gram(blk.span(true), o, g);
     const MatrixD K = blk.b.keys.cast<double>();
     const MatrixD V = blk.b.values.cast<double>();
     const Eigen::RowVectorXd mu = K.colwise().mean();
@@ -55,7 +55,7 @@ TEST(SoftmaxBalance, GramMatchesDirectKernel) {
     // is exp(temp <k_i - mu, k_j - mu> / mean |k - mu|^2) whatever beta and the key scale.
     o.relative_temp = true;
     o.beta = 123.0;  // ignored by the relative scale
-    softmax_gram(blk.view(true), o, g);
+    softmax_gram(blk.span(true), o, g);
     double mean_sq = 0;
     for (Index i = 0; i < 40; ++i)
         mean_sq += (K.row(i) - mu).squaredNorm() / 40;
@@ -70,9 +70,9 @@ TEST(SoftmaxBalance, GramMatchesDirectKernel) {
     o.beta = 0.25;
     // The theory kernel is the plain one, and a scalar-kernel callback with f = exp matches it.
     o.mode = WalkMode::Theory;
-    softmax_gram(blk.view(), o, g);
+    softmax_gram(blk.span(), o, g);
     Eigen::MatrixXf g2;
-    scalar_kernel_gram(0.25, [](double x) { return std::exp(x); })(blk.view(), g2);
+    scalar_kernel_gram(0.25, [](double x) { return std::exp(x); })(blk.span(), g2);
     for (Index i = 0; i < 40; ++i) {
         for (Index j = 0; j <= i; ++j) {
             const double expect = std::exp(0.25 * K.row(i).dot(K.row(j))) * V.row(i).dot(V.row(j));
@@ -93,8 +93,8 @@ double mean_discrepancy(double gamma, WalkMode mode, int seeds, double* random_m
         o.mode = mode;
         o.record_trace = true;
         Rng rng(s);
-        const Halving h = softmax_balance_halve(blk.view(), o, rng);
-        const WalkTrace t = make_walk_trace(blk.view(), h.walk, probes, 0.25, 1000 + s);
+        const Halving h = softmax_balance_halve(blk.span(), o, rng);
+        const WalkTrace t = make_walk_trace(blk.span(), h.walk, probes, 0.25, 1000 + s);
         for (double x : t.walk_discrepancy)
             walk += x / (32.0 * seeds);
         for (double x : t.random_discrepancy)
@@ -124,7 +124,7 @@ TEST(SoftmaxBalance, TheoryConstantsNeverFailAndStayNearHalf) {
     o.mode = WalkMode::Theory;
     o.record_trace = true;
     Rng rng(1);
-    const Halving h = softmax_balance_halve(blk.view(), o, rng);
+    const Halving h = softmax_balance_halve(blk.span(), o, rng);
     EXPECT_EQ(h.walk.fail_events, 0);
     ASSERT_EQ(h.walk.trace.size(), 256u);
     for (const WalkStep& st : h.walk.trace) {
@@ -139,7 +139,7 @@ TEST(SoftmaxBalance, DefaultWalkSaturatesTheProbability) {
     o.beta = 0.25;
     o.record_trace = true;
     Rng rng(2);
-    const Halving h = softmax_balance_halve(blk.view(), o, rng);
+    const Halving h = softmax_balance_halve(blk.span(), o, rng);
     int saturated = 0;
     for (const WalkStep& st : h.walk.trace) {
         saturated += st.probability == 0.0 || st.probability == 1.0;
@@ -151,7 +151,7 @@ TEST(SoftmaxBalance, DefaultWalkSaturatesTheProbability) {
 TEST(SoftmaxBalance, KeepRulesAndMass) {
     const Block blk = make_block(101, 5);
     for (bool weighted : {false, true}) {
-        const ItemsView v = blk.view(weighted);
+        const ItemSpan v = blk.span(weighted);
         double total = 0;
         for (Index i = 0; i < v.n; ++i)
             total += v.weight(i);
@@ -180,11 +180,11 @@ TEST(SoftmaxBalance, KeepRulesAndMass) {
     o.preserve_mass = false;
     o.keep = KeepRule::Smaller;
     Rng rng(8);
-    const Halving h = softmax_balance_halve(blk.view(true), o, rng);
+    const Halving h = softmax_balance_halve(blk.span(true), o, rng);
     for (double f : h.factor)
         EXPECT_EQ(f, 2.0);
     o.keep = KeepRule::Half;
-    const Halving half = softmax_balance_halve(blk.view(false), o, rng);
+    const Halving half = softmax_balance_halve(blk.span(false), o, rng);
     ASSERT_EQ(half.kept.size(), 51u);
     for (double f : half.factor)
         EXPECT_EQ(f, 101.0 / 51.0);
@@ -201,7 +201,7 @@ TEST(SoftmaxBalance, HalfRuleKeepsExactlyHalfEvenOnDegenerateBlocks) {
     o.gamma = 1e6;
     Rng rng(3);
     for (Index n : {Index{2}, Index{3}, Index{63}, Index{64}}) {
-        ItemsView v = blk.view(false);
+        ItemSpan v = blk.span(false);
         v.n = n;
         EXPECT_EQ(static_cast<Index>(softmax_balance_halve(v, o, rng).kept.size()), (n + 1) / 2);
         EXPECT_EQ(static_cast<Index>(uniform_halve(v, o, rng).kept.size()), (n + 1) / 2);
@@ -211,7 +211,7 @@ TEST(SoftmaxBalance, HalfRuleKeepsExactlyHalfEvenOnDegenerateBlocks) {
 TEST(SoftmaxBalance, PrefixRuleMatchesHandExample) {
     // Signs + + - + - -: colour + reaches 3 = n/2 at position 4 (prefix of 4 items); keep the
     // minus item of the prefix (index 2) doubled and the suffix (4, 5) as is.
-    ItemsView v;
+    ItemSpan v;
     v.n = 6;
     BalanceOptions o;
     o.keep = KeepRule::Prefix;
@@ -225,7 +225,7 @@ TEST(SoftmaxBalance, PrefixRuleMatchesHandExample) {
 TEST(SoftmaxBalance, PairSampleConservesWeight) {
     const Block blk = make_block(33, 6);
     Rng rng(3);
-    const Halving h = pair_sample_halve(blk.view(true), rng);
+    const Halving h = pair_sample_halve(blk.span(true), rng);
     EXPECT_EQ(h.kept.size(), 17u);
     double total = 0, kept = 0;
     for (double w : blk.w)
@@ -236,16 +236,16 @@ TEST(SoftmaxBalance, PairSampleConservesWeight) {
 }
 
 TEST(SoftmaxBalance, EmptyAndSingleItem) {
-    ItemsView v;
+    ItemSpan v;
     BalanceOptions o;
     Rng rng(1);
     EXPECT_TRUE(softmax_balance_halve(v, o, rng).kept.empty());
     const Block blk = make_block(1, 7);
-    const Halving h = softmax_balance_halve(blk.view(), o, rng);
+    const Halving h = softmax_balance_halve(blk.span(), o, rng);
     ASSERT_EQ(h.kept.size(), 1u);
     EXPECT_EQ(h.factor[0], 1.0);
-    EXPECT_EQ(uniform_halve(blk.view(), o, rng).kept.size(), 1u);
-    EXPECT_EQ(pair_sample_halve(blk.view(), rng).kept.size(), 1u);
+    EXPECT_EQ(uniform_halve(blk.span(), o, rng).kept.size(), 1u);
+    EXPECT_EQ(pair_sample_halve(blk.span(), rng).kept.size(), 1u);
 }
 
 TEST(SoftmaxBalance, DeterministicForASeed) {
@@ -253,8 +253,8 @@ TEST(SoftmaxBalance, DeterministicForASeed) {
     BalanceOptions o;
     o.gamma = 0.01;  // unsaturated: the signs depend on the random draws
     Rng a(42), b(42);
-    EXPECT_EQ(softmax_balance_halve(blk.view(), o, a).walk.signs,
-              softmax_balance_halve(blk.view(), o, b).walk.signs);
+    EXPECT_EQ(softmax_balance_halve(blk.span(), o, a).walk.signs,
+              softmax_balance_halve(blk.span(), o, b).walk.signs);
 }
 
 }  // namespace

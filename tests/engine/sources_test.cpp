@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/registry.hpp"
+#include "sources/source_registry.hpp"
 #include "sources/token_source.hpp"
 
 namespace kvscope {

@@ -10,6 +10,7 @@
 
 #include "core/random.hpp"
 #include "engine/poly_eval_util.hpp"
+#include "theory/polynomial.hpp"
 
 namespace kvscope {
 namespace {

@@ -1,6 +1,6 @@
 // Weighted merge-and-reduce: classes, compressors in the same tree, a custom balancing kernel,
 // weight conservation, and the registered sketch's life cycle.
-#include "sketches/weighted_merge_reduce.hpp"
+#include "blocks/weighted_merge_reduce.hpp"
 
 #include <gtest/gtest.h>
 
@@ -31,7 +31,7 @@ TEST(WeightedMergeReduce, ClassesSeparateWeightsAndConserveThem) {
         EXPECT_LT(tree.size(), 600);
         // Within a level of one class, weights stay within the class's 2x range times 2^level
         // (up to the mass correction).
-        for (const MergeTreeView& mt : tree.describe("t")) {
+        for (const MergeTreeView& mt : tree.tree_views("t")) {
             for (const auto& lv : mt.levels) {
                 if (lv.occupancy == 0) continue;
                 EXPECT_LE(lv.weight_max / lv.weight_min, c == Compressor::PairSample ? 8.0 : 3.0)
@@ -50,7 +50,7 @@ TEST(WeightedMergeReduce, CustomGramCallbackIsUsed) {
     int calls = 0;
     const GramCallback inner =
         scalar_kernel_gram(0.5, [](double x) { return std::exp(x) - 1.0 - x; });
-    o.gram = [&](const ItemsView& items, Eigen::MatrixXf& g) {
+    o.gram = [&](const ItemSpan& items, Eigen::MatrixXf& g) {
         ++calls;
         inner(items, g);
     };

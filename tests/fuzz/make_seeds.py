@@ -100,8 +100,8 @@ def main():
         "schema_version": 1, "seed": 3, "beta": 0.5, "tokens": 64, "eval_every": 16,
         "probe_queries": 4, "timing": False,
         "source": {"id": "file", "params": {"keys": "k.npy", "values": "v.csv", "head": 1}},
-        "sketches": [{"id": "sinks_window", "params": {"inner": "h2o",
-                                                       "inner_params": "{\"recent_fraction\": 0.25}"}},
+        "sketches": [{"id": "sinks_window",
+                      "params": {"inner": {"id": "h2o", "params": {"recent_fraction": 0.25}}}},
                      {"id": "snapkv", "sweep": {"kernel": [1, 3], "pooling": ["avg", "max"]},
                       "label": "s", "seed": 9}]}))
     put("fuzz_session", "session.json", json.dumps({

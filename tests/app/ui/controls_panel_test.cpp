@@ -10,6 +10,7 @@
 #include <string>
 
 #include "app/app_test_support.hpp"
+#include "sources/source_registry.hpp"
 
 namespace kvscope {
 namespace {

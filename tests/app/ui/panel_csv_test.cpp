@@ -1,5 +1,6 @@
-// The data behind the algorithm panels (ui/panel_csv.hpp): Taylor truncation helpers, metric
-// definitions, theory overlays and each panel's CSV text, on synthetic and real snapshots.
+// The data behind the algorithm panels (ui/panel_csv.hpp): metric definitions, theory overlays
+// and each panel's CSV text, on synthetic and real snapshots. The Taylor tails, Lagrange bounds
+// and monomial counts they plot are the engine's (tests/engine/math/).
 #include "ui/panel_csv.hpp"
 
 #include <gtest/gtest.h>
@@ -23,51 +24,6 @@ using test::synthetic_snapshot;
 using test::taylor_view;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-TEST(Truncation, ErrorIsWithinLagrangeBoundOnAGrid) {
-    for (int p = 0; p <= 16; ++p) {
-        for (int i = -400; i <= 400; ++i) {
-            const double x = i * 0.025;  // [-10, 10]
-            const double e = ui::taylor_abs_error(x, p);
-            const double b = ui::lagrange_error_bound(x, p);
-            ASSERT_TRUE(std::isfinite(e)) << x << " " << p;
-            EXPECT_LE(e, b * (1 + 1e-9) + 1e-300) << "x=" << x << " p=" << p;
-        }
-    }
-}
-
-TEST(Truncation, MatchesDirectDifferenceWhereThatIsAccurate) {
-    for (int p : {0, 1, 2, 5, 8}) {
-        for (double x : {-3.0, -1.0, -0.5, 0.5, 1.0, 2.0, 3.0}) {
-            const long double direct = std::abs(std::exp(static_cast<long double>(x)) -
-                                                static_cast<long double>(ui::taylor_poly(x, p)));
-            if (direct < 1e-8L) continue;  // below that the subtraction itself loses digits
-            EXPECT_NEAR(ui::taylor_abs_error(x, p) / static_cast<double>(direct), 1.0, 1e-6)
-                << x << " " << p;
-        }
-    }
-    // Tiny remainders stay accurate (no cancellation): e^x - T_8(x) = x^9/9! (1 + x/10 + ...)
-    // at x = 0.01, far below e^x's rounding.
-    EXPECT_NEAR(ui::taylor_abs_error(0.01, 8) / (1e-18 / 362880.0 * (1 + 1e-3 + 1e-4 / 110)), 1.0,
-                1e-9);
-    EXPECT_EQ(ui::taylor_abs_error(0.0, 3), 0.0);
-    EXPECT_NEAR(ui::taylor_poly(1.0, 20), std::exp(1.0), 1e-15);
-}
-
-TEST(Truncation, BoundsAndCounts) {
-    EXPECT_EQ(ui::lagrange_error_bound(0.0, 2), 0.0);
-    EXPECT_NEAR(ui::lagrange_error_bound(2.0, 2), std::exp(2.0) * 8 / 6, 1e-12);
-    EXPECT_NEAR(ui::lagrange_error_bound(-2.0, 2), 8.0 / 6, 1e-12);
-    EXPECT_NEAR(ui::relative_error_bound(0.5, 3), std::exp(1.0) * std::pow(0.5, 4) / 24, 1e-15);
-    EXPECT_EQ(ui::relative_error_bound(0.0, 3), 0.0);
-    // docs/algorithms.md §2.10 table.
-    EXPECT_EQ(ui::monomial_count(8, 2), 45);
-    EXPECT_EQ(ui::monomial_count(16, 3), 969);
-    EXPECT_EQ(ui::monomial_count(64, 4), 814385);
-    EXPECT_EQ(ui::monomial_count(128, 4), 12082785);
-    EXPECT_EQ(ui::monomial_count(5, 0), 1);
-    EXPECT_EQ(ui::moment_floats(16, 16, 3), 969 * 17);
-}
 
 TEST(PanelCsv, FieldsAndFiles) {
     EXPECT_EQ(ui::csv_number(kNaN), "nan");

@@ -7,6 +7,7 @@
 
 #include "app/app_test_support.hpp"
 #include "core/registry.hpp"
+#include "sources/source_registry.hpp"
 
 namespace kvscope {
 namespace {

@@ -1,7 +1,9 @@
-#include "sketches/discrepancy_theory.hpp"
+#include "theory/discrepancy.hpp"
 
 #include <algorithm>
 #include <cmath>
+
+#include "theory/lower_bounds.hpp"
 
 namespace kvscope {
 

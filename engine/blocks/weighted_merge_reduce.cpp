@@ -1,10 +1,10 @@
-#include "sketches/weighted_merge_reduce.hpp"
+#include "blocks/weighted_merge_reduce.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
-
-#include "sketches/merge_reduce.hpp"
 
 namespace kvscope {
 
@@ -41,8 +41,8 @@ void ItemSet::append(const ItemSet& other) {
     positions.insert(positions.end(), other.positions.begin(), other.positions.end());
 }
 
-ItemsView ItemSet::view(int dim, int value_dim) const {
-    ItemsView v;
+ItemSpan ItemSet::span(int dim, int value_dim) const {
+    ItemSpan v;
     v.keys = keys.data();
     v.values = values.data();
     v.weights = weights.data();
@@ -84,7 +84,7 @@ void WeightedMergeReduce::push(const float* key, const float* value, double weig
 }
 
 ItemSet WeightedMergeReduce::compress(ItemSet&& in) {
-    const ItemsView v = in.view(dim_, value_dim_);
+    const ItemSpan v = in.span(dim_, value_dim_);
     Halving h;
     switch (options_.compressor) {
         case Compressor::Walk: {
@@ -224,7 +224,7 @@ void WeightedMergeReduce::collect(WeightedCache& cache, double num_scale, double
     }
 }
 
-std::vector<MergeTreeView> WeightedMergeReduce::describe(const std::string& label) const {
+std::vector<MergeTreeView> WeightedMergeReduce::tree_views(const std::string& label) const {
     std::vector<MergeTreeView> out;
     for (const auto& [cls, tree] : trees_) {
         MergeTreeView mt;
@@ -314,7 +314,7 @@ std::optional<WalkTrace> walk_view(const WeightedMergeReduce& tree, double beta,
     if (in.empty() || static_cast<Index>(tree.last_walk().signs.size()) != in.size()) {
         if (tree.halvings() == 0) return std::nullopt;
     }
-    const ItemsView v = in.view(tree.dim(), tree.value_dim());
+    const ItemSpan v = in.span(tree.dim(), tree.value_dim());
     double radius = probe_radius;
     if (!(radius > 0) && v.n > 0) {
         const Eigen::Map<const Matrix> K(v.keys, v.n, v.dim);
@@ -383,7 +383,7 @@ SketchView WeightedMergeReduceSketch::view() const {
     WeightedCache cache(dim(), value_dim());
     tree_.collect(cache, 1.0, 1.0);
     cache.describe(v);
-    v.merge_trees = tree_.describe("tree");
+    v.merge_trees = tree_.tree_views("tree");
     select_fullest_tree(v);
     v.walk = walk_view(tree_, beta(), 0.0, context().seed);
     v.scalars.push_back({"halvings", static_cast<double>(tree_.halvings())});
@@ -395,6 +395,11 @@ SketchView WeightedMergeReduceSketch::view() const {
 void WeightedMergeReduceSketch::reset() {
     tree_.reset();
     seen_ = 0;
+}
+
+Index merge_reduce_retained(Index n, Index t) {
+    const auto full = static_cast<std::uint64_t>(n / t);
+    return n % t + ((t + 1) / 2) * static_cast<Index>(std::popcount(full));
 }
 
 Index weighted_merge_reduce_retained(const WeightedMergeReduce& tree) {
@@ -415,7 +420,7 @@ SketchInfo weighted_merge_reduce_sketch_info() {
         "Towards Tight Bounds for Streaming Attention (arXiv 2606.07205), weighted "
         "merge-and-reduce [R]; Streaming Attention Approximation via Discrepancy Theory (arXiv "
         "2502.07861)";
-    info.subset = true;
+    info.subset_of_stream = true;
     info.params = {
         ParamSpec::integer("batch", "Batch t",
                            "Buffer size and block size of every halving. Retained (keep half): "

@@ -6,7 +6,7 @@
 
 #include <vector>
 
-#include "core/theory.hpp"
+#include "theory/theory_curve.hpp"
 
 namespace kvscope {
 

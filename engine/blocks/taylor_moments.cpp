@@ -1,4 +1,4 @@
-#include "sketches/taylor_moments.hpp"
+#include "blocks/taylor_moments.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -12,7 +12,6 @@ namespace kvscope {
 
 namespace {
 
-constexpr std::uint64_t kSaturated = std::numeric_limits<std::uint64_t>::max();
 // Rows per GEMM chunk: the feature block [chunk x M] stays cache-sized for the common M.
 constexpr Index kChunk = 256;
 
@@ -23,63 +22,7 @@ std::string format_count(double x) {
     return s.str();
 }
 
-// C(d + p, p) in decimal, exact at any size (base-10^9 limbs): the refusal message must print
-// the true count where monomial_count saturates at 2^64 - 1 (C(144, 16) is about 1.3e21).
-std::string exact_monomial_count(int d, int p) {
-    std::vector<std::uint64_t> limbs{1};  // little-endian, base 10^9
-    constexpr std::uint64_t kBase = 1'000'000'000;
-    for (int i = 1; i <= p; ++i) {
-        std::uint64_t carry = 0;
-        for (auto& limb : limbs) {
-            const std::uint64_t v = limb * static_cast<std::uint64_t>(d + i) + carry;
-            limb = v % kBase;
-            carry = v / kBase;
-        }
-        while (carry > 0) {
-            limbs.push_back(carry % kBase);
-            carry /= kBase;
-        }
-        std::uint64_t rest = 0;  // exact division: C(d+i-1, i-1) (d+i) / i = C(d+i, i)
-        for (auto it = limbs.rbegin(); it != limbs.rend(); ++it) {
-            const std::uint64_t v = rest * kBase + *it;
-            *it = v / static_cast<std::uint64_t>(i);
-            rest = v % static_cast<std::uint64_t>(i);
-        }
-        while (limbs.size() > 1 && limbs.back() == 0)
-            limbs.pop_back();
-    }
-    std::string out = std::to_string(limbs.back());
-    for (auto it = limbs.rbegin() + 1; it != limbs.rend(); ++it) {
-        const std::string part = std::to_string(*it);
-        out += std::string(9 - part.size(), '0') + part;
-    }
-    return out;
-}
-
-// C(d + p, p) as a double, without saturation (for the float count in the message).
-double real_monomial_count(int d, int p) {
-    double c = 1;
-    for (int i = 1; i <= p; ++i)
-        c = c * (d + i) / i;
-    return c;
-}
-
 }  // namespace
-
-std::uint64_t monomial_count(int d, int p) {
-    if (d < 0 || p < 0) return 0;
-    std::uint64_t c = 1;
-    for (int i = 1; i <= p; ++i) {
-        const std::uint64_t num = static_cast<std::uint64_t>(d) + static_cast<std::uint64_t>(i);
-        if (c > kSaturated / num) return kSaturated;
-        c = c * num / static_cast<std::uint64_t>(i);  // exact: equals C(d + i, i)
-    }
-    return c;
-}
-
-double taylor_moment_floats(int d, int value_dim, int p) {
-    return static_cast<double>(monomial_count(d, p)) * (static_cast<double>(value_dim) + 1.0);
-}
 
 int largest_fitting_degree(int d, int value_dim, double max_floats, int p_max, double copies) {
     int best = -1;
@@ -93,10 +36,10 @@ int largest_fitting_degree(int d, int value_dim, double max_floats, int p_max, d
 void check_taylor_size(int d, int value_dim, int p, double max_floats, const std::string& owner,
                        double copies) {
     if (taylor_moment_floats(d, value_dim, p) * copies <= max_floats) return;
-    const double floats = real_monomial_count(d, p) * (value_dim + 1.0) * copies;
+    const double floats = taylor_moment_floats(d, value_dim, p) * copies;
     std::ostringstream msg;
     msg << owner << ": degree " << p << " at d=" << d << ", d_v=" << value_dim << " needs C("
-        << d + p << ", " << p << ") = " << exact_monomial_count(d, p)
+        << d + p << ", " << p << ") = " << monomial_count_decimal(d, p)
         << " monomials x (d_v + 1) = " << value_dim + 1;
     if (copies != 1) msg << " x " << format_count(copies) << " summaries";
     msg << " = " << format_count(floats)
@@ -112,51 +55,6 @@ void check_taylor_size(int d, int value_dim, int p, double max_floats, const std
     throw std::invalid_argument(msg.str());
 }
 
-double taylor_polynomial(double x, int p) {
-    double sum = 0.0;
-    double term = 1.0;
-    for (int l = 0; l <= p; ++l) {
-        if (l > 0) term *= x / l;
-        sum += term;
-    }
-    return sum;
-}
-
-double taylor_truncation_error(double x, int p) {
-    if (p < 0) return std::exp(x);
-    if (std::abs(x) > 1.0) return std::exp(x) - taylor_polynomial(x, p);
-    // Sum the tail directly: no cancellation against the leading terms.
-    double term = 1.0;
-    for (int l = 1; l <= p + 1; ++l)
-        term *= x / l;
-    double sum = 0.0;
-    for (int l = p + 1; l < p + 80; ++l) {
-        sum += term;
-        term *= x / (l + 1);
-        if (std::abs(term) <= 1e-19 * std::abs(sum) || term == 0.0) break;
-    }
-    return sum;
-}
-
-double lagrange_bound(double B, int p) {
-    if (p < -1) return std::exp(B);
-    double b = 1.0;
-    for (int l = 1; l <= p + 1; ++l)
-        b *= B / l;
-    return b;
-}
-
-double relative_lagrange_bound(double B, int p) {
-    return std::exp(2.0 * B) * lagrange_bound(B, p);
-}
-
-int degree_for_relative_error(double B, double eps, int p_max) {
-    for (int p = 0; p <= p_max; ++p) {
-        if (relative_lagrange_bound(B, p) <= eps) return p;
-    }
-    return -1;
-}
-
 // ---------------------------------------------------------------------------------------------
 
 MonomialBasis::MonomialBasis(int d, int p) : dim_(d), degree_(p) {
@@ -165,12 +63,12 @@ MonomialBasis::MonomialBasis(int d, int p) : dim_(d), degree_(p) {
                                     std::to_string(d) + ", p=" + std::to_string(p) + ")");
     }
     if (p > 255) throw std::invalid_argument("monomial basis degree above 255");
-    const std::uint64_t count = monomial_count(d, p);
-    if (count > static_cast<std::uint64_t>(std::numeric_limits<std::int32_t>::max())) {
-        throw std::invalid_argument("monomial basis with " + std::to_string(count) +
-                                    " monomials is too large");
+    const auto count = monomial_count(d, p);
+    if (!count || *count > static_cast<std::uint64_t>(std::numeric_limits<std::int32_t>::max())) {
+        throw std::invalid_argument("monomial basis with C(" + std::to_string(d + p) + ", " +
+                                    std::to_string(p) + ") monomials is too large");
     }
-    size_ = static_cast<Index>(count);
+    size_ = static_cast<Index>(*count);
     exponents_.assign(size_ * d, 0);
     parent_.assign(size_, -1);
     var_.assign(size_, 0);
@@ -249,7 +147,7 @@ TaylorMoments::TaylorMoments(int d, int value_dim, int p, double max_floats,
         throw std::invalid_argument(owner + ": Taylor moments need d >= 1, d_v >= 1, degree >= 0");
     }
     check_taylor_size(d, value_dim, p, max_floats, owner);
-    monomials_ = static_cast<Index>(monomial_count(d, p));
+    monomials_ = static_cast<Index>(*monomial_count(d, p));  // fits: checked above
     centre_ = Eigen::VectorXd::Zero(d);
 }
 
@@ -455,7 +353,7 @@ TruncationErrors measure_truncation(ConstMatrixRef keys, ConstMatrixRef values,
             const double x = beta * kc.row(i).dot(q);
             out.max_abs_logit = std::max(out.max_abs_logit, std::abs(x));
             exact_w[i] = std::exp(x);
-            trunc_w[i] = exact_w[i] - taylor_truncation_error(x, p);
+            trunc_w[i] = exact_w[i] - taylor_tail(x, p);
         }
         const Eigen::VectorXd N = V.transpose() * exact_w;
         const Eigen::VectorXd Np = V.transpose() * trunc_w;

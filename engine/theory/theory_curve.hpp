@@ -1,10 +1,11 @@
 // Theory curves drawn beside measurements: space bounds (upper and lower) as functions of the
 // problem size. Constants are set to 1 and polylog factors are optional (docs/algorithms.md 3).
+// Every curve lives in engine/theory/ (lower_bounds, discrepancy, polynomial); a sketch lists
+// its own in SketchInfo::theory.
 #pragma once
 
 #include <functional>
 #include <string>
-#include <vector>
 
 namespace kvscope {
 
@@ -26,9 +27,5 @@ struct TheoryCurve {
     /// Space in words (real numbers) for the given inputs.
     std::function<double(const TheoryInputs&)> words;
 };
-
-/// Lower bounds that hold for every sketch (BalanceKV Thm 3.2, Haris-Onak, ...), defined in
-/// engine/theory/lower_bounds.cpp.
-std::vector<TheoryCurve> lower_bound_curves();
 
 }  // namespace kvscope

@@ -23,7 +23,7 @@
 
 #include <memory>
 
-#include "sketches/weighted_merge_reduce.hpp"
+#include "blocks/weighted_merge_reduce.hpp"
 
 #include "core/random.hpp"
 #include "core/sketch_view.hpp"
@@ -32,6 +32,7 @@
 
 namespace kvscope {
 
+/// e_{>t}(x) = e^x - T_t(x) is taylor_tail(x, t) (math/taylor_series.hpp).
 class ResidualStore {
   public:
     virtual ~ResidualStore() = default;
@@ -72,10 +73,6 @@ class ReservoirResidualStore final : public ResidualStore {
     Rng rng_;
     WeightedCache cache_;  // weight_num = weight_den = the offered weight w
 };
-
-/// e_{>t}(x) = e^x - sum_{l<=t} x^l / l!, by the tail series for |x| < 2 (no cancellation) and
-/// directly above. degree < 0 gives e^x.
-double residual_exp(double x, int degree);
 
 /// Tree shape for a merge-and-reduce residual store of at most `budget` items with requested
 /// batch t: the batch actually used (t, or budget + 1 when budget < t - 1, at least 2) and the

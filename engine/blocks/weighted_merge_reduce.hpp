@@ -33,9 +33,9 @@
 #include <string>
 #include <vector>
 
+#include "blocks/softmax_balance.hpp"
 #include "core/registry.hpp"
 #include "core/weighted_cache.hpp"
-#include "sketches/softmax_balance.hpp"
 
 namespace kvscope {
 
@@ -76,7 +76,7 @@ struct ItemSet {
     void push(const float* k, const float* v, double w, Index position, int dim, int value_dim,
               double den_scale = 1.0);
     void append(const ItemSet& other);
-    ItemsView view(int dim, int value_dim) const;
+    ItemSpan span(int dim, int value_dim) const;
 };
 
 class WeightedMergeReduce {
@@ -114,7 +114,7 @@ class WeightedMergeReduce {
     void collect(WeightedCache& cache, double num_scale, double den_scale) const;
 
     /// One MergeTreeView per class, labelled `label` + " class " + id.
-    std::vector<MergeTreeView> describe(const std::string& label) const;
+    std::vector<MergeTreeView> tree_views(const std::string& label) const;
     /// The most recent halving's input and walk (empty before the first halving).
     const ItemSet& last_input() const { return last_input_; }
     const WalkResult& last_walk() const { return last_walk_; }
@@ -175,6 +175,10 @@ class WeightedMergeReduceSketch final : public Sketch {
 };
 
 SketchInfo weighted_merge_reduce_sketch_info();
+
+/// Tokens one merge-and-reduce tree retains after n items with batch t under the half and prefix
+/// keep rules: (n mod t) + ceil(t/2) popcount(n div t) (an upper bound under the smaller rule).
+Index merge_reduce_retained(Index n, Index t);
 
 /// Tokens a weighted_merge_reduce keeps: per class c with n_c pushed items,
 /// (n_c mod t) + ceil(t/2) popcount(floor(n_c / t)) (keep rules half and prefix).

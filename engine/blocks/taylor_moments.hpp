@@ -20,7 +20,7 @@
 //
 // Guarantee [R, Lagrange remainder]: per weight |e^x - T_p(x)| <= e^{max(x, 0)} |x|^{p+1}/(p+1)!,
 // so with B = beta * max ||q|| * max ||k - c|| the denominator's relative error is at most
-// e^{2B} B^{p+1} / (p+1)! (lagrange_bound / relative_lagrange_bound below).
+// e^{2B} B^{p+1} / (p+1)! (lagrange_bound / relative_lagrange_bound, math/lagrange.hpp).
 //
 // Translation (exact, M2M): with delta = (c - c') / rho,
 //   A'_alpha = sum_{gamma <= alpha} delta^{alpha - gamma} / (alpha - gamma)! A_gamma,
@@ -39,13 +39,12 @@
 #include <vector>
 
 #include "core/types.hpp"
+#include "math/lagrange.hpp"
+#include "math/monomials.hpp"
+#include "math/taylor_series.hpp"
 
 namespace kvscope {
 
-/// Number of monomials of degree <= p in d variables, C(d + p, p), saturating at ~1.8e19.
-std::uint64_t monomial_count(int d, int p);
-/// Floats held by the moments: C(d + p, p) * (d_v + 1), in double to avoid overflow.
-double taylor_moment_floats(int d, int value_dim, int p);
 /// Throws std::invalid_argument when taylor_moment_floats(d, d_v, p) * copies exceeds
 /// `max_floats`, naming `owner`, the count and the largest degree that fits. No allocation.
 void check_taylor_size(int d, int value_dim, int p, double max_floats, const std::string& owner,
@@ -53,17 +52,6 @@ void check_taylor_size(int d, int value_dim, int p, double max_floats, const std
 /// Largest degree p' <= p_max with taylor_moment_floats(d, d_v, p') * copies <= max_floats, or -1.
 int largest_fitting_degree(int d, int value_dim, double max_floats, int p_max = 64,
                            double copies = 1);
-
-/// T_p(x) = sum_{l <= p} x^l / l! (p < 0 gives 0).
-double taylor_polynomial(double x, int p);
-/// The truncation error e^x - T_p(x) (signed), computed without cancellation for |x| <= 1.
-double taylor_truncation_error(double x, int p);
-/// Lagrange bound on |e^x - T_p(x)| over |x| <= B, divided by e^{max(x, 0)}: B^{p+1} / (p+1)!.
-double lagrange_bound(double B, int p);
-/// Bound on the relative truncation error over |x| <= B: e^{2B} B^{p+1} / (p+1)!.
-double relative_lagrange_bound(double B, int p);
-/// Smallest degree p <= p_max with relative_lagrange_bound(B, p) <= eps, or -1 if none.
-int degree_for_relative_error(double B, double eps, int p_max = 64);
 
 /// Exact per-query truncation errors of the degree-p series against the true kernel, by direct
 /// summation over the given tokens (the Session's exact cache or a diagnostic sample).

@@ -1,7 +1,10 @@
-#include "sketches/residual_store.hpp"
+#include "blocks/residual_store.hpp"
 
 #include <algorithm>
 #include <cmath>
+
+#include "math/reservoir.hpp"
+#include "math/taylor_series.hpp"
 
 namespace kvscope {
 
@@ -12,11 +15,11 @@ ReservoirResidualStore::ReservoirResidualStore(int dim, int value_dim, Index bud
 void ReservoirResidualStore::push(const float* key, const float* value, double weight,
                                   Index position) {
     if (weight != 1.0) unit_weights_ = false;
-    if (cache_.size() < budget_) {
+    const ReservoirSlot r = reservoir_slot(offered_, budget_, rng_);
+    if (r.append) {
         cache_.push(key, value, weight, weight, position);
-    } else {
-        const Index j = rng_.below(offered_ + 1);
-        if (j < budget_) cache_.set(j, key, value, weight, weight, position);
+    } else if (r.kept()) {
+        cache_.set(r.slot, key, value, weight, weight, position);
     }
     ++offered_;
 }
@@ -40,12 +43,7 @@ EstimateBatch residual_sum(const MatrixD& Qd, const MatrixD& K, const MatrixD& V
     for (Index r = 0; r < P; ++r) {
         // Log-safe only when needed: above e^30 the row is shifted by its largest logit.
         const double extra = top[r] > 30.0 ? top[r] : 0.0;
-        auto row = X.row(r).array();
-        // T_t(x) by Horner: 1 + x/1 (1 + x/2 (1 + ... (1 + x/t))).
-        Eigen::ArrayXd poly = Eigen::ArrayXd::Zero(m);
-        for (int l = degree; l >= 0; --l)
-            poly = poly * row.transpose() / (l + 1) + 1.0;
-        row = (row - extra).exp() - poly.transpose() * std::exp(-extra);
+        shifted_taylor_tail(X.row(r).array(), degree, extra);
         out.shift[r] += extra;
     }
     const MatrixD R = X * w.asDiagonal();
@@ -55,27 +53,6 @@ EstimateBatch residual_sum(const MatrixD& Qd, const MatrixD& K, const MatrixD& V
 }
 
 }  // namespace
-
-double residual_exp(double x, int degree) {
-    if (degree < 0) return std::exp(x);
-    if (std::abs(x) >= 2.0) {
-        double poly = 0;
-        for (int l = degree; l >= 0; --l)
-            poly = poly * x / (l + 1) + 1.0;
-        return std::exp(x) - poly;
-    }
-    // Tail series sum_{l > t} x^l / l!: terms shrink at least 2x per step once l > 4.
-    double term = 1.0;
-    for (int l = 1; l <= degree + 1; ++l)
-        term *= x / l;
-    double sum = 0;
-    for (int l = degree + 1; l < degree + 80; ++l) {
-        sum += term;
-        if (std::abs(term) <= 1e-18 * std::abs(sum)) break;
-        term *= x / (l + 1);
-    }
-    return sum;
-}
 
 EstimateBatch ReservoirResidualStore::estimate_residual(ConstMatrixRef queries, double beta,
                                                         const Eigen::VectorXd& centre,
@@ -155,8 +132,8 @@ MergeReduceResidualStore::MergeReduceResidualStore(int dim, int value_dim, Index
               // logit.
               const double den_weight = o.balance.den_weight;
               GramCallback residual =
-                  scalar_kernel_gram(beta, [degree](double x) { return residual_exp(x, degree); });
-              o.gram = [centre = centre_, den_weight, residual](const ItemsView& items,
+                  scalar_kernel_gram(beta, [degree](double x) { return taylor_tail(x, degree); });
+              o.gram = [centre = centre_, den_weight, residual](const ItemSpan& items,
                                                                 Eigen::MatrixXf& gram) {
                   const Index n = items.n;
                   const int d = items.dim, dv = items.value_dim;
@@ -179,7 +156,7 @@ MergeReduceResidualStore::MergeReduceResidualStore(int dim, int value_dim, Index
                   const float coord = static_cast<float>(std::sqrt(den_weight * mean_sq));
                   for (Index i = 0; i < n; ++i)
                       values[static_cast<std::size_t>(i * (dv + 1) + dv)] = coord;
-                  ItemsView shifted = items;
+                  ItemSpan shifted = items;
                   shifted.keys = keys.data();
                   shifted.values = values.data();
                   shifted.value_dim = dv + 1;
@@ -248,7 +225,7 @@ void MergeReduceResidualStore::describe(SketchView& view) const {
     WeightedCache cache(tree_.dim(), tree_.value_dim());
     tree_.collect(cache, 1.0, 1.0);
     cache.describe(view);
-    for (auto& t : tree_.describe("residual e_{>t}"))
+    for (auto& t : tree_.tree_views("residual e_{>t}"))
         view.merge_trees.push_back(std::move(t));
 }
 

@@ -1,4 +1,4 @@
-#include "sketches/packed_store.hpp"
+#include "blocks/packed_store.hpp"
 
 #include <stdexcept>
 #include <string>

@@ -1,4 +1,4 @@
-#include "sketches/softmax_balance.hpp"
+#include "blocks/softmax_balance.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -11,7 +11,7 @@ namespace {
 
 using MapF = Eigen::Map<const Matrix>;
 
-void apply_weights(const ItemsView& items, Eigen::MatrixXf& gram) {
+void apply_weights(const ItemSpan& items, Eigen::MatrixXf& gram) {
     if (!items.weights) return;
     const Index n = items.n;
     Eigen::VectorXf w(n);
@@ -32,7 +32,7 @@ void lower_outer(const M& x, Eigen::MatrixXf& out) {
 
 }  // namespace
 
-void softmax_gram(const ItemsView& items, const BalanceOptions& options, Eigen::MatrixXf& gram) {
+void softmax_gram(const ItemSpan& items, const BalanceOptions& options, Eigen::MatrixXf& gram) {
     const Index n = items.n;
     const MapF K(items.keys, n, items.dim);
     const MapF V(items.values, n, items.value_dim);
@@ -70,7 +70,7 @@ void softmax_gram(const ItemsView& items, const BalanceOptions& options, Eigen::
 }
 
 GramCallback scalar_kernel_gram(double beta, std::function<double(double)> f) {
-    return [beta, f = std::move(f)](const ItemsView& items, Eigen::MatrixXf& gram) {
+    return [beta, f = std::move(f)](const ItemSpan& items, Eigen::MatrixXf& gram) {
         const Index n = items.n;
         const MapF K(items.keys, n, items.dim);
         const MapF V(items.values, n, items.value_dim);
@@ -147,7 +147,7 @@ WalkResult balance_walk(const Eigen::MatrixXf& gram, double radius_sq,
     return out;
 }
 
-Halving select_half(std::vector<std::int8_t> signs, const ItemsView& items,
+Halving select_half(std::vector<std::int8_t> signs, const ItemSpan& items,
                     const BalanceOptions& options, Rng& rng) {
     const Index n = static_cast<Index>(signs.size());
     Halving h;
@@ -214,7 +214,7 @@ Halving select_half(std::vector<std::int8_t> signs, const ItemsView& items,
     return h;
 }
 
-Halving softmax_balance_halve(const ItemsView& items, const BalanceOptions& options, Rng& rng,
+Halving softmax_balance_halve(const ItemSpan& items, const BalanceOptions& options, Rng& rng,
                               const GramCallback& gram_fn) {
     if (items.n <= 1) {
         Halving h;
@@ -252,7 +252,7 @@ Halving softmax_balance_halve(const ItemsView& items, const BalanceOptions& opti
     return h;
 }
 
-Halving uniform_halve(const ItemsView& items, const BalanceOptions& options, Rng& rng) {
+Halving uniform_halve(const ItemSpan& items, const BalanceOptions& options, Rng& rng) {
     std::vector<std::int8_t> signs(static_cast<std::size_t>(items.n));
     const Index cap = (items.n + 1) / 2;
     Index plus = 0, minus = 0;
@@ -269,7 +269,7 @@ Halving uniform_halve(const ItemsView& items, const BalanceOptions& options, Rng
     return select_half(std::move(signs), items, o, rng);
 }
 
-Halving pair_sample_halve(const ItemsView& items, Rng& rng) {
+Halving pair_sample_halve(const ItemSpan& items, Rng& rng) {
     const Index n = items.n;
     Halving h;
     h.walk.signs.assign(static_cast<std::size_t>(n), -1);
@@ -302,9 +302,8 @@ Halving pair_sample_halve(const ItemsView& items, Rng& rng) {
     return h;
 }
 
-std::vector<double> signed_discrepancy(const ItemsView& items,
-                                       const std::vector<std::int8_t>& signs, ConstMatrixRef probes,
-                                       double beta) {
+std::vector<double> signed_discrepancy(const ItemSpan& items, const std::vector<std::int8_t>& signs,
+                                       ConstMatrixRef probes, double beta) {
     const Index n = items.n;
     std::vector<double> out(static_cast<std::size_t>(probes.rows()), 0.0);
     if (n == 0 || probes.rows() == 0) return out;
@@ -324,7 +323,7 @@ std::vector<double> signed_discrepancy(const ItemsView& items,
     return out;
 }
 
-WalkTrace make_walk_trace(const ItemsView& items, const WalkResult& walk, ConstMatrixRef probes,
+WalkTrace make_walk_trace(const ItemSpan& items, const WalkResult& walk, ConstMatrixRef probes,
                           double beta, std::uint64_t seed) {
     WalkTrace t;
     t.steps = walk.trace;

@@ -65,7 +65,7 @@
 namespace kvscope {
 
 /// A read-only batch of weighted items, rows row-major and contiguous.
-struct ItemsView {
+struct ItemSpan {
     const float* keys = nullptr;      ///< [n x dim]
     const float* values = nullptr;    ///< [n x value_dim]
     const double* weights = nullptr;  ///< [n], or nullptr for all ones
@@ -99,11 +99,11 @@ struct BalanceOptions {
 
 /// Fills `gram` [n x n] with <u_i, u_j> for a custom balancing kernel. Only the lower triangle
 /// (i <= j) is read. A later sketch (the 2026 hybrid's residual kernel) passes its own.
-using GramCallback = std::function<void(const ItemsView& items, Eigen::MatrixXf& gram)>;
+using GramCallback = std::function<void(const ItemSpan& items, Eigen::MatrixXf& gram)>;
 
 /// The default Gram of `options` (practical: recentred, tempered, joint denominator
 /// coordinate; theory: plain exp(beta <k_i,k_j>) <v_i,v_j>), times w_i w_j. Two GEMMs.
-void softmax_gram(const ItemsView& items, const BalanceOptions& options, Eigen::MatrixXf& gram);
+void softmax_gram(const ItemSpan& items, const BalanceOptions& options, Eigen::MatrixXf& gram);
 
 /// Gram of a scalar kernel of the logit, f(beta <k_i, k_j>) w_i w_j <v_i, v_j>, e.g. the residual
 /// e_{>t}(x) of a Taylor split. One GEMM for the logits, one for the values.
@@ -129,31 +129,30 @@ struct Halving {
 
 /// Chooses the kept items and their weight factors from signs (see the keep rules above).
 /// `rng` breaks the tie of equal colours under KeepRule::Smaller.
-Halving select_half(std::vector<std::int8_t> signs, const ItemsView& items,
+Halving select_half(std::vector<std::int8_t> signs, const ItemSpan& items,
                     const BalanceOptions& options, Rng& rng);
 
 /// The whole primitive: Gram (default or `gram_fn`), walk, kept colour. Items with n <= 1 are
 /// kept unchanged.
-Halving softmax_balance_halve(const ItemsView& items, const BalanceOptions& options, Rng& rng,
+Halving softmax_balance_halve(const ItemSpan& items, const BalanceOptions& options, Rng& rng,
                               const GramCallback& gram_fn = nullptr);
 
 /// Random halving with independent fair signs and the same keep rule (the `uniform` compressor).
-Halving uniform_halve(const ItemsView& items, const BalanceOptions& options, Rng& rng);
+Halving uniform_halve(const ItemSpan& items, const BalanceOptions& options, Rng& rng);
 
 /// Pair-and-sample halving (third-party 2606.07205 code, docs/algorithms.md 2.9): sort by a random
 /// projection of the keys, pair neighbours, keep one of each pair with probability proportional
 /// to its weight and give it the pair's total weight. Unbiased; Monte-Carlo quality only.
-Halving pair_sample_halve(const ItemsView& items, Rng& rng);
+Halving pair_sample_halve(const ItemSpan& items, Rng& rng);
 
 /// Discrepancy || sum_i eta_i w_i e^{beta <k_i, q>} v_i ||_2 per probe query q (rows of
 /// `probes` [P x dim]), in double. Cost O(P n (d + d_v)).
-std::vector<double> signed_discrepancy(const ItemsView& items,
-                                       const std::vector<std::int8_t>& signs, ConstMatrixRef probes,
-                                       double beta);
+std::vector<double> signed_discrepancy(const ItemSpan& items, const std::vector<std::int8_t>& signs,
+                                       ConstMatrixRef probes, double beta);
 
 /// Fills a WalkTrace: the walk's steps, and per probe the discrepancy of the walk's signs and of
 /// independent fair signs drawn from `seed`.
-WalkTrace make_walk_trace(const ItemsView& items, const WalkResult& walk, ConstMatrixRef probes,
+WalkTrace make_walk_trace(const ItemSpan& items, const WalkResult& walk, ConstMatrixRef probes,
                           double beta, std::uint64_t seed);
 
 /// ParamSpecs of the walk shared by the discrepancy sketches (mode, gamma, temp, temp_scale,

@@ -1,4 +1,4 @@
-#include "sketches/lsh_hash.hpp"
+#include "blocks/lsh_hash.hpp"
 
 #include <algorithm>
 #include <cmath>
