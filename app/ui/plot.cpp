@@ -129,15 +129,15 @@ void fit(PlotState& s) {
     s.y_max = ymax;
 }
 
-std::string tick_label(double v) {
-    char buf[32];
-    if (v != 0 && (std::abs(v) < 1e-3 || std::abs(v) >= 1e5)) {
-        std::snprintf(buf, sizeof buf, "%.0e", v);
-    } else {
-        std::snprintf(buf, sizeof buf, "%g", v);
+// Label widths as ImGui will draw them, for the figure library's tick spacing.
+class ImGuiTextMetrics final : public figure::TextMetrics {
+  public:
+    float width(std::string_view text, float size) const override {
+        return ImGui::GetFont()
+            ->CalcTextSizeA(size, FLT_MAX, 0.0f, text.data(), text.data() + text.size())
+            .x;
     }
-    return buf;
-}
+};
 
 // Whether an axis range can be mapped to pixels. A session can hold any range (a log axis with
 // lo = hi = 0 sent the tick loop on forever); such a range is refitted to the data.
@@ -360,43 +360,18 @@ PlotLayout last_plot_layout() {
     return g_last_layout;
 }
 
-std::vector<double> axis_ticks(double lo, double hi, bool log, float pixels) {
-    // Ticks are counted by an integer, so a step that is zero, not finite or below the spacing
-    // of doubles at lo can never loop forever.
-    constexpr int kMaxTicks = 64;
-    std::vector<double> out;
-    if (!(pixels > 0) || !drawable_range(lo, hi, log)) return out;
-    if (log) {
-        const double a = std::floor(std::log10(lo)), b = std::ceil(std::log10(hi));
-        const double step = std::max(1.0, std::ceil((b - a) / std::max(2.0, pixels / 60.0)));
-        const double first = std::ceil(a / step) * step;
-        for (int i = 0; i < kMaxTicks; ++i) {
-            const double e = first + i * step;
-            if (e > b) break;
-            const double v = std::pow(10.0, e);
-            if (v >= lo && v <= hi) out.push_back(v);
-        }
-        return out;
-    }
-    const double span = hi - lo;
-    const double raw = span / std::max(2.0, pixels / 70.0);
-    const double mag = std::pow(10.0, std::floor(std::log10(raw)));
-    double step = mag;
-    for (double m : {1.0, 2.0, 5.0, 10.0}) {
-        if (m * mag >= raw) {
-            step = m * mag;
-            break;
-        }
-    }
-    if (!(step > 0) || !std::isfinite(step)) return out;
-    const double first = std::ceil(lo / step) * step;
-    for (int i = 0; i < kMaxTicks; ++i) {
-        const double v = first + i * step;
-        if (!(v <= hi)) break;
-        if (v < lo) continue;  // lo / step underflowed to 0
-        out.push_back(std::abs(v) < 1e-12 * step ? 0.0 : v);
-    }
-    return out;
+std::vector<figure::Tick> axis_ticks(double lo, double hi, bool log, float pixels, bool horizontal,
+                                     const figure::TextMetrics* metrics, float font_size) {
+    // The figure library's ticks (those of `kvscope plot`), so a narrow log axis gets labelled
+    // 1-2-5 ticks instead of one decade label, and labels never collide. A range a session can
+    // hold but not draw gives none; the count is capped whatever the range.
+    constexpr std::size_t kMaxTicks = 64;
+    if (!(pixels > 0) || !drawable_range(lo, hi, log)) return {};
+    auto ticks =
+        figure::make_ticks(lo, hi, log, figure::TickSpace{pixels, horizontal, font_size, metrics});
+    std::erase_if(ticks, [&](const figure::Tick& t) { return !(t.value >= lo && t.value <= hi); });
+    if (ticks.size() > kMaxTicks) ticks.resize(kMaxTicks);
+    return ticks;
 }
 
 int decimated_size(int count, float width) {
@@ -569,21 +544,29 @@ void draw_axes(const PlotState& st, ImDrawList* dl) {
     const ImU32 grid = ImGui::GetColorU32(ImGuiCol_TextDisabled, 0.35f);
     dl->AddRectFilled(g_plot.area_min, g_plot.area_max, ImGui::GetColorU32(ImGuiCol_FrameBg));
     const float line = ImGui::GetTextLineHeight();
-    for (double t :
-         axis_ticks(st.x_min, st.x_max, st.log_x, g_plot.area_max.x - g_plot.area_min.x)) {
-        const float x = to_screen(t, st.y_min).x;
-        dl->AddLine(ImVec2(x, g_plot.area_min.y), ImVec2(x, g_plot.area_max.y), grid);
-        const std::string s = tick_label(t);
-        const float w = ImGui::CalcTextSize(s.c_str()).x;
-        dl->AddText(ImVec2(x - w / 2, g_plot.area_max.y + 2), text, s.c_str());
+    const ImGuiTextMetrics metrics;
+    const float font = ImGui::GetFontSize();
+    for (const auto& t : axis_ticks(st.x_min, st.x_max, st.log_x,
+                                    g_plot.area_max.x - g_plot.area_min.x, true, &metrics, font)) {
+        const float x = to_screen(t.value, st.y_min).x;
+        if (t.major)
+            dl->AddLine(ImVec2(x, g_plot.area_min.y), ImVec2(x, g_plot.area_max.y), grid);
+        else
+            dl->AddLine(ImVec2(x, g_plot.area_max.y - 4), ImVec2(x, g_plot.area_max.y), grid);
+        if (t.label.empty()) continue;
+        const float w = ImGui::CalcTextSize(t.label.c_str()).x;
+        dl->AddText(ImVec2(x - w / 2, g_plot.area_max.y + 2), text, t.label.c_str());
     }
-    for (double t :
-         axis_ticks(st.y_min, st.y_max, st.log_y, g_plot.area_max.y - g_plot.area_min.y)) {
-        const float y = to_screen(st.x_min, t).y;
-        dl->AddLine(ImVec2(g_plot.area_min.x, y), ImVec2(g_plot.area_max.x, y), grid);
-        const std::string s = tick_label(t);
-        const float w = ImGui::CalcTextSize(s.c_str()).x;
-        dl->AddText(ImVec2(g_plot.area_min.x - w - 4, y - line / 2), text, s.c_str());
+    for (const auto& t : axis_ticks(st.y_min, st.y_max, st.log_y,
+                                    g_plot.area_max.y - g_plot.area_min.y, false, &metrics, font)) {
+        const float y = to_screen(st.x_min, t.value).y;
+        if (t.major)
+            dl->AddLine(ImVec2(g_plot.area_min.x, y), ImVec2(g_plot.area_max.x, y), grid);
+        else
+            dl->AddLine(ImVec2(g_plot.area_min.x, y), ImVec2(g_plot.area_min.x + 4, y), grid);
+        if (t.label.empty()) continue;
+        const float w = ImGui::CalcTextSize(t.label.c_str()).x;
+        dl->AddText(ImVec2(g_plot.area_min.x - w - 4, y - line / 2), text, t.label.c_str());
     }
     const std::string xl = g_plot.x_label + (st.log_x ? " (log)" : "");
     const std::string yl = g_plot.y_label + (st.log_y ? " (log)" : "");

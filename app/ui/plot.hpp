@@ -13,6 +13,8 @@
 
 #include <imgui.h>
 
+#include "figure/ticks.hpp"
+
 #include <string>
 #include <vector>
 
@@ -73,9 +75,14 @@ PlotLayout last_plot_layout();
 /// Number of points a series of `count` samples is reduced to for a plot `width` pixels wide.
 int decimated_size(int count, float width);
 
-/// Tick positions in data units for an axis [lo, hi] `pixels` long: decades on log axes, 1-2-5
-/// steps on linear ones. At most 64 ticks whatever the range (none for a range that cannot be
-/// drawn: non-finite, reversed, or not positive on a log axis); never loops on a degenerate one.
-std::vector<double> axis_ticks(double lo, double hi, bool log, float pixels);
+/// Ticks for an axis [lo, hi] `pixels` long, as `kvscope plot` chooses them (figure/ticks.hpp):
+/// labelled decades with minor ticks on wide log axes, labelled 1-2-5 mantissas on narrow ones,
+/// 1-2-5 steps on linear axes, spaced so labels never overlap (`metrics` null: approximate
+/// widths). At most 64 ticks whatever the range (none for a range that cannot be drawn:
+/// non-finite, reversed, or not positive on a log axis); never loops on a degenerate one.
+std::vector<figure::Tick> axis_ticks(double lo, double hi, bool log, float pixels,
+                                     bool horizontal = true,
+                                     const figure::TextMetrics* metrics = nullptr,
+                                     float font_size = 15.0f);
 
 }  // namespace kvscope::ui

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <imgui.h>
 
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -25,6 +26,13 @@ namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
+std::vector<double> labelled(const std::vector<figure::Tick>& ticks) {
+    std::vector<double> out;
+    for (const auto& t : ticks)
+        if (!t.label.empty()) out.push_back(t.value);
+    return out;
+}
+
 TEST(PlotTicks, EveryRangeASessionCanHoldGivesBoundedTicks) {
     const double ranges[][2] = {{0, 0},          {0, 1},          {-1, 1},
                                 {1, 0},          {5, 5},          {1e300, 1e300 * (1 + 1e-15)},
@@ -35,14 +43,27 @@ TEST(PlotTicks, EveryRangeASessionCanHoldGivesBoundedTicks) {
         for (bool log : {false, true}) {
             const auto t = ui::axis_ticks(r[0], r[1], log, 400);
             EXPECT_LE(t.size(), 64u) << r[0] << " " << r[1] << " log " << log;
-            for (double v : t)
-                EXPECT_TRUE(v >= r[0] && v <= r[1])
-                    << v << " in " << r[0] << ", " << r[1] << " log " << log;
+            for (const auto& tick : t)
+                EXPECT_TRUE(tick.value >= r[0] && tick.value <= r[1])
+                    << tick.value << " in " << r[0] << ", " << r[1] << " log " << log;
         }
     }
-    EXPECT_EQ(ui::axis_ticks(1, 1000, true, 400), (std::vector<double>{1, 10, 100, 1000}));
-    EXPECT_EQ(ui::axis_ticks(0, 1, false, 140), (std::vector<double>{0, 0.5, 1}));
+    EXPECT_EQ(labelled(ui::axis_ticks(1, 1000, true, 400)),
+              (std::vector<double>{1, 10, 100, 1000}));
+    EXPECT_EQ(labelled(ui::axis_ticks(0, 1, false, 140)), (std::vector<double>{0, 0.5, 1}));
     EXPECT_TRUE(ui::axis_ticks(0, 0, true, 400).empty());  // the range that looped forever
+}
+
+// Regression (lessons 4 and 10): an error axis spanning less than a decade got one label, or
+// none; it now gets at least three labelled ticks, all inside the range.
+TEST(PlotTicks, ANarrowLogAxisGetsSeveralLabels) {
+    for (const auto& r : {std::array<double, 2>{0.006, 0.03}, std::array<double, 2>{0.012, 0.018},
+                          std::array<double, 2>{2e-5, 9e-5}}) {
+        const auto values = labelled(ui::axis_ticks(r[0], r[1], true, 150, false));
+        EXPECT_GE(values.size(), 3u) << r[0] << " .. " << r[1];
+        for (double v : values)
+            EXPECT_TRUE(v >= r[0] && v <= r[1]) << v;
+    }
 }
 
 class Robustness : public test::ImGuiTest {};
