@@ -85,6 +85,8 @@ std::string compose(const std::string& base, const std::string& sketch, const Pa
     std::string name = base;
     for (const auto& k : keys)
         name += " " + k + "=" + value_of(params, k);
+    // A label of the author's own says what the instance is: its pinned parameters stay off.
+    if (base != sketch) return name;
     return with_non_defaults(name, sketch, params, keys);
 }
 
@@ -186,7 +188,8 @@ void split_group(const std::vector<InstanceDesc>& all, const std::vector<std::si
                         range_text(fam.swept_values.front(), fam.swept_values.back());
                 keys.push_back(swept);
             }
-            fam.name = with_non_defaults(head, first.sketch, p, keys);
+            fam.name =
+                first.label != first.sketch ? head : with_non_defaults(head, first.sketch, p, keys);
         }
         out.families.push_back(std::move(fam));
     }

@@ -2,8 +2,9 @@
 //
 // Labels: an instance is named by its label followed by every parameter whose value differs
 // between the instances of the same sketch in the scene, defaults included ("uniform
-// budget=256" beside "uniform budget=512"), then the parameters it sets away from their
-// defaults while the name stays short. Distinguishing parameters are never cut.
+// budget=256" beside "uniform budget=512"), then, unless the instance has a label of its own
+// (the author's name for it), the parameters it sets away from their defaults while the name
+// stays short. Distinguishing parameters are never cut.
 //
 // Families: instances of one sketch and label that differ only in one swept numeric parameter
 // form a family: "uniform budget=256…2048". The swept parameter is the numeric one with the

@@ -133,17 +133,25 @@ void draw_time_plot(ErrorPanelState& state, const figure::Families& fams, const 
                     float height) {
     heading(std::string(metric.key) + " against tokens seen",
             std::string(metric.key) + ": " + metric.definition +
-                "\nOne line per sketch instance, one point per evaluation.");
+                "\nOne line per sketch instance, one point per evaluation. The y axis fits each "
+                "line from where its sketch first drops a token (before that it is exact, errors "
+                "at rounding level); scroll or drag to see the rest.");
     if (!begin_plot("time", state.time, ImVec2(0, height), "tokens seen", metric.key)) return;
     for (const auto& [inst, list] : rows) {
         std::vector<double> x, y;
+        LineStyle style;
+        bool dropped = false;  // a sketch exact throughout keeps fit_from 0 (as kvscope plot)
         for (const MetricRow* r : list) {
+            if (!dropped && r->retained_tokens < r->tokens_seen) {
+                dropped = true;
+                style.fit_from = x.size();
+            }
             x.push_back(static_cast<double>(r->tokens_seen));
             y.push_back(metric.get(*r));
         }
         const std::string label = family_name(fams, inst);
         plot_line(label.c_str(), x.data(), y.data(), static_cast<int>(x.size()),
-                  fams.colour(inst, plot_ground()));
+                  fams.colour(inst, plot_ground()), style);
     }
     plot_event_markers(snap, selection);
     end_plot();

@@ -97,7 +97,7 @@ void fit(PlotState& s) {
                 xmin = std::min(xmin, x - ser.bar_width / 2);
                 xmax = std::max(xmax, x + ser.bar_width / 2);
             }
-            if (ser.kind == Kind::VLine) continue;
+            if (ser.kind == Kind::VLine || i < ser.style.fit_from) continue;
             const double y = ser.y[i];
             if (finite(to_axis(y, s.log_y)) && finite(to_axis(x, s.log_x))) {
                 ymin = std::min(ymin, y);
@@ -236,6 +236,32 @@ struct CornerBox {
     int hidden = 0;         ///< data samples under it
 };
 
+// Screen points a series covers: its samples and, for a line, points every 6 px along each
+// segment (a line of four evaluations crosses a corner without a sample in it).
+std::vector<ImVec2> covered_points(const Series& sr) {
+    std::vector<ImVec2> pts;
+    const std::size_t step = std::max<std::size_t>(1, sr.x.size() / 2000);
+    ImVec2 prev(NAN, NAN);
+    for (std::size_t i = 0; i < sr.x.size() && i < sr.y.size(); i += step) {
+        const ImVec2 q = to_screen(sr.x[i], sr.y[i]);
+        if (!std::isfinite(q.x) || !std::isfinite(q.y)) {
+            prev = ImVec2(NAN, NAN);
+            continue;
+        }
+        if (sr.kind == Kind::Line && std::isfinite(prev.x)) {
+            const float len = std::hypot(q.x - prev.x, q.y - prev.y);
+            const int n = std::min(200, static_cast<int>(len / 6.0f));
+            for (int k = 1; k < n; ++k) {
+                const float t = static_cast<float>(k) / static_cast<float>(n);
+                pts.emplace_back(prev.x + (q.x - prev.x) * t, prev.y + (q.y - prev.y) * t);
+            }
+        }
+        pts.push_back(q);
+        prev = q;
+    }
+    return pts;
+}
+
 CornerBox corner_box(const LegendLayout& L, const PlotState& st) {
     CornerBox b;
     const float area_h = g_plot.area_max.y - g_plot.area_min.y;
@@ -259,9 +285,7 @@ CornerBox corner_box(const LegendLayout& L, const PlotState& st) {
         if (sr.kind == Kind::Bars || sr.kind == Kind::HLine || sr.kind == Kind::VLine ||
             !sr.style.fit || is_hidden(st, sr.label))
             continue;
-        const std::size_t step = std::max<std::size_t>(1, sr.x.size() / 2000);
-        for (std::size_t i = 0; i < sr.x.size(); i += step) {
-            const ImVec2 q = to_screen(sr.x[i], sr.y[i]);
+        for (const ImVec2& q : covered_points(sr)) {
             for (int c = 0; c < 4; ++c) {
                 hidden[c] += q.x >= b.corner[c].x && q.x <= b.corner[c].x + b.w &&
                              q.y >= b.corner[c].y && q.y <= b.corner[c].y + b.h;
@@ -292,13 +316,13 @@ bool place_in_header(LegendLayout& L, const PlotState& st) {
     return true;
 }
 
-// Rows of entries across the frame's width under the x label, at most 3 rows and a third of
+// Rows of entries across the frame's width under the x label, at most 4 rows and a third of
 // the frame's height, and only while the data area keeps 80 px (it shrinks to make room).
 bool place_below(LegendLayout& L) {
     const float left = g_plot.frame_min.x + 4, right = g_plot.frame_max.x - 4;
     const float frame_h = g_plot.frame_max.y - g_plot.frame_min.y;
     const float area_h = g_plot.area_max.y - g_plot.area_min.y;
-    const int max_rows = std::min(3, static_cast<int>(frame_h / 3 / L.row));
+    const int max_rows = std::min(4, static_cast<int>(frame_h / 3 / L.row));
     std::vector<ImVec2> at;
     float x = left;
     int rows = 1;
@@ -313,12 +337,18 @@ bool place_below(LegendLayout& L) {
         at.emplace_back(x, static_cast<float>(rows - 1) * L.row);
         x += w;
     }
-    // Room for "+k more" at the end of the last row.
+    // Room for "+k more": at the end of the last row, or on a row of its own while rows are
+    // left (long names fill a row each), else in place of the last entries shown.
+    if (fit < L.entries.size() && x + legend_text_width(L, legend_more(L, fit)) > right &&
+        rows < max_rows) {
+        ++rows;
+        x = left;
+    }
     while (fit < L.entries.size() && fit > 0 &&
            x + legend_text_width(L, legend_more(L, fit)) > right) {
         --fit;
+        x = at.back().x;
         at.pop_back();
-        x = at.empty() ? left : at.back().x + 30 + legend_text_width(L, L.entries[fit - 1].second);
     }
     const float band_h = static_cast<float>(rows) * L.row + 6;
     if (max_rows < 1 || fit == 0 || area_h - band_h < 80) return false;
@@ -329,7 +359,7 @@ bool place_below(LegendLayout& L) {
     for (auto& p : at)
         L.at.emplace_back(p.x, L.box_min.y + 3 + p.y);
     L.more = legend_more(L, fit);
-    L.more_at = ImVec2(x, L.at.back().y);  // after the last entry shown
+    L.more_at = ImVec2(x, L.box_min.y + 3 + static_cast<float>(rows - 1) * L.row);
     return true;
 }
 

@@ -54,6 +54,9 @@ struct LineStyle {
     float thickness = 1.8f;
     bool dashed = false;
     bool fit = true;  ///< false: auto-fit ignores it (theory curves spanning many decades)
+    /// The y auto-fit ignores samples before this index (a sketch's exact phase, errors at
+    /// rounding level, would otherwise stretch a log axis over ten decades). Still drawn.
+    std::size_t fit_from = 0;
 };
 /// Adds a line series drawn with `style`.
 void plot_line(const char* label, const double* xs, const double* ys, int count, ImU32 colour,

@@ -38,6 +38,17 @@ TEST(Families, LabelsNeverCutADistinguishingParameter) {
     EXPECT_EQ(std::set<std::string>(labels.begin(), labels.end()).size(), labels.size());
 }
 
+// Lessons 5 and 10 pin four parameters on a labelled instance; its label says what it is, so
+// the pinned values stay off (they made a 60-character legend entry), while an unlabelled
+// instance still shows what it sets away from the defaults.
+TEST(Families, AnOwnLabelLeavesPinnedParametersOff) {
+    const std::vector<InstanceDesc> all = {inst(0, "uniform", "budget=512", "big_sample"),
+                                           inst(1, "uniform", "budget=512")};
+    const auto labels = instance_labels(all);
+    EXPECT_EQ(labels[0], "big_sample");
+    EXPECT_NE(labels[1].find("budget=512"), std::string::npos) << labels[1];
+}
+
 TEST(Families, SweepFormsOneFamilyInSweptOrder) {
     const std::vector<InstanceDesc> all = {inst(0, "exact", ""),
                                            inst(1, "uniform", "budget=1024"),
