@@ -92,12 +92,14 @@ TEST(DiscrepancyVsUniform, BalanceKvIsBelowUniformOnEveryRealHead) {
         for (int head = 0; head < 8; ++head) {
             const TokenBatch s = real_head(layer, head);
             const Matrix probes = head_probes(layer, head);
+            const bool sharp = layer == 1 && head == 3;
+            const int seeds = sharp ? 32 : 8;
             const double r =
-                ratio_to_uniform("balance_kv", {{"batch", 256}}, s, probes, kHeadBeta, 8);
+                ratio_to_uniform("balance_kv", {{"batch", 256}}, s, probes, kHeadBeta, seeds);
             const double b = ratio_to_uniform("balance_kv", {{"batch", 256}, {"gamma", 0}}, s,
-                                              probes, kHeadBeta, 8);
+                                              probes, kHeadBeta, seeds);
             std::printf("L%dH%d: %.3f (gamma 0: %.3f)\n", layer, head, r, b);
-            EXPECT_LE(r, layer == 1 && head == 3 ? 1.1 : 1.0) << "L" << layer << "H" << head;
+            EXPECT_LE(r, 1.0) << "L" << layer << "H" << head;
             log_sum += std::log(r) / 16;
             log_broken += std::log(b) / 16;
         }
