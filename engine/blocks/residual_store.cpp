@@ -102,10 +102,26 @@ void ReservoirResidualStore::clear() {
 ResidualTreeShape merge_reduce_residual_shape(Index budget, Index batch) {
     ResidualTreeShape s;
     budget = std::max<Index>(budget, 1);
+    // Auto: an even t near (m + 1) / 3 gives a tree of 4 levels under the cap, so the size
+    // follows the budget. Shallower trees (down to one block halved back into itself) re-halve
+    // their items more often and measured worse; the cap keeps the walk's [t x t] Gram small.
+    if (batch == 0) batch = std::clamp<Index>(2 * ((budget + 1) / 6), 2, kAutoResidualBatchCap);
     s.batch = std::max<Index>(2, std::min(batch, budget + 1));
     const Index half = (s.batch + 1) / 2;
     s.max_levels = static_cast<int>(std::min<Index>((budget - (s.batch - 1)) / half, 62));
     return s;
+}
+
+Index merge_reduce_residual_size(Index n, const ResidualTreeShape& shape) {
+    const Index t = shape.batch;
+    const Index h = (t + 1) / 2;
+    if (shape.max_levels == 0) return n < t ? n : h + (n - h) % (t - h);
+    const Index q = n / t;
+    const Index low = Index{1} << (shape.max_levels - 1);
+    Index blocks = q >= low ? 1 : 0;
+    for (Index bits = q % low; bits > 0; bits >>= 1)
+        blocks += bits & 1;
+    return n % t + h * blocks;
 }
 
 MergeReduceOptions MergeReduceResidualStore::shaped(MergeReduceOptions o,

@@ -296,8 +296,8 @@ std::vector<std::string> walk_warnings(const std::vector<const WeightedMergeRedu
         return {};
     return {"walk FAIL events: " + std::to_string(fails) + " in " + std::to_string(halvings) +
             " halvings, more than delta = " + format_number(delta) +
-            " per halving: R from the observed radii is too small for this stream and Thm 3.3's "
-            "bound does not hold"};
+            " per halving: Thm 3.3's bound does not hold on this stream (R from the observed "
+            "radii too small, or the kernel e^{beta |k|^2} beyond single precision)"};
 }
 
 Matrix walk_probe_queries(int dim, double radius, int count, std::uint64_t seed) {

@@ -189,7 +189,8 @@ MergeReduceOptions merge_reduce_options_from(const ParamSet& params, double beta
 
 /// The walk warning of Sketch::warnings for trees run with the theory constants: more FAIL
 /// events (|s_j| > c R^2) than delta per halving, the rate Algorithm 2 allows, means R from the
-/// observed radii is too small for this stream and Thm 3.3 does not hold. Empty otherwise.
+/// observed radii is too small for this stream, or the float kernel overflowed (measured: at
+/// beta r_k^2 above about 88), and Thm 3.3 does not hold. Empty otherwise.
 std::vector<std::string> walk_warnings(const std::vector<const WeightedMergeReduce*>& trees);
 
 /// Random probe queries for a sketch's walk view: `count` points on the sphere of radius

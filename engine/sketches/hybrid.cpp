@@ -55,6 +55,9 @@ HybridSketch::HybridSketch(const SketchContext& context)
       partitioned_(context.params.text("partition") != "none"),
       part_budget_(context.params.integer("budget")),
       hasher_(hybrid_hasher(context)) {
+    if (context.params.integer("batch") == 1) {
+        throw std::invalid_argument("hybrid: batch 1 cannot be halved; use 0 (auto) or >= 2");
+    }
     const int copies = hasher_ ? hasher_->max_buckets() : 1;
     check_taylor_size(context.dim, context.value_dim, degree_, context.params.number("max_floats"),
                       "hybrid", copies);
@@ -273,17 +276,21 @@ SketchInfo hybrid_sketch_info() {
                           "weights n/m (ablation).",
                           {"merge_reduce", "reservoir"}, "merge_reduce"),
         ParamSpec::integer("budget", "Residual items m",
-                           "[R] Hard cap on the residual items kept (over all parts). "
-                           "merge_reduce: the tree never holds more than m items of d + d_v + 1 "
-                           "floats (its depth is capped: L = floor((m - t + 1) / ceil(t/2)) "
-                           "levels, the top one absorbing later carries); reservoir: exactly "
-                           "min(n, m) tokens of d + d_v floats plus one shared weight. "
-                           "Partitioned: m / parts per part.",
+                           "[R] Residual items kept (over all parts; partitioned: m / parts per "
+                           "part), at most m. merge_reduce with batch 0 (auto): batch t = "
+                           "2 floor((m + 1) / 6) and L = 4 levels (h = ceil(t/2) items each, the "
+                           "top one absorbing later carries), so after n tokens it holds "
+                           "(n mod t) + h (popcount(q mod 2^(L-1)) + [q >= 2^(L-1)]) items, q = "
+                           "floor(n / t): about 0.55 m on average once n >= 4 m. With an explicit "
+                           "batch t, m only caps the tree (L = floor((m - t + 1) / h) levels). "
+                           "Items cost d + d_v + 1 floats. reservoir: exactly min(n, m) tokens "
+                           "of d + d_v floats plus one shared weight.",
                            1, 1e8, 128, true),
         ParamSpec::integer("batch", "Residual batch t",
-                           "[R] merge_reduce: buffer size and block size of every halving of the "
-                           "residual tree (clamped to budget + 1).",
-                           2, 16384, 32, true),
+                           "[R] merge_reduce: 0 (auto) sizes the tree from budget (see budget); "
+                           "t >= 2 is the buffer size and block size of every halving of a "
+                           "binary-counter tree capped by budget (t clamped to budget + 1).",
+                           0, 16384, 0),
         ParamSpec::real("den_weight", "Denominator coordinate",
                         "[R] merge_reduce: weight of the joint denominator coordinate in the "
                         "residual balancing kernel (x mean |v|^2).",

@@ -22,9 +22,15 @@
 // log space, i.e. weighted by e^{beta <c_b, q>}. The number of parts needed as r grows is where
 // the paper's unavoidable exponential dependence enters; here it is a fixed, small `parts`.
 // Departures from the paper (as far as it is known):
-//   - the residual tree's depth is capped so that it never holds more than `budget` items (the
-//     top level absorbs later carries, MergeReduceOptions::max_levels); the practical walk
-//     (normalised strength, joint denominator coordinate of weight den_weight, default 1) is used;
+//   - the residual's size is set by `budget` m: by default (`batch` = 0, auto) the tree's batch
+//     is t = 2 floor((m + 1)/6) (at least 2, at most 4,096), so 4 levels of ceil(t/2) items plus
+//     the buffer fit under m; it holds exactly merge_reduce_residual_size(n, shape) items
+//     (residual_store.hpp), at most m, about 0.55 m on average once n >= 4m. An explicit batch t
+//     keeps t and caps the depth so that the tree never holds more than m items; m is then only
+//     a cap (at t = 32, m = 64..256 all held 16 items at n = 4,096). Either way the top level
+//     absorbs later carries (MergeReduceOptions::max_levels), so its items are re-halved about
+//     n / (t 2^L) times. The practical walk (normalised strength, joint denominator coordinate
+//     of weight den_weight, default 1) is used;
 //   - the balancing kernel is centred on the running mean at the time of each halving, while the
 //     query expands around the mean at query time;
 //   - partitioning is a fixed hash (norm shells / simhash through the origin), not a
@@ -33,9 +39,10 @@
 // residual's error is the walk's discrepancy (Thm 3.3/3.4 of arXiv 2502.07861 for the residual
 // kernel, [R]). Heuristic space formula hybrid_space_curve() (theory/polynomial.hpp;
 // docs/algorithms.md 2.11/3.1, "heuristic reconstruction"). Space: parts x C(d+t, t)(d_v + 1)
-// moments + the residual: merge_reduce m (d + d_v + 1) with m <= budget items; reservoir m (d +
-// d_v) + 1; + the hash directions. Update O(C(d+t,t) d_v) per token plus the tree's O(t (d + d_v))
-// amortised per level; query O(parts C(d+t,t) d_v + m (d + d_v)).
+// moments + the residual: merge_reduce m (d + d_v + 1) with m <= budget items (about 0.55 budget
+// on average under the auto shape); reservoir m (d + d_v) + 1; + the hash directions. Update
+// O(C(d+t,t) d_v) per token plus the tree's O(t (d + d_v)) amortised per level; query
+// O(parts C(d+t,t) d_v + m (d + d_v)).
 #pragma once
 
 #include <map>

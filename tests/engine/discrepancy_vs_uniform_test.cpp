@@ -81,23 +81,25 @@ TEST(DiscrepancyVsUniform, BalanceKvOnAr1IsBelowSixTenthsOfUniform) {
 }
 
 // Every shipped real head (PP-OCRv4, n = 1,024, d = 15): balance_kv at batch 256 (128 tokens)
-// against uniform at 128 tokens, 8 seeds. Each head at most 1.0x (measured 0.44-0.72), except
-// the sharp head L1H3, which does NOT meet the 1.0x at this size (measured 1.03): it is
-// held at 1.1x so that a regression shows, and docs/discrepancy.md lists it as open. The
-// geometric mean over heads at most 0.7 (measured 0.54). Random halving (gamma = 0) gives a
-// geometric mean near 1 (measured 1.10).
+// against uniform at 128 tokens, 8 seeds. Each head at most 1.0x (measured 0.44-0.72). The sharp
+// head L1H3 runs 32 seeds: its per-seed ratio spreads widely (median 0.84, worst 1.73 over 40
+// seeds in docs/discrepancy.md), so 8 seeds measured 1.03 where 32 measure 0.92 (random halving
+// 1.07 there). The geometric mean over heads at most 0.7 (measured 0.54). Random halving
+// (gamma = 0) gives a geometric mean near 1 (measured 1.10).
 TEST(DiscrepancyVsUniform, BalanceKvIsBelowUniformOnEveryRealHead) {
     double log_sum = 0, log_broken = 0;
     for (int layer = 0; layer < 2; ++layer) {
         for (int head = 0; head < 8; ++head) {
             const TokenBatch s = real_head(layer, head);
             const Matrix probes = head_probes(layer, head);
+            const bool sharp = layer == 1 && head == 3;
+            const int seeds = sharp ? 32 : 8;
             const double r =
-                ratio_to_uniform("balance_kv", {{"batch", 256}}, s, probes, kHeadBeta, 8);
+                ratio_to_uniform("balance_kv", {{"batch", 256}}, s, probes, kHeadBeta, seeds);
             const double b = ratio_to_uniform("balance_kv", {{"batch", 256}, {"gamma", 0}}, s,
-                                              probes, kHeadBeta, 8);
+                                              probes, kHeadBeta, seeds);
             std::printf("L%dH%d: %.3f (gamma 0: %.3f)\n", layer, head, r, b);
-            EXPECT_LE(r, layer == 1 && head == 3 ? 1.1 : 1.0) << "L" << layer << "H" << head;
+            EXPECT_LE(r, 1.0) << "L" << layer << "H" << head;
             log_sum += std::log(r) / 16;
             log_broken += std::log(b) / 16;
         }
