@@ -113,9 +113,10 @@ void fit(PlotState& s) {
     if (!(ymin <= ymax)) ymin = s.log_y ? 1 : 0, ymax = s.log_y ? 10 : 1;
     auto pad = [](double& lo, double& hi, bool log) {
         double a = to_axis(lo, log), b = to_axis(hi, log);
-        if (a == b) {
-            a -= 0.5;
-            b += 0.5;
+        if (a == b) {  // one value: half a decade, or a tenth of the value, either side
+            const double h = log || a == 0 ? 0.5 : 0.1 * std::abs(a);
+            a -= h;
+            b += h;
         }
         const double m = 0.05 * (b - a);
         lo = from_axis(a - m, log);
