@@ -1,7 +1,7 @@
 // `kvscope run` on the two shipped real-attention configs (assets/real/ppocr_v4_line): it runs,
 // the exact sketch is exact on the final rows, and the manifest records the three input files
 // with the checksums of SHA256SUMS. The asset's own checks are
-// tests/engine/real_attention_asset_test.cpp.
+// tests/engine/acceptance/real_attention_asset_test.cpp.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -16,7 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.hpp"
-#include "engine/io_test_util.hpp"
+#include "engine/support/io_test_util.hpp"
 #include "io/npy.hpp"
 
 namespace kvscope {
