@@ -266,7 +266,9 @@ void draw_memory_plot(ErrorPanelState& state, const figure::Families& fams, cons
     if (!begin_plot("memory", state.memory, ImVec2(0, height), "memory (floats)", metric.key))
         return;
     plot_families(fams, mx, my, owner);
-    if (!mx.empty()) plot_reference_slopes(mx, my);
+    // Error-decay slopes mean nothing for mass_recall or a size against itself.
+    const bool error_metric = state.metric <= 5;
+    if (!mx.empty() && error_metric) plot_reference_slopes(mx, my);
     plot_theory_lines(lines, mx, state.theory_fit, fams);
     end_plot();
 }

@@ -98,6 +98,49 @@ TEST_F(ErrorPanel, LegendListsFamiliesAndStaysInsideTheFrame) {
     }
 }
 
+// Regression (lesson 7): the grey -1/2 and -1 error-decay slopes were drawn over memory_floats
+// against memory; they belong to error metrics only.
+TEST_F(ErrorPanel, ReferenceSlopesOnlyForErrorMetrics) {
+    const Snapshot snap = sweep_snapshot();
+    ui::ErrorPanelState state;
+    state.show_theory = false;
+    state.metric = 2;  // eps_fro
+    draw(snap, state, ImVec2(1200, 420));
+    EXPECT_EQ(ui::last_plot_layout().legend_shown, 4);  // two families, two slopes
+    state.metric = 7;                                   // memory_floats
+    draw(snap, state, ImVec2(1200, 420));
+    EXPECT_EQ(ui::last_plot_layout().legend_shown, 3);  // the families and exact, no slope
+}
+
+// Regression (issue 12): the exact phase before a budget fills (errors at rounding level) set
+// the time plot's y range, so every line was a vertical cliff over ten decades.
+TEST_F(ErrorPanel, TimeAxisFitsFromTheBudgetFill) {
+    std::vector<MetricRow> rows;
+    for (int inst = 0; inst < 2; ++inst) {
+        for (Index t : {Index(256), Index(512), Index(1024), Index(2048)}) {
+            MetricRow r;
+            r.instance = inst;
+            r.sketch = "uniform";
+            r.label = "uniform";
+            r.params = "budget=" + std::to_string(512 * (inst + 1));
+            r.tokens_seen = t;
+            r.retained_tokens = std::min<Index>(t, 512 * (inst + 1));
+            r.memory_floats = 32.0 * static_cast<double>(r.retained_tokens);
+            r.errors.eps_fro = r.retained_tokens < t ? 0.01 * (inst + 1) : 1e-15;
+            rows.push_back(r);
+        }
+    }
+    Snapshot snap;
+    snap.history = MetricRows(rows);
+    snap.tokens_seen = 2048;
+    ui::ErrorPanelState state;
+    state.metric = 2;
+    draw(snap, state, ImVec2(1200, 420));
+    EXPECT_GT(state.time.y_min, 1e-3) << "the exact phase stretched the axis";
+    EXPECT_LT(state.time.y_max, 0.1);
+    EXPECT_LT(state.time.x_min, 300.0) << "the x axis still shows the whole run";
+}
+
 TEST(ErrorPanelView, FieldsRoundTripAndBadValuesWarn) {
     ui::ErrorPanelState state;
     state.metric = 3;
