@@ -106,43 +106,11 @@ TheoryInputs theory_inputs(const Snapshot& snap, const TheoryOptions& options) {
 }
 
 std::vector<TheoryLine> theory_lines(const Snapshot& snap, const TheoryOptions& options) {
-    TheoryInputs in = theory_inputs(snap, options);
-    const int points = std::max(2, options.points);
-    const double lo = std::max(1e-12, std::min(options.eps_min, options.eps_max));
-    const double hi = std::max(lo * (1 + 1e-9), options.eps_max);
-    std::vector<TheoryLine> out;
-    std::set<std::string> seen;
-    auto add = [&](const TheoryCurve& c, int instance) {
-        if (!c.words || !seen.insert(c.id).second) return;
-        TheoryLine line;
-        line.id = c.id;
-        line.label = (c.reconstruction ? "[R] " : "") + c.label;
-        line.upper = c.upper;
-        line.reconstruction = c.reconstruction;
-        line.instance = instance;
-        for (int i = 0; i < points; ++i) {
-            in.eps = lo * std::pow(hi / lo, static_cast<double>(i) / (points - 1));
-            double w = kNaN;
-            try {
-                w = c.words(in);
-            } catch (const std::exception&) {
-            }
-            if (std::isfinite(w) && w > 0) {
-                line.memory.push_back(w);
-                line.eps.push_back(in.eps);
-            }
-        }
-        out.push_back(std::move(line));
-    };
-    for (std::size_t i = 0; i < snap.sketches.size(); ++i) {
-        const SketchInfo* info = builtin_sketches().find(snap.sketches[i].spec.id);
-        if (!info) continue;
-        for (const auto& c : info->theory)
-            add(c, c.upper ? static_cast<int>(i) : -1);
-    }
-    for (const auto& c : lower_bound_curves())
-        add(c, -1);
-    return out;
+    std::vector<std::pair<int, std::string>> instances;
+    for (std::size_t i = 0; i < snap.sketches.size(); ++i)
+        instances.emplace_back(static_cast<int>(i), snap.sketches[i].spec.id);
+    return figure::evaluate_theory(instances, theory_inputs(snap, options), options.eps_min,
+                                   options.eps_max, options.points);
 }
 
 // ---- CSV ----

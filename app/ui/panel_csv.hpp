@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "figure/theory.hpp"
 #include "session/runner.hpp"
 #include "theory/theory_curve.hpp"
 
@@ -41,15 +42,9 @@ double estimate_logit_bound(const Snapshot& snap);
 TheoryInputs theory_inputs(const Snapshot& snap, const TheoryOptions& options);
 
 /// One theory curve, evaluated: memory (words) needed for each eps of the sweep.
-struct TheoryLine {
-    std::string id;
-    std::string label;  ///< legend text, prefixed "[R] " for reconstructions
-    bool upper = true;
-    bool reconstruction = false;
-    int instance = -1;  ///< first running instance of the sketch it belongs to; -1: global bound
-    std::vector<double> memory;  ///< words, finite and positive only
-    std::vector<double> eps;     ///< aligned with memory
-};
+/// One theory curve evaluated for the panel: figure::TheoryOverlay, whose `instance` here is the
+/// index in Snapshot::sketches of the first running instance of its sketch (-1: global bound).
+using TheoryLine = figure::TheoryOverlay;
 /// The SketchInfo::theory curves of every running sketch (each curve id once) and the global
 /// lower bounds, evaluated at theory_inputs(snap, options).
 std::vector<TheoryLine> theory_lines(const Snapshot& snap, const TheoryOptions& options);
