@@ -190,6 +190,7 @@ class Explorer {
     std::uint64_t autosaved_version_ = 0;
     std::unique_ptr<gfx::EmbeddingRenderer> embedding_renderer_;
     bool embedding_error_reported_ = false;
+    std::string logged_engine_error_;                   // the snapshot error last written to stderr
     std::vector<double> frame_ms_, embed_ms_, cpu_ms_;  // --report-frame-times
     std::optional<nlohmann::json> lesson_view_;         // a step's view, shown once its scene runs
     RunConfig lesson_scene_;
@@ -216,6 +217,16 @@ void Explorer::build_ui(const Snapshot& snap, float width, float height, bool wi
     } catch (const std::exception& e) {
         ui::recover_frame_after_exception();
         report(std::string("a panel failed: ") + e.what(), true);
+    }
+    // Each panel is contained on its own (Workspace::draw_panel); its failures reach the log
+    // here, and so does the engine's error (a sketch whose view or stats threw, named), once
+    // each time it changes.
+    for (const std::string& line : workspace_.sink.log)
+        err_ << "kvscope: " << line << '\n';
+    workspace_.sink.log.clear();
+    if (snap.error != logged_engine_error_) {
+        if (!snap.error.empty()) err_ << "kvscope: " << snap.error << '\n';
+        logged_engine_error_ = snap.error;
     }
     ImGui::Render();
     // The embedding view's texture, drawn after the frame's ImGui commands are recorded and
