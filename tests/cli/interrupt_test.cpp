@@ -163,15 +163,15 @@ void interrupt_run(int signal, int expected_code, const std::string& name) {
     fs::remove_all(dir);
 }
 
-TEST(Interrupt, SigintStopsTheRunKeepsCompleteRowsAndExits130) {
+TEST(CliInterrupt, SigintStopsTheRunKeepsCompleteRowsAndExits130) {
     interrupt_run(SIGINT, 130, "SIGINT");
 }
 
-TEST(Interrupt, SigtermStopsTheRunKeepsCompleteRowsAndExits143) {
+TEST(CliInterrupt, SigtermStopsTheRunKeepsCompleteRowsAndExits143) {
     interrupt_run(SIGTERM, 143, "SIGTERM");
 }
 
-TEST(Interrupt, FinishedRunSaysNotInterrupted) {
+TEST(CliInterrupt, FinishedRunSaysNotInterrupted) {
     const fs::path dir = temp_dir("finished");
     const fs::path config = dir / "short.json";
     std::ofstream(config) << R"({"schema_version": 1, "seed": 5, "tokens": 1000,
@@ -191,7 +191,7 @@ TEST(Interrupt, FinishedRunSaysNotInterrupted) {
 
 // The handler records the first signal for the loop to see; a second one ends the process at
 // once with 128 + its number. Run in a forked child so the test binary keeps its handlers.
-TEST(Interrupt, FirstSignalIsRecordedSecondExitsAtOnce) {
+TEST(CliInterrupt, FirstSignalIsRecordedSecondExitsAtOnce) {
     const pid_t pid = ::fork();
     ASSERT_GE(pid, 0);
     if (pid == 0) {
@@ -205,7 +205,7 @@ TEST(Interrupt, FirstSignalIsRecordedSecondExitsAtOnce) {
     EXPECT_EQ(wait_exit_code(pid), 130);
 }
 
-TEST(Interrupt, GuardRestoresThePreviousHandlers) {
+TEST(CliInterrupt, GuardRestoresThePreviousHandlers) {
     struct sigaction before {};
     sigaction(SIGTERM, nullptr, &before);
     {
