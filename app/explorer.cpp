@@ -9,6 +9,7 @@
 #include <cfloat>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -168,6 +169,9 @@ class Explorer {
     void apply_pending_lesson_view(const Snapshot& snap);
     ui::LessonPanelState* lessons();
     void autosave(const Snapshot& snap, bool force);
+    /// Saves the session to the autosave path because signal `signal` asked the process to stop
+    /// (whatever the mode: a scripted run is saved too), saying so on `err`.
+    void save_on_signal(int signal);
     void report(const std::string& message, bool error);
     void record_frame_time(std::chrono::steady_clock::time_point start, std::clock_t cpu_start);
     void report_frame_times(const Snapshot& snap);
@@ -186,6 +190,7 @@ class Explorer {
     std::uint64_t autosaved_version_ = 0;
     std::unique_ptr<gfx::EmbeddingRenderer> embedding_renderer_;
     bool embedding_error_reported_ = false;
+    std::string logged_engine_error_;                   // the snapshot error last written to stderr
     std::vector<double> frame_ms_, embed_ms_, cpu_ms_;  // --report-frame-times
     std::optional<nlohmann::json> lesson_view_;         // a step's view, shown once its scene runs
     RunConfig lesson_scene_;
@@ -212,6 +217,16 @@ void Explorer::build_ui(const Snapshot& snap, float width, float height, bool wi
     } catch (const std::exception& e) {
         ui::recover_frame_after_exception();
         report(std::string("a panel failed: ") + e.what(), true);
+    }
+    // Each panel is contained on its own (Workspace::draw_panel); its failures reach the log
+    // here, and so does the engine's error (a sketch whose view or stats threw, named), once
+    // each time it changes.
+    for (const std::string& line : workspace_.sink.log)
+        err_ << "kvscope: " << line << '\n';
+    workspace_.sink.log.clear();
+    if (snap.error != logged_engine_error_) {
+        if (!snap.error.empty()) err_ << "kvscope: " << snap.error << '\n';
+        logged_engine_error_ = snap.error;
     }
     ImGui::Render();
     // The embedding view's texture, drawn after the frame's ImGui commands are recorded and
@@ -377,6 +392,20 @@ void Explorer::autosave(const Snapshot& snap, bool force) {
     autosaved_version_ = snap.version;
     const std::string e = ui::save_session(ui::autosave_path(), snap, workspace_);
     if (!e.empty() && force) err_ << "kvscope: autosave: " << e << '\n';
+}
+
+void Explorer::save_on_signal(int signal) {
+    const std::string path = ui::autosave_path().string();
+    const std::string e = ui::save_session(path, *runner_->snapshot(), workspace_);
+    const std::string name = signal == SIGTERM  ? "SIGTERM"
+                             : signal == SIGINT ? "SIGINT"
+                                                : "signal " + std::to_string(signal);
+    if (e.empty()) {
+        err_ << "kvscope: " << name << ": saved the session to " << path << "; exit "
+             << 128 + signal << '\n';
+    } else {
+        err_ << "kvscope: " << name << ": could not save the session: " << e << '\n';
+    }
 }
 
 void Explorer::export_csv(const Snapshot& snap) {
@@ -635,14 +664,21 @@ bool Explorer::frame(int index) {
 
 int Explorer::run() {
     start();
+    int signal = 0;
     for (int index = 0; !glfwWindowShouldClose(window_); ++index) {
+        // Between frames: the snapshot and the workspace are whole, so the save is consistent.
+        if (opt_.stop_signal && (signal = opt_.stop_signal()) != 0) break;
         if (!frame(index)) break;
     }
-    if (opt_.frames <= 0) autosave(*runner_->snapshot(), true);
+    if (signal != 0) {
+        save_on_signal(signal);
+    } else if (opt_.frames <= 0) {
+        autosave(*runner_->snapshot(), true);
+    }
     if (opt_.report_frame_times) report_frame_times(*runner_->snapshot());
     runner_.reset();
     embedding_renderer_.reset();  // its GL objects go while the context is current
-    return 0;
+    return signal != 0 ? 128 + signal : 0;
 }
 
 }  // namespace

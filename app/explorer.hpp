@@ -2,6 +2,7 @@
 // thread; the frame loop only reads snapshots and sends commands.
 #pragma once
 
+#include <functional>
 #include <iosfwd>
 #include <string>
 
@@ -26,11 +27,16 @@ struct ExplorerOptions {
     std::string lesson;         ///< a lesson file to open at start ("" = none)
     int lesson_step = 0;        ///< its step, from 1 (0 = the first); scripted frames then stay
                                 ///< at the step's position instead of stepping on
+    /// Polled once per frame: a signal number (SIGTERM, SIGINT) once the process was asked to
+    /// stop, else 0. The explorer then saves the session to the autosave path and returns
+    /// 128 + that number. Empty: never asked.
+    std::function<int()> stop_signal;
 };
 
-/// Opens the window and runs until it is closed (or `frames` frames were drawn). Returns 0 on
-/// success, 3 when no window could be opened (no display, or OpenGL older than 3.3; the reason
-/// goes to `err`), 2 on a bad session file.
+/// Opens the window and runs until it is closed (or `frames` frames were drawn, or stop_signal
+/// reports a signal). Returns 0 on success, 3 when no window could be opened (no display, or
+/// OpenGL older than 3.3; the reason goes to `err`), 2 on a bad session file, 128 + the signal
+/// number when stopped by one (the session saved first).
 int run_explorer(const ExplorerOptions& options, std::ostream& out, std::ostream& err);
 
 }  // namespace kvscope

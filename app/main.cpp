@@ -1,5 +1,6 @@
 // kvscope: the explorer and the command line, two clients of the engine library.
 #include "cli/cli.hpp"
+#include "cli/interrupt.hpp"
 
 #ifdef KVSCOPE_HAVE_GUI
 #include "explorer.hpp"
@@ -25,6 +26,7 @@ int main(int argc, char** argv) {
         opt.lessons_dir = r.lessons_dir;
         opt.lesson = r.lesson;
         opt.lesson_step = r.lesson_step;
+        opt.stop_signal = [] { return kvscope::interrupt_signal(); };
         return kvscope::run_explorer(opt, out, err);
     };
     return kvscope::run_cli(argc, argv, launcher);

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "cli/interrupt.hpp"
 #include "cli/lessons_cmd.hpp"
 #include "cli/plot_command.hpp"
 #include "cli/results_table.hpp"
@@ -155,6 +156,21 @@ std::string failed_sketch_message(const Session& session) {
     return first;
 }
 
+// Streams the session to its end, appending rows to metrics.csv after every chunk; between
+// chunks (at most 4,096 tokens and one evaluation each) it stops when a signal came. Returns the
+// signal, or 0 when the run reached its end.
+int stream_run(Session& session, MetricsCsvWriter& csv) {
+    constexpr Index kTokensPerCheck = 4096;
+    while (!session.finished()) {
+        if (const int signal = interrupt_signal()) return signal;
+        session.advance(kTokensPerCheck);
+        csv.append_new(session);
+    }
+    session.evaluate_now();
+    csv.append_new(session);
+    return 0;
+}
+
 int do_run(const RunOptions& opt, std::ostream& out, std::ostream& err) {
     RunConfig config = load_run_config(opt.config);
     if (!opt.seed.empty()) override_seed(config, opt.seed, "--seed");
@@ -167,13 +183,26 @@ int do_run(const RunOptions& opt, std::ostream& out, std::ostream& err) {
             << ", beta=" << format_number(session.beta()) << "), " << session.tokens_target()
             << " tokens, seed " << config.seed << '\n';
     }
-    session.run_to_end();
-    write_run_output(session, opt.out_dir);
+    const auto dir = std::filesystem::absolute(opt.out_dir).lexically_normal();
+    MetricsCsvWriter csv(dir, session.config().timing);
+    int signal = 0;
+    {
+        InterruptGuard guard;
+        signal = stream_run(session, csv);
+    }
+    write_run_manifest(session, dir, signal != 0);
+    if (signal != 0) {
+        err << "kvscope: interrupted by " << interrupt_signal_name(signal) << " at "
+            << session.tokens_seen() << " of " << session.tokens_target() << " tokens; wrote "
+            << csv.rows_written() << " rows to " << csv.path().string()
+            << " and manifest.json (\"interrupted\": true); exit " << interrupt_exit_code(signal)
+            << '\n';
+        return interrupt_exit_code(signal);
+    }
     if (!opt.quiet) {
         out << '\n' << results_table(session) << '\n';
-        const auto dir = std::filesystem::absolute(opt.out_dir).lexically_normal();
-        out << "wrote " << (dir / "metrics.csv").string() << " (" << session.history().size()
-            << " rows) and " << (dir / "manifest.json").string() << '\n';
+        out << "wrote " << csv.path().string() << " (" << session.history().size() << " rows) and "
+            << (dir / "manifest.json").string() << '\n';
     }
     // A sketch that threw stopped receiving tokens; its rows hold nan. The run is not a success.
     if (const std::string failure = failed_sketch_message(session); !failure.empty()) {
@@ -188,6 +217,13 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& run_opt) {
     CLI::App* run = app.add_subcommand("run",
                                        "Run a config headless; write metrics.csv and "
                                        "manifest.json");
+    run->footer(
+        "metrics.csv is written row by row as the run goes. Ctrl+C (SIGINT) or SIGTERM stops "
+        "at the next safe point (between chunks of at most 4,096 tokens), keeps the rows "
+        "evaluated so far (complete lines), writes manifest.json with \"interrupted\": true "
+        "and the tokens reached, and exits 130 (SIGINT) or 143 (SIGTERM); a second Ctrl+C exits "
+        "at once.\nExit codes: 0 done, 1 a sketch failed during the run, 2 bad input, 130 "
+        "interrupted (SIGINT), 143 terminated (SIGTERM).");
     run->add_option("--config,-c", run_opt.config, "Run config (JSON, schema_version 1)")
         ->required();
     run->add_option("--out,-o", run_opt.out_dir, "Output folder")->required();
@@ -345,6 +381,7 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err,
             gui_req.default_config = default_config;
             gui_req.lessons_dir = std::string(KVSCOPE_ASSET_DIR) + "/lessons";
             gui_req.screenshot_ui = !no_ui;
+            const InterruptGuard guard;  // the explorer polls interrupt_signal() per frame
             return launcher(gui_req, out, err);
         }
         // No subcommand: the explorer when a display is there, else the headless scenario.
@@ -352,7 +389,11 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err,
             GuiRequest def;
             def.default_config = default_config;
             def.lessons_dir = std::string(KVSCOPE_ASSET_DIR) + "/lessons";
-            const int code = launcher(def, out, err);
+            int code = 0;
+            {
+                const InterruptGuard guard;
+                code = launcher(def, out, err);
+            }
             if (code != 3) return code;
             out << "kvscope: no display for the explorer window, so here is the default "
                    "scenario headless instead (to see the window: run under a display or "

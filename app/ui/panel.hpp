@@ -58,6 +58,9 @@ struct Sink {
     std::vector<Command> commands;
     std::vector<Request> requests;
     std::string status;
+    /// Lines for the log (stderr): a panel that threw while drawing, once per new message. The
+    /// frame loop takes them.
+    std::vector<std::string> log;
 
     void send(Command c) { commands.push_back(std::move(c)); }
     void request(Request r) { requests.push_back(std::move(r)); }

@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
+
+#include "ui/frame_recovery.hpp"
 
 namespace kvscope::ui {
 
@@ -114,12 +117,27 @@ void Workspace::draw_tabs(Place place, std::vector<Entry*>& entries, PanelContex
         if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", entries[i]->info.help.c_str());
         if (!open) continue;
         tabs.current = index;
-        entries[i]->panel->draw(ctx);
+        draw_panel(*entries[i], ctx);
         ImGui::EndTabItem();
     }
     // SetSelected takes effect when the tab bar lays out; keep the request until it has.
     if (tabs.requested == tabs.current) tabs.requested = -1;
     ImGui::EndTabBar();
+}
+
+void Workspace::draw_panel(Entry& entry, PanelContext& ctx) {
+    const DrawMark mark = mark_draw();
+    try {
+        entry.panel->draw(ctx);
+        entry.failure.clear();
+    } catch (const std::exception& e) {
+        recover_draw(mark);
+        const std::string message = "panel '" + entry.info.title + "' failed: " + e.what();
+        sink.say(message);
+        // A panel that throws every frame is logged once, not sixty times a second.
+        if (message != entry.failure) sink.log.push_back(message);
+        entry.failure = message;
+    }
 }
 
 void Workspace::draw_place(Place place, const char* title, float x, float y, float w, float h,
@@ -128,7 +146,7 @@ void Workspace::draw_place(Place place, const char* title, float x, float y, flo
     if (entries.empty()) return;
     tile(title, x, y, w, h);
     if (entries.size() == 1) {
-        entries.front()->panel->draw(ctx);
+        draw_panel(*entries.front(), ctx);
     } else {
         draw_tabs(place, entries, ctx);
     }
@@ -165,13 +183,13 @@ void Workspace::draw(const Snapshot& snap, float width, float height, bool with_
         "##status", nullptr,
         ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings);
     for (Entry* e : in_place(Place::StatusLine))
-        e->panel->draw(ctx);
+        draw_panel(*e, ctx);
     ImGui::End();
     for (Entry* e : in_place(Place::Overlay))
-        e->panel->draw(ctx);
+        draw_panel(*e, ctx);
     if (!settings.lesson_open) {
         for (Entry* e : in_place(Place::Lesson))
-            e->panel->draw(ctx);
+            draw_panel(*e, ctx);
     }
 }
 

@@ -57,6 +57,7 @@ class Workspace {
     struct Entry {
         PanelInfo info;
         std::unique_ptr<Panel> panel;
+        std::string failure;  ///< the last exception its draw threw ("" once it draws again)
     };
     /// Which tab a place shows and which selection it last followed.
     struct Tabs {
@@ -71,6 +72,10 @@ class Workspace {
     void draw_place(Place place, const char* title, float x, float y, float w, float h,
                     PanelContext& ctx);
     void draw_tabs(Place place, std::vector<Entry*>& entries, PanelContext& ctx);
+    /// Draws one panel inside its own containment: an exception is reported on the status line
+    /// (and once per new message in sink.log) with the panel's name, what it left open is
+    /// closed, and the other panels draw as usual.
+    void draw_panel(Entry& entry, PanelContext& ctx);
     void follow_selection(Place place, const std::vector<Entry*>& entries, PanelContext& ctx);
 
     std::vector<Entry> panels_;

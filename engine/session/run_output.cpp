@@ -24,7 +24,7 @@ std::string metrics_csv(std::span<const MetricRow> rows, bool timing) {
     return out;
 }
 
-nlohmann::json run_manifest(const Session& session) {
+nlohmann::json run_manifest(const Session& session, bool interrupted) {
     using nlohmann::json;
     const RunConfig& c = session.config();
     json m;
@@ -35,6 +35,8 @@ nlohmann::json run_manifest(const Session& session) {
     m["dim"] = session.dim();
     m["value_dim"] = session.value_dim();
     m["tokens_seen"] = session.tokens_seen();
+    m["tokens_target"] = session.tokens_target();
+    m["interrupted"] = interrupted;
     m["config"] = to_json(c);
     m["source_params_resolved"] = resolved_source_params(c);
     json files = json::array();
@@ -63,19 +65,52 @@ nlohmann::json run_manifest(const Session& session) {
     return m;
 }
 
+namespace {
+
+void write_file(const std::filesystem::path& path, const std::string& text) {
+    std::ofstream out(path, std::ios::binary);
+    out << text;
+    if (!out) throw std::runtime_error(path.string() + ": cannot write file");
+}
+
+}  // namespace
+
 void write_run_output(const Session& session, const std::filesystem::path& dir) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec)
         throw std::runtime_error(dir.string() + ": cannot create output folder (" + ec.message() +
                                  ")");
-    const auto write = [](const std::filesystem::path& path, const std::string& text) {
-        std::ofstream out(path, std::ios::binary);
-        out << text;
-        if (!out) throw std::runtime_error(path.string() + ": cannot write file");
-    };
-    write(dir / "metrics.csv", metrics_csv(session));
-    write(dir / "manifest.json", run_manifest(session).dump(2) + "\n");
+    write_file(dir / "metrics.csv", metrics_csv(session));
+    write_run_manifest(session, dir, false);
+}
+
+void write_run_manifest(const Session& session, const std::filesystem::path& dir,
+                        bool interrupted) {
+    write_file(dir / "manifest.json", run_manifest(session, interrupted).dump(2) + "\n");
+}
+
+MetricsCsvWriter::MetricsCsvWriter(const std::filesystem::path& dir, bool timing)
+    : path_(dir / "metrics.csv"), out_(path_, std::ios::binary | std::ios::trunc), timing_(timing) {
+    out_ << metrics_csv(std::span<const MetricRow>(), timing_);
+    out_.flush();
+    if (!out_) throw std::runtime_error(path_.string() + ": cannot write file");
+}
+
+void MetricsCsvWriter::append_new(const Session& session) {
+    const std::span<const MetricRow> rows = session.history().span();
+    if (rows.size() <= written_) return;
+    // Whole lines only, flushed together: a run stopped between two calls leaves no line cut
+    // short (a reader polling meanwhile reads up to the last newline).
+    std::string text;
+    for (std::size_t i = written_; i < rows.size(); ++i) {
+        text += metric_csv_line(rows[i], timing_);
+        text += '\n';
+    }
+    out_.write(text.data(), static_cast<std::streamsize>(text.size()));
+    out_.flush();
+    if (!out_) throw std::runtime_error(path_.string() + ": cannot write file");
+    written_ = rows.size();
 }
 
 }  // namespace kvscope

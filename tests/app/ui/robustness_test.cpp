@@ -1,10 +1,12 @@
 // The explorer against hostile sessions (issue 15), headless (ImGui, no GL): plot ranges a
 // session can hold (a log axis with lo = hi = 0 sent the tick loop on forever), a panel that
 // throws inside a table (ImGui's own recovery tripped its PushID/PopID assertion and aborted),
-// deep nesting in view.tab, out-of-range view numbers, and huge saved stream positions (streamed
-// back in bounded steps so frames keep drawing).
+// deep nesting in view.tab, out-of-range view numbers, huge saved stream positions (streamed
+// back in bounded steps so frames keep drawing), and a panel that throws while drawing (contained
+// on its own: reported with its name, the panels after it still draw).
 #include <gtest/gtest.h>
 #include <imgui.h>
+#include <imgui_internal.h>
 
 #include <array>
 #include <cmath>
@@ -178,6 +180,66 @@ TEST(StreamCatchUp, AHugeSavedPositionIsStreamedBackInBoundedStepsOneAtATime) {
     c.start(5000, 32768, 1);
     EXPECT_EQ(c.first(), 5000);
     EXPECT_EQ(c.remaining(), 0);
+}
+
+// Item 5 of issue 15: a panel that throws every frame, with a table, a child window, a colour
+// and an ID of its own left open, is reported on the status line and once in the log with its
+// name; what it left open is closed, and the panels drawn after it (in another window and in the
+// status line) draw every frame with ImGui's stacks as they were.
+struct ThrowingPanel {
+    int draws = 0;
+};
+struct CountingPanel {
+    int draws = 0;
+    int stacks_off = 0;  ///< frames on which the thrower's colour or ID was still pushed
+};
+
+void draw_throwing(ThrowingPanel& p, ui::PanelContext&) {
+    ++p.draws;
+    ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(255, 0, 0, 255));
+    ImGui::PushID("thrower");
+    ImGui::BeginChild("inner", ImVec2(200, 100));
+    if (ImGui::BeginTable("t", 2)) {
+        ImGui::TableNextColumn();
+        ImGui::PushID(7);
+        throw std::runtime_error("a view it cannot draw");
+    }
+    ImGui::EndChild();
+}
+
+void draw_counting(CountingPanel& p, ui::PanelContext&) {
+    const ImGuiContext& g = *ImGui::GetCurrentContext();
+    ++p.draws;
+    if (g.ColorStack.Size != 0 || g.CurrentWindow->IDStack.Size != 1) ++p.stacks_off;
+    ImGui::TextUnformatted("still here");
+}
+
+TEST_F(Robustness, APanelThatThrowsIsContainedNamedAndTheOthersKeepDrawing) {
+    const std::vector<ui::PanelInfo> panels = {
+        ui::panel_info<ThrowingPanel>("thrower", "Thrower", "", ui::Place::ViewTop, draw_throwing),
+        ui::panel_info<CountingPanel>("after", "After", "", ui::Place::Internals, draw_counting),
+        ui::panel_info<CountingPanel>("status", "Status", "", ui::Place::StatusLine,
+                                      draw_counting)};
+    ui::Workspace ws(panels);
+    const Snapshot snap;
+    constexpr int kFrames = 4;
+    for (int frame = 0; frame < kFrames; ++frame) {
+        ImGui::NewFrame();
+        ASSERT_NO_THROW(ws.draw(snap, 1600, 900, true));
+        const ImGuiContext& g = *ImGui::GetCurrentContext();
+        EXPECT_EQ(g.CurrentWindowStack.Size, 1);  // only ImGui's implicit window is left
+        EXPECT_EQ(g.ColorStack.Size, 0);
+        ImGui::Render();
+    }
+    EXPECT_EQ(ws.state<ThrowingPanel>("thrower")->draws, kFrames);
+    for (const char* key : {"after", "status"}) {
+        EXPECT_EQ(ws.state<CountingPanel>(key)->draws, kFrames) << key;
+        EXPECT_EQ(ws.state<CountingPanel>(key)->stacks_off, 0) << key;
+    }
+    EXPECT_EQ(ws.sink.status, "panel 'Thrower' failed: a view it cannot draw");
+    ASSERT_EQ(ws.sink.log.size(), 1u);  // once, not once per frame
+    EXPECT_EQ(ws.sink.log[0], ws.sink.status);
+    EXPECT_GT(ImGui::GetDrawData()->TotalVtxCount, 0);
 }
 
 }  // namespace
