@@ -1,6 +1,7 @@
 // The command line in-process: run writes metrics.csv and manifest.json; list prints every
 // source and sketch; bad input exits with code 2 and one line naming the problem.
 #include "cli/cli.hpp"
+#include "cli/cli_runner.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -24,21 +25,8 @@ namespace {
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
 
-struct CliResult {
-    int code;
-    std::string out;
-    std::string err;
-};
-
-CliResult cli(std::vector<std::string> args) {
-    args.insert(args.begin(), "kvscope");
-    std::vector<char*> argv;
-    for (auto& a : args)
-        argv.push_back(a.data());
-    std::ostringstream out, err;
-    const int code = run_cli(static_cast<int>(argv.size()), argv.data(), out, err);
-    return {code, out.str(), err.str()};
-}
+using test::cli;
+using test::CliResult;
 
 fs::path temp_dir(const std::string& name) {
     const fs::path dir =

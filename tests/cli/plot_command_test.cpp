@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cli/cli.hpp"
+#include "cli/cli_runner.hpp"
 #include "figure/families.hpp"
 #include "figure/run_table.hpp"
 
@@ -23,21 +24,8 @@ namespace {
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
 
-struct CliResult {
-    int code;
-    std::string out;
-    std::string err;
-};
-
-CliResult cli(std::vector<std::string> args) {
-    args.insert(args.begin(), "kvscope");
-    std::vector<char*> argv;
-    for (auto& a : args)
-        argv.push_back(a.data());
-    std::ostringstream out, err;
-    const int code = run_cli(static_cast<int>(argv.size()), argv.data(), out, err);
-    return {code, out.str(), err.str()};
-}
+using test::cli;
+using test::CliResult;
 
 std::string read(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
