@@ -336,7 +336,8 @@ void draw_header(const SketchSnapshot& s, const BucketView& b, PanelContext& ctx
         }
     }
     if (!b.radius_meaning.empty())
-        ImGui::TextDisabled("buckets are classes of %s, not hash buckets", radius_title(b));
+        ImGui::TextDisabled("classes, not hash buckets (column \"%s\": each class's bound)",
+                            radius_title(b));
     if (b.query_bucket < 0 && b.collision_rate == 0) return;  // no query bucket reported
     ImGui::Text("collision rate %.3g", b.collision_rate);
     if (ImGui::IsItemHovered()) {
