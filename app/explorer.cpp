@@ -173,6 +173,8 @@ class Explorer {
     /// (whatever the mode: a scripted run is saved too), saying so on `err`.
     void save_on_signal(int signal);
     void report(const std::string& message, bool error);
+    /// Reports an error that refused a file, config or lesson, also in the error dialog.
+    void refuse(const std::string& message);
     void record_frame_time(std::chrono::steady_clock::time_point start, std::clock_t cpu_start);
     void report_frame_times(const Snapshot& snap);
 
@@ -205,6 +207,11 @@ std::vector<std::string> Explorer::dropped;
 void Explorer::report(const std::string& message, bool error) {
     workspace_.sink.say(message);
     if (error) err_ << "kvscope: " << message << '\n';
+}
+
+void Explorer::refuse(const std::string& message) {
+    report(message, true);
+    workspace_.sink.refuse(message);
 }
 
 // No exception unwinds through a frame: a panel that throws is reported on the status line and
@@ -355,7 +362,7 @@ void Explorer::open_path(const std::string& path, const Snapshot& snap) {
     std::error_code ec;
     const fs::path full = fs::absolute(path, ec);
     if (!fs::exists(full, ec)) {
-        report(path + ": no such file", true);
+        refuse(path + ": no such file");
         return;
     }
     std::string ext = full.extension().string();
@@ -365,12 +372,12 @@ void Explorer::open_path(const std::string& path, const Snapshot& snap) {
         try {
             open_session(load_run_config(full), full.filename().string());
         } catch (const std::exception& e) {
-            report(std::string("cannot open ") + path + ": " + e.what(), true);
+            refuse(std::string("cannot open ") + path + ": " + e.what());
         }
         return;
     }
     if (!ui::is_openable_file(full.string())) {
-        report(path + ": kvscope opens .json sessions and .npy .npz .safetensors .csv data", true);
+        refuse(path + ": kvscope opens .json sessions and .npy .npz .safetensors .csv data");
         return;
     }
     RunConfig next = *snap.config;
@@ -449,7 +456,7 @@ void Explorer::handle_request(const ui::Request& request, const Snapshot& snap, 
             try {
                 open_session(load_run_config(ui::autosave_path()), "the last session");
             } catch (const std::exception& e) {
-                report(std::string("no last session to restore: ") + e.what(), true);
+                refuse(std::string("no last session to restore: ") + e.what());
             }
             break;
         case Kind::ExportCsv:
@@ -490,7 +497,7 @@ void Explorer::load_lessons() {
             L->problem += (L->problem.empty() ? "" : "\n") + std::string(e.what());
         }
     }
-    if (!L->problem.empty()) report("a lesson could not be read: " + L->problem, true);
+    if (!L->problem.empty()) refuse("a lesson could not be read: " + L->problem);
 }
 
 // `kvscope gui --lesson`: the lesson (from the list, or its own file) opens at its step; the
@@ -516,7 +523,7 @@ std::optional<RunConfig> Explorer::start_lesson() {
         workspace_.settings.lesson_open = true;
         return step_configs(l)[static_cast<std::size_t>(step)];
     } catch (const std::exception& e) {
-        report(std::string("cannot open the lesson: ") + e.what(), true);
+        refuse(std::string("cannot open the lesson: ") + e.what());
     }
     return std::nullopt;
 }

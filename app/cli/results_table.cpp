@@ -1,11 +1,14 @@
 #include "cli/results_table.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iomanip>
 #include <map>
 #include <sstream>
+#include <vector>
 
+#include "figure/families.hpp"
 #include "io/input_file.hpp"
 
 namespace kvscope {
@@ -38,25 +41,34 @@ std::string results_table(const Session& session) {
     std::map<int, const MetricRow*> last;
     for (const auto& r : session.history())
         last[r.instance] = &r;
+    // Each instance by its name in the scene: its label and every parameter that tells it from
+    // the other instances of its sketch, never cut (hybrid sweeps differ only in budget).
+    std::vector<figure::InstanceDesc> instances;
+    for (const auto& [instance, r] : last)
+        instances.push_back({instance, r->sketch, r->label, r->params});
+    std::vector<std::string> names = figure::instance_labels(instances);
+    std::size_t width = 18;
+    for (std::string& n : names) {
+        n = printable(n, 200);
+        width = std::max(width, n.size() + 2);
+    }
+    const int w = static_cast<int>(width);
     std::ostringstream o;
-    o << std::left << std::setw(18) << "sketch" << std::setw(28) << "params" << std::right
-      << std::setw(10) << "retained" << std::setw(12) << "memory" << std::setw(9) << "ratio"
-      << std::setw(12) << "rel_err" << std::setw(12) << "rel_max" << std::setw(12) << "eps_fro"
-      << '\n';
-    o << std::string(113, '-') << '\n';
+    o << std::left << std::setw(w) << "sketch" << std::right << std::setw(10) << "retained"
+      << std::setw(12) << "memory" << std::setw(9) << "ratio" << std::setw(12) << "rel_err"
+      << std::setw(12) << "rel_max" << std::setw(12) << "eps_fro" << '\n';
+    o << std::string(width + 67, '-') << '\n';
+    std::size_t row = 0;
     for (const auto& [instance, r] : last) {
-        std::string params = r->params;
-        if (params.size() > 27) params = params.substr(0, 24) + "...";
         char ratio[16];
         std::snprintf(ratio, sizeof ratio, "%.4f", r->compression);
         // A sketch that failed keeps its row, marked in the error columns (the message itself
         // goes to stderr as the run's one-line error), so the columns stay aligned.
         const bool failed = !session.sketches()[static_cast<std::size_t>(instance)].error.empty();
         auto error_cell = [failed](double x) { return failed ? std::string("failed") : sci(x); };
-        o << std::left << std::setw(18) << printable(r->label, 60) << std::setw(28) << params
-          << std::right << std::setw(10) << r->retained_tokens << std::setw(12)
-          << bytes(r->memory_bytes) << std::setw(9) << ratio << std::setw(12)
-          << error_cell(r->errors.rel_err_mean) << std::setw(12)
+        o << std::left << std::setw(w) << names[row++] << std::right << std::setw(10)
+          << r->retained_tokens << std::setw(12) << bytes(r->memory_bytes) << std::setw(9) << ratio
+          << std::setw(12) << error_cell(r->errors.rel_err_mean) << std::setw(12)
           << error_cell(r->errors.rel_err_max) << std::setw(12) << error_cell(r->errors.eps_fro)
           << '\n';
     }

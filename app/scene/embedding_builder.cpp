@@ -157,7 +157,9 @@ bool buckets_follow_retained(const SketchView& view, Index tokens_seen) {
 PointSummary build_points(const EmbeddingData& data, const SketchView* view, Index tokens_seen,
                           const PointOptions& options, EmbeddingScene& scene) {
     const Index n = data.count;
-    scene.colours.assign(static_cast<std::size_t>(n), kEvicted);
+    // A summary sketch (Taylor moments, buckets of moments) dropped nothing it did not store.
+    scene.colours.assign(static_cast<std::size_t>(n),
+                         view && !view->subset_of_stream ? kSummarised : kEvicted);
     scene.styles.assign(static_cast<std::size_t>(2 * n), 0.0f);
     scene.extra_xyz.clear();
     scene.extra_colours.clear();

@@ -20,6 +20,9 @@ namespace kvscope::scene {
 enum class EmbedColour { Retained, Weight, Tag, Bucket, KeyNorm, Age, Count };
 
 constexpr Rgba kEvicted = rgba(150, 150, 150, 90);  ///< tokens the selected sketch dropped
+/// Tokens a sketch that is not a subset of the stream (moments, a summary) folded in: not
+/// evicted, only not stored one by one.
+constexpr Rgba kSummarised = rgba(110, 150, 200, 120);
 constexpr int kFieldBins = 32;    ///< the exact cache's keys are binned to this grid for the field
 constexpr int kFieldRaw = 1024;   ///< a sketch with more stored keys than this is binned too
 constexpr int kFieldPixels = 64;  ///< field target resolution (bilinear on display; it is smooth)

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,26 @@ const char* const kBarHelp[] = {
     "tokens hashed to the bucket", "radius of the bucket around its centre (upper bound)",
     "floats the bucket's summary stores",
     "share of the estimated denominator Z the bucket contributes for the current query"};
+
+// What the sketch reports in `radii`: the bucket's radius, or its own meaning (value-norm
+// classes of balance_kv).
+const char* radius_title(const BucketView& b) {
+    return b.radius_meaning.empty() ? "radius" : b.radius_meaning.c_str();
+}
+
+// True when the sketch reports bar measure `measure` (a measure it leaves empty is not offered).
+bool reported(const BucketView& b, int measure) {
+    switch (measure) {
+        case 0:
+            return !b.counts.empty();
+        case 1:
+            return !b.radii.empty();
+        case 2:
+            return !b.memory_floats.empty();
+        default:
+            return !b.query_contribution.empty();
+    }
+}
 
 double bar_value(const BucketView& b, std::size_t i, int measure) {
     switch (measure) {
@@ -47,7 +68,7 @@ void bucket_tooltip(const BucketView& b, std::size_t i, Index total) {
                     total > 0 ? 100.0 * static_cast<double>(b.counts[i]) / total : 0.0,
                     static_cast<long long>(total));
     }
-    if (i < b.radii.size()) ImGui::Text("radius %.4g", b.radii[i]);
+    if (i < b.radii.size()) ImGui::Text("%s %.4g", radius_title(b), b.radii[i]);
     if (i < b.memory_floats.size()) ImGui::Text("memory %.6g floats", b.memory_floats[i]);
     if (i < b.taylor_degree.size()) ImGui::Text("Taylor degree %d", b.taylor_degree[i]);
     if (i < b.query_contribution.size()) {
@@ -212,14 +233,50 @@ void draw_share_bar(const BucketView& b, const std::vector<double>& shares, floa
     }
 }
 
+// The table's columns after the bucket id: only those the sketch reports, titled by what they
+// hold.
+struct BucketColumn {
+    std::string title;
+    std::function<void(std::size_t)> cell;  ///< draws row i's cell
+};
+
+std::vector<BucketColumn> bucket_columns(const BucketView& b) {
+    std::vector<BucketColumn> c;
+    if (!b.counts.empty())
+        c.push_back({"tokens", [&b](std::size_t i) {
+                         if (i < b.counts.size())
+                             ImGui::Text("%lld", static_cast<long long>(b.counts[i]));
+                     }});
+    if (!b.radii.empty())
+        c.push_back({radius_title(b), [&b](std::size_t i) {
+                         if (i < b.radii.size()) ImGui::Text("%.3g", b.radii[i]);
+                     }});
+    if (!b.memory_floats.empty())
+        c.push_back({"floats", [&b](std::size_t i) {
+                         if (i < b.memory_floats.size()) ImGui::Text("%.4g", b.memory_floats[i]);
+                     }});
+    if (!b.taylor_degree.empty())
+        c.push_back({"degree", [&b](std::size_t i) {
+                         if (i < b.taylor_degree.size()) ImGui::Text("%d", b.taylor_degree[i]);
+                     }});
+    if (!b.query_contribution.empty() || !b.recent_contributions.empty())
+        c.push_back({"share Z", [&b](std::size_t i) {
+                         if (i < b.query_contribution.size()) {
+                             ImGui::Text("%.3g", b.query_contribution[i]);
+                         } else {
+                             ImGui::TextDisabled("-");
+                         }
+                     }});
+    return c;
+}
+
 void draw_bucket_table(const BucketView& b) {
-    const bool degrees = !b.taylor_degree.empty();
-    const int columns = degrees ? 6 : 5;
+    const std::vector<BucketColumn> columns = bucket_columns(b);
     // All rows when they fit, else the rest of the window (at least 6 rows), scrolling.
     const float row = ImGui::GetTextLineHeightWithSpacing();
     const float rows_h = std::min(row * static_cast<float>(b.ids.size() + 1),
                                   std::max(6 * row, ImGui::GetContentRegionAvail().y - 8));
-    if (!ImGui::BeginTable("buckets", columns,
+    if (!ImGui::BeginTable("buckets", 1 + static_cast<int>(columns.size()),
                            ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY |
                                ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingStretchProp,
                            ImVec2(0, rows_h + 4))) {
@@ -227,11 +284,8 @@ void draw_bucket_table(const BucketView& b) {
     }
     ImGui::TableSetupScrollFreeze(0, 1);
     ImGui::TableSetupColumn("bucket");
-    ImGui::TableSetupColumn("tokens");
-    ImGui::TableSetupColumn("radius");
-    ImGui::TableSetupColumn("floats");
-    if (degrees) ImGui::TableSetupColumn("degree");
-    ImGui::TableSetupColumn("share Z");
+    for (const BucketColumn& c : columns)
+        ImGui::TableSetupColumn(c.title.c_str());
     ImGui::TableHeadersRow();
     ImGuiListClipper clipper;
     clipper.Begin(static_cast<int>(b.ids.size()));
@@ -245,21 +299,9 @@ void draw_bucket_table(const BucketView& b) {
                                ImVec2(ImGui::GetTextLineHeight(), ImGui::GetTextLineHeight()));
             ImGui::SameLine();
             ImGui::Text("%d%s", b.ids[i], b.ids[i] == b.query_bucket ? " (q)" : "");
-            ImGui::TableNextColumn();
-            if (i < b.counts.size()) ImGui::Text("%lld", static_cast<long long>(b.counts[i]));
-            ImGui::TableNextColumn();
-            if (i < b.radii.size()) ImGui::Text("%.3g", b.radii[i]);
-            ImGui::TableNextColumn();
-            if (i < b.memory_floats.size()) ImGui::Text("%.4g", b.memory_floats[i]);
-            if (degrees) {
+            for (const BucketColumn& c : columns) {
                 ImGui::TableNextColumn();
-                if (i < b.taylor_degree.size()) ImGui::Text("%d", b.taylor_degree[i]);
-            }
-            ImGui::TableNextColumn();
-            if (i < b.query_contribution.size()) {
-                ImGui::Text("%.3g", b.query_contribution[i]);
-            } else {
-                ImGui::TextDisabled("-");
+                c.cell(i);
             }
         }
     }
@@ -278,14 +320,25 @@ void draw_header(const SketchSnapshot& s, const BucketView& b, PanelContext& ctx
     csv_button(
         ctx.sink, "buckets", [&] { return bucket_csv(ctx.snap, sketch); },
         "Write one row per bucket to kvscope_buckets_NNNN.csv (working directory)");
-    ImGui::Text("family %s, summary %s", b.family.empty() ? "-" : b.family.c_str(),
-                b.summary.empty() ? "-" : b.summary.c_str());
-    if (ImGui::IsItemHovered()) {
-        ImGui::SetTooltip(
-            "family: how keys are hashed (simhash hyperplanes, spherical caps, norm "
-            "shells, online clustering)\nsummary: what each bucket stores (exact "
-            "tokens, Taylor moments, coreset, reservoir)");
+    // Only what the sketch reports: value-norm classes have no hash family, summary or query
+    // bucket.
+    std::string kinds;
+    if (!b.family.empty()) kinds = "family " + b.family;
+    if (!b.summary.empty())
+        kinds += (kinds.empty() ? "" : ", ") + std::string("summary ") + b.summary;
+    if (!kinds.empty()) {
+        ImGui::TextUnformatted(kinds.c_str());
+        if (ImGui::IsItemHovered()) {
+            ImGui::SetTooltip(
+                "family: how keys are hashed (simhash hyperplanes, spherical caps, norm "
+                "shells, online clustering)\nsummary: what each bucket stores (exact "
+                "tokens, Taylor moments, coreset, reservoir)");
+        }
     }
+    if (!b.radius_meaning.empty())
+        ImGui::TextDisabled("classes, not hash buckets (column \"%s\": each class's bound)",
+                            radius_title(b));
+    if (b.query_bucket < 0 && b.collision_rate == 0) return;  // no query bucket reported
     ImGui::Text("collision rate %.3g", b.collision_rate);
     if (ImGui::IsItemHovered()) {
         ImGui::SetTooltip(
@@ -298,17 +351,24 @@ void draw_header(const SketchSnapshot& s, const BucketView& b, PanelContext& ctx
     }
 }
 
-void draw_measure_picker(BucketPanelState& state) {
+void draw_measure_picker(BucketPanelState& state, const BucketView& b) {
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 9);
     state.measure = std::clamp(state.measure, 0, 3);
-    if (ImGui::BeginCombo("bars", kBarMeasures[state.measure])) {
+    if (!reported(b, state.measure) && reported(b, 0)) state.measure = 0;
+    const auto name = [&b](int i) { return i == 1 ? radius_title(b) : kBarMeasures[i]; };
+    const auto help = [&b](int i) {
+        return i == 1 && !b.radius_meaning.empty() ? "the class bound the sketch reports per bucket"
+                                                   : kBarHelp[i];
+    };
+    if (ImGui::BeginCombo("bars", name(state.measure))) {
         for (int i = 0; i < 4; ++i) {
-            if (ImGui::Selectable(kBarMeasures[i], i == state.measure)) state.measure = i;
-            if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", kBarHelp[i]);
+            if (!reported(b, i)) continue;
+            if (ImGui::Selectable(name(i), i == state.measure)) state.measure = i;
+            if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", help(i));
         }
         ImGui::EndCombo();
     }
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", kBarHelp[state.measure]);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", help(state.measure));
     ImGui::SameLine();
     ImGui::Checkbox("log", &state.log_scale);
     ImGui::SameLine();
@@ -368,10 +428,17 @@ void draw_bucket_panel(BucketPanelState& state, PanelContext& ctx) {
         ImGui::TextDisabled("No bucket yet: no tokens hashed.");
         return;
     }
-    draw_measure_picker(state);
+    draw_measure_picker(state, b);
     draw_bucket_bars(b, state, s.stats.seen);
     draw_shares(b);
     draw_bucket_table(b);
+}
+
+std::vector<std::string> bucket_table_columns(const BucketView& buckets) {
+    std::vector<std::string> titles{"bucket"};
+    for (const auto& c : bucket_columns(buckets))
+        titles.push_back(c.title);
+    return titles;
 }
 
 int bucket_panel_fit(const SketchView& view) {

@@ -180,9 +180,17 @@ void draw_coreset_panel(CoresetPanelState& state, PanelContext& ctx) {
     if (!selected) return;
     const SketchSnapshot& s = *selected;
     const SketchView& view = *s.view;
-    ImGui::Text("%s  [%s]: %zu stored of %lld seen", s.spec.label.c_str(),
-                s.spec.params_text.c_str(), view.retained.size(),
-                static_cast<long long>(s.stats.seen));
+    const std::string note = summary_note(s);
+    if (!note.empty() && view.retained.empty()) {
+        // Not "0 stored": a moment sketch summarises every token it saw.
+        ImGui::Text("%s  [%s]: %lld seen", s.spec.label.c_str(), s.spec.params_text.c_str(),
+                    static_cast<long long>(s.stats.seen));
+    } else {
+        ImGui::Text("%s  [%s]: %zu stored of %lld seen", s.spec.label.c_str(),
+                    s.spec.params_text.c_str(), view.retained.size(),
+                    static_cast<long long>(s.stats.seen));
+    }
+    if (!note.empty()) ImGui::TextWrapped("%s", note.c_str());
     if (view.subset_of_stream) {
         ImGui::TextDisabled("retained tokens on the stream timeline (select a sketch to switch)");
         draw_timeline(view, snap.tokens_seen, ctx.selection.hovered_token,

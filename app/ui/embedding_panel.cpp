@@ -392,21 +392,35 @@ void draw_captions(const EmbeddingData& data, const scene::EmbeddingOutput& out,
     }
 }
 
+// Grey "evicted", or for a summary sketch the note that says nothing was evicted.
+void evicted_swatch(const std::string& note) {
+    if (note.empty()) {
+        legend_swatch(scene::kEvicted, "evicted");
+    } else {
+        legend_swatch(scene::kSummarised, note.c_str());
+    }
+}
+
 void draw_colour_legend(const EmbeddingPanelState& state, const SketchSnapshot* sketch,
                         const scene::EmbeddingScene& sc) {
     const EmbeddingData& data = *state.data;
+    const std::string note = sketch ? summary_note(*sketch) : std::string();
     switch (state.points.colour_by) {
         case EmbedColour::Retained:
+            if (!note.empty() && sketch->view->retained.empty()) {
+                legend_swatch(scene::kSummarised, note.c_str());
+                break;
+            }
             legend_swatch(
                 category_colour(0),
                 sketch ? ("retained by " + short_name(sketch->spec)).c_str() : "retained");
-            legend_swatch(scene::kEvicted, "evicted");
+            evicted_swatch(note);
             if (!sc.extra_colours.empty()) legend_swatch(category_colour(5), "stored vector");
             break;
         case EmbedColour::Weight:
             colour_bar("den weight (log)", state.summary.weight_lo, state.summary.weight_hi, false);
             ImGui::SameLine();
-            legend_swatch(scene::kEvicted, "evicted");
+            evicted_swatch(note);
             break;
         case EmbedColour::Tag: {
             std::map<int, int> tags;

@@ -61,10 +61,18 @@ struct Sink {
     /// Lines for the log (stderr): a panel that threw while drawing, once per new message. The
     /// frame loop takes them.
     std::vector<std::string> log;
+    /// A refusal (a file, config or lesson that could not be opened) for the error dialog,
+    /// which takes it when it opens; the status line keeps showing it.
+    std::string alert;
 
     void send(Command c) { commands.push_back(std::move(c)); }
     void request(Request r) { requests.push_back(std::move(r)); }
     void say(std::string message) { status = std::move(message); }
+    /// Says `message` on the status line and in the error dialog.
+    void refuse(std::string message) {
+        alert = message;
+        status = std::move(message);
+    }
 };
 
 /// What a panel may use besides its own state.

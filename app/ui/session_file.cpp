@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
 
 #include "io/json_text.hpp"
 #include "session/run_output.hpp"
+#include "ui/panel_csv.hpp"
 #include "ui/view_json.hpp"
 
 namespace kvscope::ui {
@@ -74,6 +76,14 @@ json view_to_json(const Workspace& w, Index stream_position) {
               {"tab", w.tab(Place::Internals)},
               {"plots", json::object()}};
     w.save_panels(view);
+    // The metric by its CSV key, so a session stays valid when the metric list changes; the
+    // error panel keeps an index (an old session's index still loads there).
+    const auto& metrics = error_metrics();
+    const auto metric = view.find("error_metric");
+    if (metric != view.end() && metric->is_number_integer() && metric->get<std::int64_t>() >= 0 &&
+        metric->get<std::int64_t>() < static_cast<std::int64_t>(metrics.size())) {
+        *metric = metrics[static_cast<std::size_t>(metric->get<std::int64_t>())].key;
+    }
     return view;
 }
 

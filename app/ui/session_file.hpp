@@ -3,7 +3,8 @@
 // that `kvscope run` accepts and `kvscope run` accepts any saved session (it keeps "view"
 // verbatim and ignores it). The view object holds:
 //   stream_position  tokens streamed when saved (the explorer streams back to it on load)
-//   theme, ui_scale, speed, selected_sketch, error_metric, screenshot_scale, screenshot_ui,
+//   theme, ui_scale, speed, selected_sketch, screenshot_scale, screenshot_ui,
+//   error_metric (the metric's CSV key, e.g. "eps_fro"; an old session's index still loads),
 //   show_theory, tab ("coreset", "buckets" or "polynomial": the Sketch internals tab)
 //   embedding: {colour_by (retained, weight, tag, bucket, key_norm, token_index), size_by_weight,
 //               field, field_mode (0 exact, 1 sketch, 2 log ratio), three_d, show_query,

@@ -26,6 +26,16 @@ std::string short_name(const SketchInstanceSpec& spec) {
     return name;
 }
 
+std::string summary_note(const SketchSnapshot& sketch) {
+    const SketchView& view = *sketch.view;
+    if (view.subset_of_stream) return {};
+    const std::string name = short_name(sketch.spec);
+    const char* what = view.taylor ? "moments" : "a summary";
+    if (view.retained.empty()) return name + " keeps no tokens (" + what + " only)";
+    return name + " stores " + std::to_string(view.retained.size()) + " vectors; every other " +
+           "token is in its " + (view.taylor ? "moments" : "summary") + ", not evicted";
+}
+
 const SketchSnapshot* selected_sketch(const Snapshot& snap, Selection& selection) {
     if (snap.sketches.empty()) {
         ImGui::TextDisabled("No sketch running. Add one in the Sketches panel.");

@@ -17,6 +17,10 @@ std::string short_name(const SketchInstanceSpec& spec);
 /// The selected sketch (Selection::sketch clamped to the running ones), or nullptr with a
 /// "no sketch running" note drawn when there is none.
 const SketchSnapshot* selected_sketch(const Snapshot& snap, Selection& selection);
+/// For a sketch that is not a subset of the stream (SketchView::subset_of_stream false): what it
+/// keeps instead of tokens, e.g. "taylor keeps no tokens (moments only)" (empty for a subset
+/// sketch, whose unlisted tokens are evicted).
+std::string summary_note(const SketchSnapshot& sketch);
 /// Buttons selecting each running sketch whose view passes `has` (or a note when none does).
 void draw_sketch_picker(const Snapshot& snap, Selection& selection, bool (*has)(const SketchView&),
                         const char* what);

@@ -67,6 +67,9 @@ struct BucketView {
     std::vector<int> ids;
     std::vector<Index> counts;
     std::vector<double> radii;
+    /// What `radii` holds when it is not each bucket's radius around its centre, as a column
+    /// title (balance_kv's value-norm classes: "‖v‖ <", the class's upper edge); empty: radius.
+    std::string radius_meaning;
     Matrix centres;                          ///< [buckets x d]
     Matrix hyperplanes;                      ///< [P x d] normals (simhash)
     std::vector<double> query_contribution;  ///< share of Z per bucket for the current query

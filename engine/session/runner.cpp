@@ -10,6 +10,7 @@ Runner::Runner(RunConfig config, const SketchRegistry& sketches) : registry_(&sk
         session_ = std::make_unique<Session>(config, *registry_);
     } catch (const std::exception& e) {
         error_ = e.what();
+        ++error_serial_;
         unbuilt_ = std::make_shared<const RunConfig>(std::move(config));
     }
     publish();
@@ -68,6 +69,7 @@ void Runner::loop() {
                 }
             } catch (const std::exception& e) {
                 error_ = e.what();
+                ++error_serial_;
                 playing_ = false;
             }
         }
@@ -88,6 +90,7 @@ void Runner::apply(Command& command) {
         if (apply_one(command)) error_.clear();
     } catch (const std::exception& e) {
         error_ = e.what();
+        ++error_serial_;
     }
 }
 
@@ -161,6 +164,7 @@ void Runner::publish() {
     snap->version = ++version_;
     snap->playing = playing_;
     snap->error = error_;
+    snap->error_serial = error_serial_;
     if (session_) {
         const Session& s = *session_;
         snap->config = s.shared_config();

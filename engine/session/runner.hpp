@@ -61,6 +61,9 @@ struct Snapshot {
     /// The last failed command (bad config, bad file) until a later command replaces or edits
     /// the run; else the first sketch whose view could not be taken. Empty when fine.
     std::string error;
+    /// How many commands or ticks have failed so far: a new failure changes it even when its
+    /// message equals the last one (the explorer shows each in a dialog once).
+    std::uint64_t error_serial = 0;
 };
 
 namespace command {
@@ -156,6 +159,7 @@ class Runner {
     bool playing_ = false;
     Index speed_ = 64;
     std::string error_;
+    std::uint64_t error_serial_ = 0;
     std::uint64_t version_ = 0;
     EmbeddingTracker embedding_;
     std::thread thread_;

@@ -129,6 +129,7 @@ SketchView BalanceKvSketch::view() const {
     if (v.walk) v.walk->fail_events = num_.fail_events() + den_.fail_events();
     if (buckets_) {
         BucketView b;
+        b.radius_meaning = "‖v‖ <";  // class c holds 2^c <= ||v|| < 2^(c+1)
         for (int c : num_.classes()) {
             b.ids.push_back(c);
             b.radii.push_back(std::ldexp(1.0, c + 1));

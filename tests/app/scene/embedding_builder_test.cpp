@@ -86,6 +86,22 @@ TEST(EmbeddingBuilder, RetainedTokensAreColouredAndSizedTheRestEvicted) {
     EXPECT_TRUE(sc.extra_xyz.empty());
 }
 
+// Issue 12 item 7: a moment sketch (not a subset of the stream, no tokens) greyed every point
+// as evicted; its points are now "summarised", and a sketch's own evictions stay grey.
+TEST(EmbeddingBuilder, AMomentSketchSummarisesEveryPointInsteadOfEvictingIt) {
+    const auto data = line_data(8);
+    SketchView moments;
+    moments.subset_of_stream = false;
+    scene::EmbeddingScene sc;
+    scene::build_points(*data, &moments, 8, scene::PointOptions{}, sc);
+    ASSERT_EQ(sc.colours.size(), 8u);
+    for (const auto c : sc.colours)
+        EXPECT_EQ(c, scene::kSummarised);
+    EXPECT_NE(scene::kSummarised, scene::kEvicted);
+    scene::build_points(*data, nullptr, 8, scene::PointOptions{}, sc);
+    EXPECT_EQ(sc.colours[0], scene::kEvicted);
+}
+
 TEST(EmbeddingBuilder, ColourModes) {
     const auto data = line_data(8);
     const SketchView view = two_kept();

@@ -80,5 +80,34 @@ TEST(BucketPanelFit, BucketsWithoutAMergeTreeAskForThisTab) {
     EXPECT_EQ(ui::bucket_panel_fit(v), 0);
 }
 
+// Issue 12 item 7: balance_kv's Buckets tab was half placeholders ("family -, summary -", empty
+// floats and share columns) with its value-norm classes in a "radius" column.
+TEST_F(BucketPanel, BalanceKvValueNormClassesGetTheirOwnColumnsAndNoPlaceholders) {
+    const RunConfig config = parse_run_config(
+        nlohmann::json{
+            {"schema_version", 1},
+            {"tokens", 2048},
+            {"eval_every", 512},
+            {"probe_queries", 8},
+            {"source", {{"id", "isotropic_ball"}, {"params", {{"dim", 4}}}}},
+            {"sketches",
+             {{{"id", "balance_kv"}, {"params", {{"batch", 32}, {"algorithm", "paper"}}}}}}},
+        "");
+    const Snapshot snap = test::runner_snapshot(config, 2048);
+    ASSERT_TRUE(snap.sketches[0].view->buckets);
+    const BucketView& b = *snap.sketches[0].view->buckets;
+    ASSERT_FALSE(b.ids.empty());
+    EXPECT_EQ(b.radius_meaning, "‖v‖ <");
+    EXPECT_EQ(ui::bucket_table_columns(b), (std::vector<std::string>{"bucket", "tokens", "‖v‖ <"}));
+    // A hash-bucket sketch keeps every column, the radius titled as a radius.
+    EXPECT_EQ(
+        ui::bucket_table_columns(many_buckets(4)),
+        (std::vector<std::string>{"bucket", "tokens", "radius", "floats", "degree", "share Z"}));
+    ui::BucketPanelState state;
+    state.measure = 3;  // share of Z: not reported by balance_kv, so the bars fall back to count
+    EXPECT_GT(draw(snap, state), 0);
+    EXPECT_EQ(state.measure, 0);
+}
+
 }  // namespace
 }  // namespace kvscope

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "app/app_test_support.hpp"
+#include "ui/widgets.hpp"
 
 namespace kvscope {
 namespace {
@@ -51,6 +52,28 @@ TEST_F(CoresetPanel, MergeTreeWalkAndScalars) {
     EXPECT_GT(draw(snap, state), 0);
     Snapshot empty;
     EXPECT_GT(draw(empty, state), 0);
+}
+
+// Issue 12 item 7: moment sketches said "0 stored" and the embedding greyed every point as
+// evicted; both now say what the sketch keeps instead (ui::summary_note).
+TEST_F(CoresetPanel, MomentSketchesSayTheyKeepNoTokens) {
+    const Snapshot snap = test::runner_snapshot(test::algorithms_config(512), 512);
+    ASSERT_EQ(snap.sketches[1].spec.id, "taylor");
+    const std::string taylor = ui::summary_note(snap.sketches[1]);
+    EXPECT_EQ(taylor.substr(0, 6), "taylor");
+    EXPECT_NE(taylor.find("keeps no tokens (moments only)"), std::string::npos) << taylor;
+    EXPECT_EQ(ui::summary_note(snap.sketches[4]), "");  // uniform: its other tokens are evicted
+    EXPECT_EQ(ui::summary_note(snap.sketches[0]), "");  // exact
+    ASSERT_EQ(snap.sketches[3].spec.id, "hybrid");
+    const std::string hybrid = ui::summary_note(snap.sketches[3]);
+    EXPECT_NE(hybrid.find("not evicted"), std::string::npos) << hybrid;
+    // The tab draws the note in place of the timeline; a subset sketch draws its timeline.
+    ui::CoresetPanelState state;
+    ui_.selection.sketch = 1;
+    const int moments = draw(snap, state);
+    EXPECT_GT(moments, 4 * static_cast<int>(taylor.size()) / 2);
+    ui_.selection.sketch = 4;
+    EXPECT_GT(draw(snap, state), moments);
 }
 
 TEST(CoresetPanelView, PlotsRoundTripThroughTheSessionView) {

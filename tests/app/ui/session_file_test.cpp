@@ -10,6 +10,7 @@
 #include "session/run_output.hpp"
 #include "ui/embedding_panel.hpp"
 #include "ui/error_panel.hpp"
+#include "ui/panel_csv.hpp"
 
 namespace kvscope {
 namespace {
@@ -97,6 +98,31 @@ TEST(SessionFile, ViewStateRoundTripsThroughTheSessionDocument) {
     EXPECT_TRUE(embedding_back.camera.three_d);
     EXPECT_EQ(embedding_back.field_mode, 2);
     EXPECT_FLOAT_EQ(embedding_back.camera.yaw, 1.25f);
+}
+
+// Issue 12 item 8: the error metric is saved by its CSV key (an index broke sessions whenever
+// the metric list changed); an old session's index still loads.
+TEST(SessionFile, ErrorMetricIsSavedByItsKeyAndAnOldIndexStillLoads) {
+    const auto& metrics = ui::error_metrics();
+    ASSERT_GE(metrics.size(), 3u);
+    for (std::size_t i : {std::size_t{0}, metrics.size() - 1, std::size_t{2}}) {
+        ui::Workspace w;
+        w.state<ui::ErrorPanelState>("errors")->metric = static_cast<int>(i);
+        const nlohmann::json view = ui::view_to_json(w, 0);
+        ASSERT_TRUE(view["error_metric"].is_string()) << view["error_metric"].dump();
+        EXPECT_EQ(view["error_metric"], metrics[i].key);
+        ui::Workspace back;
+        std::string warnings;
+        ui::view_from_json(view, back, warnings);
+        EXPECT_EQ(warnings, "");
+        EXPECT_EQ(back.state<ui::ErrorPanelState>("errors")->metric, static_cast<int>(i));
+    }
+    ui::Workspace old;
+    std::string warnings;
+    ui::view_from_json(nlohmann::json{{"error_metric", 2}}, old, warnings);
+    EXPECT_EQ(warnings, "");
+    EXPECT_EQ(old.state<ui::ErrorPanelState>("errors")->metric, 2);
+    EXPECT_EQ(ui::view_to_json(old, 0)["error_metric"], metrics[2].key);
 }
 
 TEST(SessionFile, BadViewValuesAreIgnoredWithAWarningAndNothingThrows) {

@@ -2,6 +2,7 @@
 // shown otherwise; the help overlay draws only when asked.
 #include <gtest/gtest.h>
 #include <imgui.h>
+#include <imgui_internal.h>
 
 #include <algorithm>
 
@@ -54,6 +55,37 @@ TEST_F(ImGuiTest, StatusLineSaysWhereTheLessonsAreUntilOneIsOpen) {
     ui.settings.lesson_open = true;
     const int without = draw();
     EXPECT_GT(with_hint, without + 4 * 30);  // "New here? Press L for the lessons  |  F1 help"
+}
+
+// Issue 12: a 300-character sketch warning pushed the lesson text and the lessons hint off a
+// 1280-pixel status line. Now the warning is cut with "…" and everything stays in the window.
+TEST_F(ImGuiTest, LongWarningsAndErrorsAreCutSoTheLineFitsTheWindow) {
+    test::PanelHarness ui;
+    Snapshot snap = test::synthetic_snapshot(2);
+    snap.sketches[1].warnings = {std::string(300, 'w'), "a second warning"};
+    ui.sink.say("lesson 06_temperature, step 2: the same ball, hotter");
+    auto panel = make("status");
+    ui::PanelContext ctx = ui.context(snap);
+    for (const bool long_error : {false, true}) {
+        snap.error = long_error ? "refused: " + std::string(300, 'e') : "";
+        float right = 0, max_x = 0, hint_left = 0, hint_right = 0, line_height = 0;
+        const int vertices = test::draw_frames(
+            [&] {
+                panel->draw(ctx);
+                ImGuiWindow* w = ImGui::GetCurrentWindow();
+                right = w->Pos.x + w->Size.x;
+                max_x = w->DC.CursorMaxPos.x;
+                hint_left = ImGui::GetItemRectMin().x;  // the hint is drawn last
+                hint_right = ImGui::GetItemRectMax().x;
+                line_height = w->DC.CursorMaxPos.y - w->DC.CursorStartPos.y;
+            },
+            3, {}, {}, {1280, 120});
+        EXPECT_LE(max_x, right) << long_error;
+        EXPECT_LE(hint_right, right) << long_error;
+        EXPECT_GT(hint_left, 1280 - 450) << long_error;  // at the right end, whole
+        EXPECT_LT(line_height, 1.5f * ImGui::GetTextLineHeightWithSpacing()) << long_error;
+        EXPECT_GT(vertices, 4 * 120) << long_error;  // the parts are drawn, not dropped
+    }
 }
 
 TEST_F(ImGuiTest, HelpOverlayDrawsOnlyWhenAsked) {
