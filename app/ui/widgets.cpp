@@ -32,6 +32,9 @@ std::string summary_note(const SketchSnapshot& sketch) {
     const std::string name = short_name(sketch.spec);
     const char* what = view.taylor ? "moments" : "a summary";
     if (view.retained.empty()) return name + " keeps no tokens (" + what + " only)";
+    if (static_cast<Index>(view.retained.size()) >= sketch.stats.seen)  // kivi, qjl
+        return name + " stores all " + std::to_string(view.retained.size()) +
+               " tokens in compressed form; none is evicted";
     return name + " stores " + std::to_string(view.retained.size()) + " vectors; every other " +
            "token is in its " + (view.taylor ? "moments" : "summary") + ", not evicted";
 }

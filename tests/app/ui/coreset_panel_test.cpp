@@ -76,6 +76,22 @@ TEST_F(CoresetPanel, MomentSketchesSayTheyKeepNoTokens) {
     EXPECT_GT(draw(snap, state), moments);
 }
 
+// Lesson 12 step 4: kivi keeps every token quantized, and the note said "every other token is
+// in its summary" while there was no other token.
+TEST_F(CoresetPanel, QuantizedSketchesSayTheyStoreEveryToken) {
+    const RunConfig config = parse_run_config(
+        nlohmann::json{{"schema_version", 1},
+                       {"tokens", 512},
+                       {"eval_every", 256},
+                       {"probe_queries", 8},
+                       {"source", {{"id", "isotropic_ball"}, {"params", {{"dim", 8}}}}},
+                       {"sketches", {{{"id", "exact"}}, {{"id", "kivi"}}}}},
+        "");
+    const Snapshot snap = test::runner_snapshot(config, 512);
+    const std::string kivi = ui::summary_note(snap.sketches[1]);
+    EXPECT_NE(kivi.find("stores all 512 tokens in compressed form"), std::string::npos) << kivi;
+}
+
 TEST(CoresetPanelView, PlotsRoundTripThroughTheSessionView) {
     ui::CoresetPanelState state;
     state.walk.auto_fit = false;
