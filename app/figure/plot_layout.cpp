@@ -1,5 +1,7 @@
 #include "figure/plot_layout.hpp"
 
+#include "figure/covered_points.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -181,25 +183,10 @@ std::vector<Vec2> data_points(const Ctx& c) {
     for (const auto& s : c.spec.series) {
         if (!s.style.data || c.spec.is_hidden(s)) continue;
         if (s.kind != SeriesKind::Line && s.kind != SeriesKind::Scatter) continue;
-        const std::size_t step = std::max<std::size_t>(1, s.x.size() / 1500);
-        Vec2 prev{NAN, NAN};
-        for (std::size_t i = 0; i < s.x.size() && i < s.y.size(); i += step) {
-            const Vec2 q = c.L.to_screen(s.x[i], s.y[i]);
-            if (!std::isfinite(q.x) || !std::isfinite(q.y)) {
-                prev = {NAN, NAN};
-                continue;
-            }
-            pts.push_back(q);
-            if (s.kind == SeriesKind::Line && std::isfinite(prev.x)) {
-                const float len = std::hypot(q.x - prev.x, q.y - prev.y);
-                const int n = std::min(200, static_cast<int>(len / (6 * c.L.px)));
-                for (int k = 1; k < n; ++k) {
-                    const float t = static_cast<float>(k) / static_cast<float>(n);
-                    pts.push_back({prev.x + (q.x - prev.x) * t, prev.y + (q.y - prev.y) * t});
-                }
-            }
-            prev = q;
-        }
+        const auto covered =
+            covered_points(s.x, s.y, s.kind == SeriesKind::Line, 6 * c.L.px, 1500,
+                           [&](double x, double y) { return c.L.to_screen(x, y); });
+        pts.insert(pts.end(), covered.begin(), covered.end());
     }
     return pts;
 }

@@ -1,5 +1,7 @@
 #include "ui/plot.hpp"
 
+#include "figure/covered_points.hpp"
+
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
@@ -237,32 +239,6 @@ struct CornerBox {
     int hidden = 0;         ///< data samples under it
 };
 
-// Screen points a series covers: its samples and, for a line, points every 6 px along each
-// segment (a line of four evaluations crosses a corner without a sample in it).
-std::vector<ImVec2> covered_points(const Series& sr) {
-    std::vector<ImVec2> pts;
-    const std::size_t step = std::max<std::size_t>(1, sr.x.size() / 2000);
-    ImVec2 prev(NAN, NAN);
-    for (std::size_t i = 0; i < sr.x.size() && i < sr.y.size(); i += step) {
-        const ImVec2 q = to_screen(sr.x[i], sr.y[i]);
-        if (!std::isfinite(q.x) || !std::isfinite(q.y)) {
-            prev = ImVec2(NAN, NAN);
-            continue;
-        }
-        if (sr.kind == Kind::Line && std::isfinite(prev.x)) {
-            const float len = std::hypot(q.x - prev.x, q.y - prev.y);
-            const int n = std::min(200, static_cast<int>(len / 6.0f));
-            for (int k = 1; k < n; ++k) {
-                const float t = static_cast<float>(k) / static_cast<float>(n);
-                pts.emplace_back(prev.x + (q.x - prev.x) * t, prev.y + (q.y - prev.y) * t);
-            }
-        }
-        pts.push_back(q);
-        prev = q;
-    }
-    return pts;
-}
-
 CornerBox corner_box(const LegendLayout& L, const PlotState& st) {
     CornerBox b;
     const float area_h = g_plot.area_max.y - g_plot.area_min.y;
@@ -286,7 +262,12 @@ CornerBox corner_box(const LegendLayout& L, const PlotState& st) {
         if (sr.kind == Kind::Bars || sr.kind == Kind::HLine || sr.kind == Kind::VLine ||
             !sr.style.fit || is_hidden(st, sr.label))
             continue;
-        for (const ImVec2& q : covered_points(sr)) {
+        const auto covered = figure::covered_points(sr.x, sr.y, sr.kind == Kind::Line, 6.0f, 2000,
+                                                    [](double x, double y) {
+                                                        const ImVec2 p = to_screen(x, y);
+                                                        return figure::Vec2{p.x, p.y};
+                                                    });
+        for (const figure::Vec2& q : covered) {
             for (int c = 0; c < 4; ++c) {
                 hidden[c] += q.x >= b.corner[c].x && q.x <= b.corner[c].x + b.w &&
                              q.y >= b.corner[c].y && q.y <= b.corner[c].y + b.h;
