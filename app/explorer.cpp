@@ -25,6 +25,7 @@
 #include "gfx/screenshot.hpp"
 #include "lessons/lesson.hpp"
 #include "session/runner.hpp"
+#include "sources/file_source.hpp"
 #include "ui/embedding_panel.hpp"
 #include "ui/file_browser.hpp"
 #include "ui/frame_recovery.hpp"
@@ -381,12 +382,11 @@ void Explorer::open_path(const std::string& path, const Snapshot& snap) {
         return;
     }
     RunConfig next = *snap.config;
+    const DataFileOpening opening = open_data_file(full.string());
     next.source_id = "file";
-    next.source_params = nlohmann::json{{"keys", full.string()}};
+    next.source_params = opening.params;
     workspace_.sink.send(command::Configure{next});
-    report("streaming " + full.filename().string() +
-               " (a file that cannot be read leaves the current stream)",
-           false);
+    report(opening.note + "; a file that cannot be read leaves the current stream", false);
 }
 
 void Explorer::autosave(const Snapshot& snap, bool force) {

@@ -36,6 +36,7 @@ nlohmann::json run_manifest(const Session& session, bool interrupted) {
     m["value_dim"] = session.value_dim();
     m["tokens_seen"] = session.tokens_seen();
     m["tokens_target"] = session.tokens_target();
+    m["probe_count"] = session.probes().rows();  // below probe_queries for a smaller probe set
     m["interrupted"] = interrupted;
     m["config"] = to_json(c);
     m["source_params_resolved"] = resolved_source_params(c);

@@ -1,7 +1,9 @@
 #include "sources/file_source.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <filesystem>
 #include <numeric>
 #include <stdexcept>
 
@@ -149,18 +151,37 @@ FileSource::FileSource(const SourceContext& context) {
     if (!(median_key_norm_ > 0)) median_key_norm_ = 1.0;
 
     if (!queries_path.empty()) {
-        queries_ =
+        Matrix loaded =
             load_role(queries_path, "queries", p.text("queries_tensor"), layer, head, &query_shape);
-        if (queries_.rows() != keys_.rows() || queries_.cols() != keys_.cols()) {
-            throw std::invalid_argument(
-                queries_path + ": queries shape " + shape_to_string(query_shape) + " gives [" +
-                std::to_string(queries_.rows()) + " x " + std::to_string(queries_.cols()) +
-                "] but keys shape " + shape_to_string(key_shape) + " (" + keys_path + ") gives [" +
-                std::to_string(keys_.rows()) + " x " + std::to_string(keys_.cols()) +
-                "]; queries need the keys' token count and dimension");
+        const std::string given = queries_path + ": queries shape " + shape_to_string(query_shape) +
+                                  " gives [" + std::to_string(loaded.rows()) + " x " +
+                                  std::to_string(loaded.cols()) + "]";
+        if (loaded.cols() != keys_.cols()) {
+            throw std::invalid_argument(given + " but keys shape " + shape_to_string(key_shape) +
+                                        " (" + keys_path + ") have dimension " +
+                                        std::to_string(keys_.cols()) +
+                                        "; queries need the keys' dimension");
         }
-        has_query_file_ = true;
-    } else {
+        const std::string role = p.text("queries_role");
+        const bool per_token =
+            role == "per_token" || (role == "auto" && loaded.rows() == keys_.rows());
+        if (per_token && loaded.rows() != keys_.rows()) {
+            throw std::invalid_argument(given + " but keys shape " + shape_to_string(key_shape) +
+                                        " (" + keys_path + ") have " +
+                                        std::to_string(keys_.rows()) +
+                                        " tokens; queries_role 'per_token' needs one query per "
+                                        "token (use 'probes' or 'auto' for a probe set)");
+        }
+        if (loaded.rows() == 0) throw std::invalid_argument(given + ": the probe set is empty");
+        if (per_token) {
+            queries_ = std::move(loaded);
+            has_query_file_ = true;
+        } else {
+            probe_set_ = std::move(loaded);
+            has_probe_set_ = true;
+        }
+    }
+    if (!has_query_file_) {
         queries_.resize(keys_.rows(), keys_.cols());
         fill_random_directions(queries_, median_key_norm_,
                                derive_seed(context.seed, "file_queries"));
@@ -198,6 +219,7 @@ Matrix FileSource::probe_queries(int count, std::uint64_t seed) const {
     }
     Matrix probes(count, keys_.cols());
     const std::uint64_t probe_seed = derive_seed(seed, "probe");
+    if (has_probe_set_) return probes_from_set(count, probe_seed);
     if (!has_query_file_) {
         fill_random_directions(probes, median_key_norm_, probe_seed);
         return probes;
@@ -220,6 +242,75 @@ Matrix FileSource::probe_queries(int count, std::uint64_t seed) const {
     return probes;
 }
 
+// The whole probe set in file order when `count` covers it; otherwise `count` distinct rows drawn
+// with the seed, kept in file order (so a smaller probe count is a subset of a larger one's
+// candidates, and the rows read in the order the file lists them).
+Matrix FileSource::probes_from_set(int count, std::uint64_t probe_seed) const {
+    const Index m = probe_set_.rows();
+    if (count >= m) return probe_set_;
+    Rng rng(probe_seed);
+    std::vector<Index> order(static_cast<std::size_t>(m));
+    std::iota(order.begin(), order.end(), Index{0});
+    for (int i = 0; i < count; ++i) {
+        const Index j = i + rng.below(m - i);
+        std::swap(order[static_cast<std::size_t>(i)], order[static_cast<std::size_t>(j)]);
+    }
+    order.resize(static_cast<std::size_t>(count));
+    std::sort(order.begin(), order.end());
+    Matrix probes(count, probe_set_.cols());
+    for (int i = 0; i < count; ++i)
+        probes.row(i) = probe_set_.row(order[static_cast<std::size_t>(i)]);
+    return probes;
+}
+
+namespace {
+
+// The file beside `keys` whose name swaps the keys word for another role's ("values", "queries"),
+// or "" when none exists. Tries "keys", then "key", then a stem that is just "k" or "K".
+std::string sibling_file(const std::filesystem::path& keys, const std::string& plural,
+                         const std::string& singular, char letter) {
+    const std::string stem = keys.stem().string();
+    std::vector<std::string> names;
+    if (const auto at = stem.find("keys"); at != std::string::npos)
+        names.push_back(std::string(stem).replace(at, 4, plural));
+    if (const auto at = stem.find("key"); at != std::string::npos)
+        names.push_back(std::string(stem).replace(at, 3, singular));
+    if (stem == "k") names.emplace_back(1, letter);
+    if (stem == "K") names.emplace_back(1, static_cast<char>(std::toupper(letter)));
+    std::error_code ec;
+    for (const std::string& name : names) {
+        const auto candidate = keys.parent_path() / (name + keys.extension().string());
+        if (std::filesystem::is_regular_file(candidate, ec)) return candidate.string();
+    }
+    return "";
+}
+
+}  // namespace
+
+DataFileOpening open_data_file(const std::string& path) {
+    namespace fs = std::filesystem;
+    DataFileOpening r;
+    r.params = nlohmann::json{{"keys", path}};
+    const std::string name = fs::path(path).filename().string();
+    if (has_named_members(array_format_of(path))) {
+        r.note = "streaming " + name +
+                 ": keys and values from its 'keys' and 'values' tensors; queries are random "
+                 "directions (a config's 'queries' can name a file or tensor)";
+        return r;
+    }
+    const std::string values = sibling_file(path, "values", "value", 'v');
+    const std::string queries = sibling_file(path, "queries", "query", 'q');
+    if (!values.empty()) r.params["values"] = values;
+    if (!queries.empty()) r.params["queries"] = queries;
+    r.note = "streaming " + name + ": ";
+    r.note += values.empty() ? "no values file beside it, so the values are the keys (V = K)"
+                             : "values from " + fs::path(values).filename().string();
+    r.note += queries.empty() ? "; queries are random directions at the median key norm"
+                              : "; queries from " + fs::path(queries).filename().string();
+    r.note += " (a config sets any of them: docs/loading_data.md)";
+    return r;
+}
+
 SourceInfo file_source_info() {
     SourceInfo info;
     info.id = "file";
@@ -233,8 +324,14 @@ SourceInfo file_source_info() {
         ParamSpec::path("values", "Values file",
                         "File holding the values; empty means the keys file."),
         ParamSpec::path("queries", "Queries file",
-                        "Optional file of queries; empty means seeded random directions scaled to "
-                        "the median key norm."),
+                        "Optional file of queries: one per token, or a probe set of any length "
+                        "(see queries_role); empty means seeded random directions scaled to the "
+                        "median key norm."),
+        ParamSpec::choice("queries_role", "Queries role",
+                          "per_token: one query per key, fed to the stream and sampled for the "
+                          "probes; probes: the rows are the probe set (the stream gets random "
+                          "directions); auto: per_token when the row count equals the keys'.",
+                          {"auto", "per_token", "probes"}, "auto"),
         ParamSpec::text("keys_tensor", "Keys tensor",
                         "Tensor name inside an .npz or .safetensors file (ignored for .npy, .csv).",
                         "keys"),

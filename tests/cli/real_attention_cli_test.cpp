@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.hpp"
+#include "cli/cli_runner.hpp"
 #include "engine/support/io_test_util.hpp"
 #include "io/npy.hpp"
 
@@ -116,6 +117,66 @@ TEST_P(RealAttentionConfig, KvscopeRunWorksOnTheShippedHeads) {
         EXPECT_EQ(f["sha256"], sums.at(name)) << name;
     }
     EXPECT_EQ(manifest["input_files"].size(), 3u);
+}
+
+// Issue 13: a probe set of m queries (m != n, as published benchmark data comes) is used as the
+// probe queries exactly; a probe set of the wrong width is bad input (exit 2, one line).
+TEST(RealAttentionProbeSet, ProbeSetOfAnyLengthRunsAndIsCounted) {
+    test::TempDir dir;
+    const NdArray q = read_npy((kAsset / "queries.npy").string());  // [2, 8, n, 15]
+    const Index n = q.shape[2], d = q.shape[3];
+    const Index m = 200;
+    std::vector<float> probes;
+    const Index head_offset = (1 * q.shape[1] + 3) * n * d;  // layer 1, head 3
+    for (Index i = 0; i < m * d; ++i)
+        probes.push_back(q.data[static_cast<std::size_t>(head_offset + i)]);
+    write_npy(dir.file("probes.npy"), {m, d}, probes);
+    write_npy(dir.file("narrow.npy"), {m, d - 1},
+              std::vector<float>(probes.begin(), probes.begin() + m * (d - 1)));
+
+    auto config_with = [&](const std::string& probe_file, int probe_queries) {
+        json c = {{"schema_version", 1},
+                  {"seed", 3},
+                  {"tokens", n},
+                  {"eval_every", n},
+                  {"probe_queries", probe_queries},
+                  {"timing", false},
+                  {"source",
+                   {{"id", "file"},
+                    {"params",
+                     {{"keys", (kAsset / "keys.npy").string()},
+                      {"values", (kAsset / "values.npy").string()},
+                      {"queries", probe_file},
+                      {"layer", 1},
+                      {"head", 3}}}}},
+                  {"sketches", {{{"id", "exact"}}, {{"id", "uniform"}}}}};
+        const std::string path = dir.file("c" + std::to_string(probe_queries) + ".json");
+        test::write_text(path, c.dump());
+        return path;
+    };
+    for (const int asked : {256, 64}) {
+        const std::string out = dir.file("out" + std::to_string(asked));
+        const auto r = test::cli({"run", "--config", config_with(dir.file("probes.npy"), asked),
+                                  "--out", out, "--quiet"});
+        ASSERT_EQ(r.code, 0) << r.err;
+        std::ifstream in(fs::path(out) / "manifest.json");
+        const json manifest = json::parse(in);
+        EXPECT_EQ(manifest["probe_count"], std::min<Index>(asked, m)) << asked;
+        const CsvTable csv = read_csv(fs::path(out) / "metrics.csv");
+        for (const auto& row : csv.rows) {
+            const double err = std::stod(row[csv.column("rel_err_mean")]);
+            EXPECT_TRUE(std::isfinite(err));
+            if (row[csv.column("sketch")] == "exact") {
+                EXPECT_LT(err, 1e-5);
+            }
+        }
+    }
+    const auto bad = test::cli({"run", "--config", config_with(dir.file("narrow.npy"), 256),
+                                "--out", dir.file("bad"), "--quiet"});
+    EXPECT_EQ(bad.code, 2);
+    EXPECT_NE(bad.err.find("narrow.npy"), std::string::npos) << bad.err;
+    EXPECT_NE(bad.err.find("dimension"), std::string::npos) << bad.err;
+    EXPECT_EQ(std::count(bad.err.begin(), bad.err.end(), '\n'), 1) << bad.err;
 }
 
 INSTANTIATE_TEST_SUITE_P(Configs, RealAttentionConfig,

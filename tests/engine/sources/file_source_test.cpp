@@ -60,8 +60,8 @@ std::unique_ptr<TokenSource> make_file_source(const json& params, std::uint64_t 
 TEST(FileSource, IsRegisteredWithItsParameters) {
     const SourceInfo* info = builtin_sources().find("file");
     ASSERT_NE(info, nullptr);
-    for (const char* key : {"keys", "values", "queries", "keys_tensor", "values_tensor",
-                            "queries_tensor", "layer", "head"}) {
+    for (const char* key : {"keys", "values", "queries", "queries_role", "keys_tensor",
+                            "values_tensor", "queries_tensor", "layer", "head"}) {
         EXPECT_NE(find_spec(info->params, key), nullptr) << key;
     }
     EXPECT_EQ(find_spec(info->params, "keys")->kind, ParamKind::Path);
@@ -281,6 +281,137 @@ TEST(FileSource, QueryFileRowsFeedTheStreamAndTheProbes) {
     }
     EXPECT_EQ(drawn.size(), 12u) << "count <= tokens draws without replacement";
     EXPECT_EQ(src->probe_queries(30, 5).rows(), 30);
+}
+
+// Issue 13: a queries file whose row count differs from the keys' is a probe set (published
+// benchmark data comes as, say, 256 probe queries), used as the probes exactly.
+TEST(FileSource, ProbeSetRowsAreTheProbesInFileOrder) {
+    TempDir dir;
+    const NdArray q = numbered({5, 3}, "<f4", 0.25f);
+    write_npy(dir.file("k.npy"), {12, 3}, numbered({12, 3}, "<f4").data);
+    write_npy(dir.file("q.npy"), q.shape, q.data);
+    auto src = make_file_source({{"keys", dir.file("k.npy")}, {"queries", dir.file("q.npy")}});
+    const auto* file = dynamic_cast<const FileSource*>(src.get());
+    ASSERT_NE(file, nullptr);
+    EXPECT_TRUE(file->has_probe_set());
+    EXPECT_FALSE(file->has_query_file());
+
+    // More probes asked than the set holds: all of them, once each, in file order.
+    const Matrix all = src->probe_queries(256, 5);
+    ASSERT_EQ(all.rows(), 5);
+    for (Index r = 0; r < 5; ++r)
+        EXPECT_EQ(row_of(all, r), slice_row(q, 0, r)) << r;
+    EXPECT_EQ(src->probe_queries(5, 9), all) << "count == m is the whole set whatever the seed";
+
+    // Fewer: distinct rows of the set, seeded, in file order.
+    const Matrix three = src->probe_queries(3, 5);
+    ASSERT_EQ(three.rows(), 3);
+    std::vector<Index> picked;
+    for (Index r = 0; r < 3; ++r) {
+        for (Index t = 0; t < 5; ++t) {
+            if (row_of(three, r) == slice_row(q, 0, t)) picked.push_back(t);
+        }
+    }
+    ASSERT_EQ(picked.size(), 3u);
+    EXPECT_TRUE(std::is_sorted(picked.begin(), picked.end()));
+    EXPECT_EQ(std::set<Index>(picked.begin(), picked.end()).size(), 3u);
+    EXPECT_EQ(src->probe_queries(3, 5), three);
+
+    // The stream's queries are random directions at the median key norm, never probe rows.
+    const TokenBatch b = src->next(12);
+    ASSERT_EQ(b.queries.rows(), 12);
+    for (Index t = 0; t < 12; ++t) {
+        EXPECT_NEAR(b.queries.row(t).norm(), file->median_key_norm(), 1e-4);
+        for (Index r = 0; r < 5; ++r)
+            EXPECT_NE(row_of(b.queries, t), slice_row(q, 0, r));
+    }
+}
+
+TEST(FileSource, ProbeSetMayBeLongerThanTheStream) {
+    TempDir dir;
+    const NdArray q = numbered({2, 40, 3}, "<f4", 0.5f);
+    write_npy(dir.file("k.npy"), {2, 6, 3}, numbered({2, 6, 3}, "<f4").data);
+    write_npy(dir.file("q.npy"), q.shape, q.data);
+    auto src = make_file_source(
+        {{"keys", dir.file("k.npy")}, {"queries", dir.file("q.npy")}, {"head", 1}});
+    const Matrix probes = src->probe_queries(256, 1);
+    ASSERT_EQ(probes.rows(), 40);
+    EXPECT_EQ(row_of(probes, 39), slice_row(q, 1, 39)) << "the selected head's probe set";
+}
+
+TEST(FileSource, QueriesRoleChoosesBetweenPerTokenAndProbes) {
+    TempDir dir;
+    const NdArray q = numbered({6, 3}, "<f4", 0.25f);
+    write_npy(dir.file("k.npy"), {6, 3}, numbered({6, 3}, "<f4").data);
+    write_npy(dir.file("q.npy"), q.shape, q.data);
+    write_npy(dir.file("q4.npy"), {4, 3}, numbered({4, 3}, "<f4").data);
+    const json base = {{"keys", dir.file("k.npy")}, {"queries", dir.file("q.npy")}};
+
+    // Same row count: per token by default, a probe set when the config says so.
+    auto per_token = make_file_source(base);
+    EXPECT_TRUE(dynamic_cast<const FileSource&>(*per_token).has_query_file());
+    json probes = base;
+    probes["queries_role"] = "probes";
+    auto as_probes = make_file_source(probes);
+    EXPECT_TRUE(dynamic_cast<const FileSource&>(*as_probes).has_probe_set());
+    EXPECT_EQ(as_probes->probe_queries(100, 3).rows(), 6);
+    EXPECT_EQ(per_token->probe_queries(100, 3).rows(), 100) << "per-token draws with replacement";
+
+    json forced = base;
+    forced["queries"] = dir.file("q4.npy");
+    forced["queries_role"] = "per_token";
+    EXPECT_LOAD_ERROR(make_file_source(forced), dir.file("q4.npy"), "needs one query per token");
+    forced["queries_role"] = "sideways";
+    EXPECT_THAT(test::error_of([&] { make_file_source(forced); }), HasSubstr("queries_role"));
+}
+
+TEST(FileSource, ProbeSetWithNonFiniteRowsOrWrongWidthIsRefused) {
+    TempDir dir;
+    write_npy(dir.file("k.npy"), {6, 3}, numbered({6, 3}, "<f4").data);
+    NdArray q = numbered({4, 3}, "<f4");
+    q.data[2 * 3 + 1] = std::numeric_limits<float>::quiet_NaN();
+    write_npy(dir.file("q.npy"), q.shape, q.data);
+    EXPECT_LOAD_ERROR(
+        make_file_source({{"keys", dir.file("k.npy")}, {"queries", dir.file("q.npy")}}),
+        dir.file("q.npy"), "non-finite value (NaN or inf); first at token 2, column 1");
+    write_npy(dir.file("w.npy"), {4, 5}, numbered({4, 5}, "<f4").data);
+    EXPECT_LOAD_ERROR(
+        make_file_source({{"keys", dir.file("k.npy")}, {"queries", dir.file("w.npy")}}),
+        dir.file("w.npy"), "need the keys' dimension");
+}
+
+// Issue 13: `kvscope gui K.npy` with no values file says it uses V = K instead of doing so
+// silently, and takes the values and queries files that lie beside the keys.
+TEST(OpenDataFile, TakesTheValuesAndQueriesBesideTheKeys) {
+    TempDir dir;
+    for (const char* name : {"layer0_keys.npy", "layer0_values.npy", "layer0_queries.npy"})
+        write_npy(dir.file(name), {4, 2}, numbered({4, 2}, "<f4").data);
+    const DataFileOpening both = open_data_file(dir.file("layer0_keys.npy"));
+    EXPECT_EQ(both.params["values"], dir.file("layer0_values.npy"));
+    EXPECT_EQ(both.params["queries"], dir.file("layer0_queries.npy"));
+    EXPECT_THAT(both.note, HasSubstr("values from layer0_values.npy"));
+    EXPECT_THAT(both.note, HasSubstr("queries from layer0_queries.npy"));
+    EXPECT_NO_THROW(make_file_source(both.params));
+
+    for (const char* name : {"K.npy", "V.npy"})
+        write_npy(dir.file(name), {4, 2}, numbered({4, 2}, "<f4").data);
+    const DataFileOpening letters = open_data_file(dir.file("K.npy"));
+    EXPECT_EQ(letters.params["values"], dir.file("V.npy"));
+    EXPECT_FALSE(letters.params.contains("queries"));
+    EXPECT_THAT(letters.note, HasSubstr("queries are random directions"));
+}
+
+TEST(OpenDataFile, SaysSoWhenTheValuesAreTheKeys) {
+    TempDir dir;
+    write_npy(dir.file("cache.npy"), {4, 2}, numbered({4, 2}, "<f4").data);
+    const DataFileOpening alone = open_data_file(dir.file("cache.npy"));
+    EXPECT_EQ(alone.params, json({{"keys", dir.file("cache.npy")}}));
+    EXPECT_THAT(alone.note, HasSubstr("the values are the keys (V = K)"));
+
+    write_npz(dir.file("kv.npz"), {{"keys", numbered({4, 2}, "<f4")}}, false);
+    const DataFileOpening npz = open_data_file(dir.file("kv.npz"));
+    EXPECT_EQ(npz.params, json({{"keys", dir.file("kv.npz")}}));
+    EXPECT_THAT(npz.note, HasSubstr("'values' tensor"));
 }
 
 TEST(FileSource, InputFilesCarryHashAndSize) {
