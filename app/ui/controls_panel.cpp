@@ -2,6 +2,7 @@
 
 #include <imgui.h>
 
+#include <filesystem>
 #include <string>
 
 #include "core/registry.hpp"
@@ -29,11 +30,15 @@ const KeysProbe& probe_keys(KeysProbe& probe, const std::string& path, const std
     return probe;
 }
 
-// Layer and head pickers for the file source: sliders bounded by the keys file's shape.
-void draw_layer_head_picker(ControlsPanelState& state) {
+// Layer and head pickers for the file source: sliders bounded by the keys file's shape. A relative
+// keys path is relative to the config's folder (`base_dir`), as the session reads it, not to the
+// working directory.
+void draw_layer_head_picker(ControlsPanelState& state, const std::filesystem::path& base_dir) {
     const nlohmann::json& p = state.source_params;
-    const std::string path =
+    std::string path =
         p.contains("keys") && p["keys"].is_string() ? p["keys"].get<std::string>() : "";
+    if (!path.empty() && std::filesystem::path(path).is_relative() && !base_dir.empty())
+        path = (base_dir / path).lexically_normal().string();
     if (path.empty()) {
         ImGui::TextDisabled("choose a keys file: Open... (Ctrl+O) or drop it on the window");
         return;
@@ -181,7 +186,7 @@ void draw_source_picker(ControlsPanelState& state, PanelContext& ctx) {
     }
     tip(source.summary.c_str());
     edit_params(source.params, state.source_params);
-    if (source.id == "file") draw_layer_head_picker(state);
+    if (source.id == "file") draw_layer_head_picker(state, config.base_dir);
     if (ImGui::Button("Apply source")) {
         RunConfig next = config;
         next.source_id = source.id;

@@ -93,5 +93,26 @@ TEST_F(ControlsPanel, AKeysFileIsProbedOncePerPathAndTensor) {
     EXPECT_NE(state_.probe.error, "");
 }
 
+// Regression: a config's relative keys path (assets/configs/real_attention_heads.json has
+// "../real/...") was probed against the working directory, so the picker showed "cannot open"
+// for a session that ran fine.
+TEST_F(ControlsPanel, ARelativeKeysPathIsProbedFromTheConfigsFolder) {
+    const fs::path dir = fs::temp_directory_path() / "kvscope_controls_relative";
+    fs::create_directories(dir / "configs");
+    const fs::path keys = write_npy("kvscope_controls_relative/keys.npy", {2, 8, 5, 4});
+    Snapshot snap;
+    RunConfig file = test::small_config(10);
+    file.source_id = "file";
+    file.source_params = {{"keys", "../keys.npy"}};
+    file.base_dir = dir / "configs";
+    snap.config = std::make_shared<const RunConfig>(file);
+    draw(snap);
+    EXPECT_EQ(state_.probe.error, "");
+    EXPECT_EQ(state_.probe.shape, (std::vector<Index>{2, 8, 5, 4}));
+    EXPECT_EQ(state_.probe.path, keys.lexically_normal().string());
+    EXPECT_EQ(state_.source_params["keys"], "../keys.npy") << "the config keeps its own path";
+    fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace kvscope
