@@ -175,7 +175,9 @@ int do_run(const RunOptions& opt, std::ostream& out, std::ostream& err) {
     RunConfig config = load_run_config(opt.config);
     if (!opt.seed.empty()) override_seed(config, opt.seed, "--seed");
     if (!opt.tokens.empty()) override_tokens(config, opt.tokens, "--tokens");
-    Session session(config);  // bad input in the config or its files is reported first
+    // Bad input in the config or its files is reported first. A batch run never edits, so it
+    // keeps only what the sketches need of the stream (memory flat on endless streams).
+    Session session(config, builtin_sketches(), StreamStorage::Discard);
     prepare_output_folder(opt.out_dir);
     if (!opt.quiet) {
         out << "kvscope run: " << session.sketches().size() << " sketch instance(s) on '"

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 namespace kvscope {
 
@@ -10,94 +11,61 @@ namespace {
 constexpr Index kKeyBlock = 2048;
 }
 
-ExactReference::ExactReference(int dim, int value_dim)
-    : dim_(dim),
-      value_dim_(value_dim),
-      gram_(Eigen::MatrixXd::Zero(value_dim, value_dim)),
-      power_vector_(Eigen::VectorXd::Ones(value_dim).normalized()) {}
+ExactReference::Sums::Sums(Index probes, int value_dim, Index masks)
+    : num(Eigen::MatrixXd::Zero(probes, value_dim)),
+      den(Eigen::VectorXd::Zero(probes)),
+      shift(Eigen::VectorXd::Constant(probes, -std::numeric_limits<double>::infinity())),
+      sum_sq(Eigen::VectorXd::Zero(probes)),
+      mass(Eigen::MatrixXd::Zero(probes, masks)) {}
 
-void ExactReference::append(const TokenBlock& block) {
-    const Index n = block.size();
-    keys_.resize((size_ + n) * dim_);
-    values_.resize((size_ + n) * value_dim_);
-    Eigen::Map<Matrix>(keys_.data() + size_ * dim_, n, dim_) = block.keys;
-    Eigen::Map<Matrix>(values_.data() + size_ * value_dim_, n, value_dim_) = block.values;
-    // Token by token, in stream order: the Gram matrix (and so eps_fro, eps_op) must not depend
-    // on how the stream was cut into blocks.
-    for (Index i = 0; i < n; ++i) {
-        const Eigen::VectorXd v = block.values.row(i).cast<double>().transpose();
-        gram_.selfadjointView<Eigen::Lower>().rankUpdate(v);
-        max_value_norm_ = std::max(max_value_norm_, v.norm());
-    }
-    size_ += n;
-}
-
-void ExactReference::clear() {
-    size_ = 0;
-    keys_.clear();
-    values_.clear();
-    gram_.setZero();
-    power_vector_ = Eigen::VectorXd::Ones(value_dim_).normalized();
-    max_value_norm_ = 0;
-}
-
-Eigen::Map<const Matrix> ExactReference::keys() const {
-    return Eigen::Map<const Matrix>(keys_.data(), size_, dim_);
-}
-
-Eigen::Map<const Matrix> ExactReference::values() const {
-    return Eigen::Map<const Matrix>(values_.data(), size_, value_dim_);
-}
-
-ReferenceResult ExactReference::evaluate(
-    ConstMatrixRef queries, double beta,
-    const std::vector<const std::vector<double>*>& masks) const {
-    const Index P = queries.rows();
+void ExactReference::Sums::add_block(const MatrixD& q, ConstMatrixRef keys, ConstMatrixRef values,
+                                     Index begin,
+                                     const std::vector<const std::vector<double>*>& masks) {
+    const Index P = q.rows();
     const Index M = static_cast<Index>(masks.size());
-    ReferenceResult r;
-    r.num = Eigen::MatrixXd::Zero(P, value_dim_);
-    r.den = Eigen::VectorXd::Zero(P);
-    r.shift = Eigen::VectorXd::Constant(P, -std::numeric_limits<double>::infinity());
-    r.mass = Eigen::MatrixXd::Zero(P, M);
-    Eigen::VectorXd sum_sq = Eigen::VectorXd::Zero(P);
-    const MatrixD q = beta * queries.cast<double>();
-
+    const Index count = keys.rows();
+    const MatrixD kb = keys.cast<double>();
     MatrixD logits;
-    Eigen::MatrixXd indicator(0, M);
-    for (Index begin = 0; begin < size_; begin += kKeyBlock) {
-        const Index count = std::min(kKeyBlock, size_ - begin);
-        const MatrixD kb = keys().middleRows(begin, count).cast<double>();
-        logits.noalias() = q * kb.transpose();
-        // Online max-subtraction: rescale what was accumulated when the running max grows.
-        const Eigen::VectorXd block_max = logits.rowwise().maxCoeff();
-        for (Index p = 0; p < P; ++p) {
-            const double m = std::max(r.shift[p], block_max[p]);
-            if (m > r.shift[p] && r.den[p] != 0.0) {
-                const double f = std::exp(r.shift[p] - m);
-                r.num.row(p) *= f;
-                r.den[p] *= f;
-                sum_sq[p] *= f * f;
-                if (M > 0) r.mass.row(p) *= f;  // row() of a 0-column matrix is UB
-            }
-            r.shift[p] = m;
-            logits.row(p).array() = (logits.row(p).array() - m).exp();
+    logits.noalias() = q * kb.transpose();
+    // Online max-subtraction: rescale what was accumulated when the running max grows.
+    const Eigen::VectorXd block_max = logits.rowwise().maxCoeff();
+    for (Index p = 0; p < P; ++p) {
+        const double m = std::max(shift[p], block_max[p]);
+        if (m > shift[p] && den[p] != 0.0) {
+            const double f = std::exp(shift[p] - m);
+            num.row(p) *= f;
+            den[p] *= f;
+            sum_sq[p] *= f * f;
+            if (M > 0) mass.row(p) *= f;  // row() of a 0-column matrix is UB
         }
-        r.den += logits.rowwise().sum();
-        sum_sq += logits.rowwise().squaredNorm();
-        r.num.noalias() += logits * values().middleRows(begin, count).cast<double>();
-        if (M > 0) {
-            indicator.setZero(count, M);
-            for (Index j = 0; j < M; ++j) {
-                const std::vector<double>& mask = *masks[j];
-                for (Index i = 0; i < count; ++i) {
-                    const Index pos = begin + i;
-                    if (pos < static_cast<Index>(mask.size())) indicator(i, j) = mask[pos];
-                }
-            }
-            r.mass.noalias() += logits * indicator;
-        }
+        shift[p] = m;
+        logits.row(p).array() = (logits.row(p).array() - m).exp();
     }
-    r.attention.resize(P, value_dim_);
+    den += logits.rowwise().sum();
+    sum_sq += logits.rowwise().squaredNorm();
+    num.noalias() += logits * values.cast<double>();
+    if (M > 0) {
+        Eigen::MatrixXd indicator = Eigen::MatrixXd::Zero(count, M);
+        for (Index j = 0; j < M; ++j) {
+            const std::vector<double>& mask = *masks[j];
+            for (Index i = 0; i < count; ++i) {
+                const Index pos = begin + i;
+                if (pos < static_cast<Index>(mask.size())) indicator(i, j) = mask[pos];
+            }
+        }
+        mass.noalias() += logits * indicator;
+    }
+}
+
+ReferenceResult ExactReference::Sums::finish() const {
+    const Index P = den.size();
+    const Index M = mass.cols();
+    ReferenceResult r;
+    r.num = num;
+    r.den = den;
+    r.shift = shift;
+    r.mass = mass;
+    r.attention.resize(P, num.cols());
     r.softmax_norm.resize(P);
     for (Index p = 0; p < P; ++p) {
         if (r.den[p] > 0) {
@@ -112,6 +80,116 @@ ReferenceResult ExactReference::evaluate(
         }
     }
     return r;
+}
+
+ExactReference::ExactReference(int dim, int value_dim)
+    : dim_(dim),
+      value_dim_(value_dim),
+      gram_(Eigen::MatrixXd::Zero(value_dim, value_dim)),
+      power_vector_(Eigen::VectorXd::Ones(value_dim).normalized()) {}
+
+void ExactReference::stream_against(std::shared_ptr<const Matrix> probes, double beta) {
+    if (size_ != 0) throw std::logic_error("ExactReference: stream_against after tokens arrived");
+    stream_probes_ = std::move(probes);
+    stream_q_ = beta * stream_probes_->cast<double>();
+    stream_beta_ = beta;
+    committed_ = Sums(stream_probes_->rows(), value_dim_, 0);
+}
+
+void ExactReference::store(std::vector<float>& keys, std::vector<float>& values, Index at,
+                           const TokenBlock& block) const {
+    const Index n = block.size();
+    keys.resize((at + n) * dim_);
+    values.resize((at + n) * value_dim_);
+    Eigen::Map<Matrix>(keys.data() + at * dim_, n, dim_) = block.keys;
+    Eigen::Map<Matrix>(values.data() + at * value_dim_, n, value_dim_) = block.values;
+}
+
+void ExactReference::append(const TokenBlock& block) {
+    const Index n = block.size();
+    if (!streaming()) {
+        store(keys_, values_, size_, block);
+    } else {
+        // Whole kKeyBlock blocks are summed as they complete, at the same boundaries as the
+        // stored evaluation, so both modes give the same numbers bit for bit.
+        for (Index i = 0; i < n;) {
+            const Index take = std::min(n - i, kKeyBlock - pending_);
+            const TokenBlock part(block.queries.middleRows(i, take), block.keys.middleRows(i, take),
+                                  block.values.middleRows(i, take), block.first_position + i);
+            store(keys_, values_, pending_, part);
+            pending_ += take;
+            i += take;
+            if (pending_ == kKeyBlock) {
+                committed_.add_block(stream_q_, pending_keys(), pending_values(),
+                                     size_ + i - pending_, {});
+                pending_ = 0;
+                keys_.clear();
+                values_.clear();
+            }
+        }
+    }
+    // Token by token, in stream order: the Gram matrix (and so eps_fro, eps_op) must not depend
+    // on how the stream was cut into blocks.
+    for (Index i = 0; i < n; ++i) {
+        const Eigen::VectorXd v = block.values.row(i).cast<double>().transpose();
+        gram_.selfadjointView<Eigen::Lower>().rankUpdate(v);
+        max_value_norm_ = std::max(max_value_norm_, v.norm());
+    }
+    size_ += n;
+}
+
+void ExactReference::clear() {
+    size_ = 0;
+    pending_ = 0;
+    keys_.clear();
+    values_.clear();
+    if (streaming()) committed_ = Sums(stream_probes_->rows(), value_dim_, 0);
+    gram_.setZero();
+    power_vector_ = Eigen::VectorXd::Ones(value_dim_).normalized();
+    max_value_norm_ = 0;
+}
+
+Eigen::Map<const Matrix> ExactReference::keys() const {
+    if (streaming()) throw std::logic_error("ExactReference: a streaming reference keeps no keys");
+    return Eigen::Map<const Matrix>(keys_.data(), size_, dim_);
+}
+
+Eigen::Map<const Matrix> ExactReference::values() const {
+    if (streaming())
+        throw std::logic_error("ExactReference: a streaming reference keeps no values");
+    return Eigen::Map<const Matrix>(values_.data(), size_, value_dim_);
+}
+
+Eigen::Map<const Matrix> ExactReference::pending_keys() const {
+    return Eigen::Map<const Matrix>(keys_.data(), pending_, dim_);
+}
+
+Eigen::Map<const Matrix> ExactReference::pending_values() const {
+    return Eigen::Map<const Matrix>(values_.data(), pending_, value_dim_);
+}
+
+ReferenceResult ExactReference::evaluate(
+    ConstMatrixRef queries, double beta,
+    const std::vector<const std::vector<double>*>& masks) const {
+    if (streaming()) {
+        if (!masks.empty() || beta != stream_beta_ || queries.rows() != stream_probes_->rows() ||
+            queries.cols() != stream_probes_->cols() || queries != *stream_probes_) {
+            throw std::logic_error(
+                "ExactReference: a streaming reference answers only its own probes, no masks");
+        }
+        Sums sums = committed_;
+        if (pending_ > 0)
+            sums.add_block(stream_q_, pending_keys(), pending_values(), size_ - pending_, {});
+        return sums.finish();
+    }
+    Sums sums(queries.rows(), value_dim_, static_cast<Index>(masks.size()));
+    const MatrixD q = beta * queries.cast<double>();
+    for (Index begin = 0; begin < size_; begin += kKeyBlock) {
+        const Index count = std::min(kKeyBlock, size_ - begin);
+        sums.add_block(q, keys().middleRows(begin, count), values().middleRows(begin, count), begin,
+                       masks);
+    }
+    return sums.finish();
 }
 
 double ExactReference::value_frobenius_norm() const {

@@ -45,7 +45,7 @@ std::vector<SketchInstanceSpec> expand_entry(const RunConfig& config, const Sket
 
 }  // namespace
 
-Session::Session(RunConfig config, const SketchRegistry& sketches)
+Session::Session(RunConfig config, const SketchRegistry& sketches, StreamStorage storage)
     : config_(std::make_shared<const RunConfig>(std::move(config))),
       registry_(&sketches),
       source_(make_source(config_->source_id, resolved_source_params(*config_),
@@ -55,8 +55,10 @@ Session::Session(RunConfig config, const SketchRegistry& sketches)
       beta_(config_->beta_for(source_->dim())),
       probes_(std::make_shared<const Matrix>(
           source_->probe_queries(config_->probe_queries, derive_seed(config_->seed, "probes")))),
-      reference_(dim_, value_dim_) {
+      reference_(dim_, value_dim_),
+      storage_(storage) {
     expand_sketches(*config_);  // validates every entry before anything is built
+    if (storage_ == StreamStorage::Discard) reference_.stream_against(probes_, beta_);
     for (const auto& entry : config_->sketches) {
         for (const auto& spec : expand_entry(*config_, entry)) {
             SketchSlot slot;
@@ -93,7 +95,8 @@ bool Session::finished() const {
 }
 
 Eigen::Map<const Matrix> Session::queries() const {
-    return Eigen::Map<const Matrix>(queries_.data(), tokens_seen(), dim_);
+    const auto rows = static_cast<Index>(queries_.size()) / std::max(dim_, 1);  // 0 with Discard
+    return Eigen::Map<const Matrix>(queries_.data(), rows, dim_);
 }
 
 void Session::ingest(const TokenBatch& batch) {
@@ -111,9 +114,75 @@ void Session::ingest(const TokenBatch& batch) {
         slot.append_seconds += seconds_since(start);
         slot.appended += block.size();
     }
-    queries_.insert(queries_.end(), batch.queries.data(),
-                    batch.queries.data() + batch.queries.size());
     reference_.append(block);
+    if (storage_ == StreamStorage::Keep) {
+        queries_.insert(queries_.end(), batch.queries.data(),
+                        batch.queries.data() + batch.queries.size());
+    } else {
+        keep_retained_keys(batch);
+    }
+}
+
+void Session::keep_retained_keys(const TokenBatch& batch) {
+    const Index n = tokens_seen();
+    std::vector<Index> wanted;
+    for (const auto& slot : slots_) {
+        if (auto positions = subset_positions(slot, n))
+            wanted.insert(wanted.end(), positions->begin(), positions->end());
+    }
+    std::sort(wanted.begin(), wanted.end());
+    wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+    // Retained positions only ever leave a subset sketch (a token evicted never comes back), so
+    // every wanted position is either kept already or in this batch. Compacted in place: rows
+    // move only when positions left before them.
+    const auto d = static_cast<std::size_t>(dim_);
+    std::size_t write = 0, read = 0;
+    auto at = wanted.begin();
+    for (; at != wanted.end() && *at < batch.first_position; ++at) {
+        while (read < kept_positions_.size() && kept_positions_[read] < *at)
+            ++read;
+        if (read == kept_positions_.size() || kept_positions_[read] != *at) {
+            throw std::logic_error("session: a sketch retains position " + std::to_string(*at) +
+                                   " after it was dropped");
+        }
+        if (read != write) {
+            kept_positions_[write] = *at;
+            std::copy_n(kept_keys_.data() + read * d, d, kept_keys_.data() + write * d);
+        }
+        ++write;
+        ++read;
+    }
+    kept_positions_.resize(write);
+    kept_keys_.resize(write * d);
+    for (; at != wanted.end(); ++at) {
+        kept_positions_.push_back(*at);
+        const auto row = batch.keys.row(*at - batch.first_position);
+        kept_keys_.insert(kept_keys_.end(), row.data(), row.data() + dim_);
+    }
+}
+
+Eigen::MatrixXd Session::keys_at(const std::vector<Index>& positions) const {
+    Eigen::MatrixXd kept(static_cast<Index>(positions.size()), dim_);
+    if (storage_ == StreamStorage::Keep) {
+        const auto keys = reference_.keys();
+        for (std::size_t r = 0; r < positions.size(); ++r)
+            kept.row(static_cast<Index>(r)) = keys.row(positions[r]).cast<double>();
+        return kept;
+    }
+    std::size_t at = 0;
+    for (std::size_t r = 0; r < positions.size(); ++r) {
+        at = static_cast<std::size_t>(
+            std::lower_bound(kept_positions_.begin() + static_cast<std::ptrdiff_t>(at),
+                             kept_positions_.end(), positions[r]) -
+            kept_positions_.begin());
+        if (at == kept_positions_.size() || kept_positions_[at] != positions[r])
+            throw std::logic_error("session: no kept key at position " +
+                                   std::to_string(positions[r]));
+        kept.row(static_cast<Index>(r)) =
+            Eigen::Map<const Eigen::RowVectorXf>(kept_keys_.data() + at * dim_, dim_)
+                .cast<double>();
+    }
+    return kept;
 }
 
 Index Session::advance(Index max_tokens) {
@@ -202,51 +271,42 @@ MetricRow Session::make_row(SketchSlot& slot, int instance, const EvalPoint& poi
 
 void Session::evaluate() {
     const Index n = tokens_seen();
-    std::vector<std::vector<double>> masks;
-    std::vector<int> mask_of_slot(slots_.size(), -1);
-    for (std::size_t i = 0; i < slots_.size(); ++i) {
-        const auto positions = subset_positions(slots_[i], n);
-        if (!positions) continue;
-        std::vector<double> mask(static_cast<std::size_t>(n), 0.0);
-        for (Index p : *positions)
-            mask[static_cast<std::size_t>(p)] = 1;
-        mask_of_slot[i] = static_cast<int>(masks.size());
-        masks.push_back(std::move(mask));
-    }
-    std::vector<const std::vector<double>*> mask_ptrs;
-    for (const auto& m : masks)
-        mask_ptrs.push_back(&m);
     EvalPoint point;
     point.tokens = n;
-    point.reference = reference_.evaluate(*probes_, beta_, mask_ptrs);
+    point.reference = reference_.evaluate(*probes_, beta_);
     point.norms.frobenius = reference_.value_frobenius_norm();
     point.norms.operator_norm = reference_.value_operator_norm();
     point.norms.max_row = reference_.max_value_norm();
-
     for (std::size_t i = 0; i < slots_.size(); ++i) {
-        const double mass =
-            mask_of_slot[i] >= 0 ? point.reference.mass.col(mask_of_slot[i]).mean() : kNaN;
+        const auto kept = subset_positions(slots_[i], n);
+        const double mass = kept ? mass_recall_at(point, *kept) : kNaN;
         history_.append(make_row(slots_[i], static_cast<int>(i), point, mass));
     }
-    point.reference.mass.resize(0, 0);  // per-sketch; recomputed on replay from the keys
-    eval_points_.push_back(std::move(point));
+    // Replay (Keep only) re-evaluates edited sketches at every past point from these.
+    if (storage_ == StreamStorage::Keep) eval_points_.push_back(std::move(point));
 }
 
 double Session::mass_recall_at(const EvalPoint& point, const std::vector<Index>& positions) const {
-    // Share of the exact softmax mass on the kept positions at the point's prefix: the quantity
-    // ExactReference::evaluate computes, here as one GEMM over the kept keys only.
+    // Share of the exact softmax mass on the kept positions at the point's prefix, in blocks of
+    // kept keys. The same code in every mode (streamed, replayed, stream kept or discarded), so
+    // the numbers agree bit for bit. A sketch that keeps every position has all of it.
     const Index P = probes_->rows();
     if (P == 0) return kNaN;
-    const auto keys = reference_.keys();
-    Eigen::MatrixXd kept(static_cast<Index>(positions.size()), dim_);
-    for (std::size_t r = 0; r < positions.size(); ++r)
-        kept.row(static_cast<Index>(r)) = keys.row(positions[r]).cast<double>();
-    const Eigen::MatrixXd logits = beta_ * (kept * probes_->cast<double>().transpose());  // [m x P]
-    double total = 0;
-    for (Index p = 0; p < P; ++p) {
-        const double shift = point.reference.shift[p];
-        total += (logits.col(p).array() - shift).exp().sum() / point.reference.den[p];
+    if (static_cast<Index>(positions.size()) == point.tokens) return 1.0;
+    const MatrixD q = beta_ * probes_->cast<double>();
+    constexpr std::size_t kBlock = 2048;
+    Eigen::VectorXd share = Eigen::VectorXd::Zero(P);
+    for (std::size_t begin = 0; begin < positions.size(); begin += kBlock) {
+        const std::vector<Index> block(positions.begin() + static_cast<std::ptrdiff_t>(begin),
+                                       positions.begin() + static_cast<std::ptrdiff_t>(std::min(
+                                                               begin + kBlock, positions.size())));
+        const Eigen::MatrixXd logits = keys_at(block) * q.transpose();  // [m x P]
+        for (Index p = 0; p < P; ++p)
+            share[p] += (logits.col(p).array() - point.reference.shift[p]).exp().sum();
     }
+    double total = 0;
+    for (Index p = 0; p < P; ++p)
+        total += share[p] / point.reference.den[p];
     return total / static_cast<double>(P);
 }
 
@@ -254,6 +314,8 @@ void Session::reset() {
     source_->reset();
     reference_.clear();
     queries_.clear();
+    kept_positions_.clear();
+    kept_keys_.clear();
     history_.clear();
     eval_points_.clear();
     last_eval_at_ = -1;
@@ -268,6 +330,8 @@ void Session::reset() {
 }
 
 std::vector<MetricRow> Session::replay(SketchSlot& slot, int instance) {
+    if (storage_ == StreamStorage::Discard)
+        throw std::logic_error("session: an edit replays the stream, which this session discards");
     const Index n = tokens_seen();
     const auto q = queries();
     const auto k = reference_.keys();

@@ -40,12 +40,25 @@ struct SketchSlot {
     std::uint64_t revision = 0;
 };
 
+/// What a session keeps of the stream it has seen (docs/architecture.md, "Memory").
+enum class StreamStorage {
+    /// Every key, value and query: edits replay the stream, and the explorer's views draw it.
+    /// Memory grows with the stream, (2 d + d_v) floats per token.
+    Keep,
+    /// Only what the sketches, the exact reference and mass recall need: the exact sums stream
+    /// against the fixed probes (ExactReference::stream_against), and the keys kept are those of
+    /// the positions some subset sketch retains. Memory is flat whenever the sketches' is.
+    /// `kvscope run` uses it; edits (reconfigure, add) need the stream and throw logic_error.
+    Discard,
+};
+
 class Session {
   public:
     /// Builds the source, the sketches (from `sketches`, which must outlive the session) and the
     /// probe set. Throws std::invalid_argument on a bad config or input file; nothing is left
     /// half-built.
-    explicit Session(RunConfig config, const SketchRegistry& sketches = builtin_sketches());
+    explicit Session(RunConfig config, const SketchRegistry& sketches = builtin_sketches(),
+                     StreamStorage storage = StreamStorage::Keep);
 
     /// Ingests up to `max_tokens` tokens (stopping at config.tokens or the source's end),
     /// evaluating at every multiple of eval_every and at the end. Returns tokens ingested.
@@ -89,8 +102,11 @@ class Session {
     const Matrix& probes() const { return *probes_; }
     std::shared_ptr<const Matrix> shared_probes() const { return probes_; }
     const ExactReference& reference() const { return reference_; }
-    /// Stored stream queries [tokens_seen x d].
+    /// Stored stream queries [tokens_seen x d] (none with StreamStorage::Discard).
     Eigen::Map<const Matrix> queries() const;
+    StreamStorage storage() const { return storage_; }
+    /// Keys the session holds for mass recall with StreamStorage::Discard (0 with Keep).
+    Index kept_key_count() const { return static_cast<Index>(kept_positions_.size()); }
     const TokenSource& source() const { return *source_; }
 
   private:
@@ -115,6 +131,10 @@ class Session {
     /// Stream positions (< n) a subset sketch keeps; nullopt when mass recall is undefined.
     std::optional<std::vector<Index>> subset_positions(const SketchSlot& slot, Index n) const;
     double mass_recall_at(const EvalPoint& point, const std::vector<Index>& positions) const;
+    /// The keys at `positions` (sorted), [m x d], from the stored stream or the kept keys.
+    Eigen::MatrixXd keys_at(const std::vector<Index>& positions) const;
+    /// StreamStorage::Discard: keeps the keys of the positions subset sketches now retain.
+    void keep_retained_keys(const TokenBatch& batch);
     MetricRow make_row(SketchSlot& slot, int instance, const EvalPoint& point,
                        double mass_recall) const;
     void evaluate();
@@ -133,6 +153,9 @@ class Session {
     std::vector<EvalPoint> eval_points_;
     Index last_eval_at_ = -1;
     bool source_exhausted_ = false;
+    StreamStorage storage_ = StreamStorage::Keep;
+    std::vector<Index> kept_positions_;  ///< Discard: sorted positions whose keys are kept
+    std::vector<float> kept_keys_;       ///< Discard: [kept x d], aligned with kept_positions_
 };
 
 /// The CSV header of metrics.csv (the schema `kvscope run` and the explorer both write).

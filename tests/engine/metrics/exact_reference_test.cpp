@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <memory>
+#include <stdexcept>
 
 #include "test_support.hpp"
 
@@ -43,6 +45,41 @@ TEST(ExactReference, HugeLogitsDoNotOverflowAndMatchLoop) {
         ASSERT_TRUE(r.attention.row(p).allFinite());
         EXPECT_LT((r.attention.row(p).transpose() - a).norm(), 1e-9 * (1 + a.norm()));
     }
+}
+
+// Issue 15 (memory flat on endless streams): a streaming reference keeps no tokens beyond one
+// partial block, and gives the stored reference's numbers bit for bit however the stream is cut.
+TEST(ExactReference, StreamingMatchesStoredBitForBitAndKeepsNoTokens) {
+    const TokenBatch b = test::random_batch(7001, 5, 3, 4, 3.0);
+    const auto probes = std::make_shared<const Matrix>(test::random_batch(9, 5, 3, 5, 3.0).keys);
+    const double beta = 0.7;
+    ExactReference stored(5, 3), streaming(5, 3);
+    streaming.stream_against(probes, beta);
+    EXPECT_TRUE(streaming.streaming());
+    // Uneven cuts (1, 999, 3000, ...), so blocks straddle the 2,048-token boundaries.
+    const std::vector<Index> cuts = {0, 1, 1000, 4000, 4096, 6500, 7001};
+    for (std::size_t c = 1; c < cuts.size(); ++c) {
+        const Index begin = cuts[c - 1], count = cuts[c] - begin;
+        const TokenBlock block(b.queries.middleRows(begin, count), b.keys.middleRows(begin, count),
+                               b.values.middleRows(begin, count), begin);
+        stored.append(block);
+        streaming.append(block);
+        const ReferenceResult want = stored.evaluate(*probes, beta);
+        const ReferenceResult got = streaming.evaluate(*probes, beta);
+        ASSERT_EQ(got.attention, want.attention) << cuts[c];
+        ASSERT_EQ(got.den, want.den) << cuts[c];
+        ASSERT_EQ(got.shift, want.shift) << cuts[c];
+        ASSERT_EQ(got.softmax_norm, want.softmax_norm) << cuts[c];
+        EXPECT_EQ(streaming.size(), cuts[c]);
+        EXPECT_EQ(streaming.value_frobenius_norm(), stored.value_frobenius_norm());
+    }
+    EXPECT_THROW(streaming.keys(), std::logic_error);
+    const Matrix other = test::random_batch(9, 5, 3, 6, 3.0).keys;
+    EXPECT_THROW(streaming.evaluate(other, beta), std::logic_error) << "only its own probes";
+    EXPECT_THROW(streaming.evaluate(*probes, 2 * beta), std::logic_error);
+    streaming.clear();
+    EXPECT_EQ(streaming.size(), 0);
+    EXPECT_TRUE(streaming.evaluate(*probes, beta).den.isZero());
 }
 
 TEST(ExactReference, OperatorNormMatchesEigenvalues) {
