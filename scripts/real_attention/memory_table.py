@@ -78,8 +78,8 @@ def families():
     add("lsh_partition (taylor)", "lsh_partition", lsh)
     add("lsh_partition (reservoir)", "lsh_partition",
         [(0, {"summary": "reservoir", "bits": 3, "bucket_budget": b}) for b in range(1, 129)])
-    hyb = [(0, {"degree": 2, "budget": b}) for b in range(1, 700)]
-    hyb += [(1, {"degree": 1, "budget": b}) for b in range(1, 700)]
+    hyb = [(0, {"degree": 2, "budget": b}) for b in range(1, 1100)]
+    hyb += [(1, {"degree": 1, "budget": b}) for b in range(1, 1100)]
     add("hybrid", "hybrid", hyb)
     sub = []
     for t in (1, 2, 4, 8, 16, 32):
@@ -95,7 +95,8 @@ def families():
     kivi = []
     for bits in range(1, 9):
         for res in (0, 16, 32, 64, 128):
-            kivi.append((0, {"bits": bits, "residual": res}))
+            for group in (32, 64, 128):
+                kivi.append((0, {"bits": bits, "residual": res, "group": group}))
     add("kivi", "kivi", kivi)
     add("qjl", "qjl", [(0, {"bits": b}) for b in (1, 2, 4, 8, 16, 32, 64)])
     add("sinks_window (uniform inner)", "sinks_window",
@@ -186,7 +187,7 @@ def calibrate(runner, fams, heads, seeds, exact_floats):
         labs = ["f%dc%d" % (fi, ci) for ci in range(len(fam["cands"]))]
         for lv in levels:
             below = sorted((l for l in labs if mem1[l] <= lv), key=lambda l: -mem1[l])
-            pick = below[:8] + below[8::max(1, len(below) // 8)][:8]
+            pick = below[:24] + below[24::max(1, len(below) // 8)][:8]
             for tier in {t for t, _ in fam["cands"]}:
                 pick += [l for l in below if fam["cands"][int(l.split("c")[1])][0] == tier][:4]
             for l in pick:
@@ -269,6 +270,8 @@ def sig(x):
 
 
 def ratio(x):
+    if x < 0.1:
+        return "%.3f×" % x
     return ("%.2f×" % x) if x < 10 else ("%.1f×" % x if x < 100 else "%.0f×" % x)
 
 
