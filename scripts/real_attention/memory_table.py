@@ -16,8 +16,9 @@ measured memory_floats, never from a formula:
   2. the candidates at or below a level (the largest ones, plus a spread of smaller ones) run on
      every head and seed, and the one whose largest memory_floats over all of them is at or below
      the level and largest is chosen (preferring an earlier tier when it fills 90 % of the level);
-  3. among the settings whose end memory is within 2 % of that largest one, the one with the
-     smallest peak memory over the stream (checkpoints every 16 tokens, calibration head) wins;
+  3. among the settings whose end memory is within 2 % of that largest one, the one whose peak
+     memory over the stream (checkpoints every 16 tokens, calibration head) exceeds the level
+     least wins, then the largest;
   4. every chosen instance runs on every head and seed; the final row's rel_err_mean and eps_fro
      are collected, with the memory at the end and the peak over checkpoints every 64 tokens.
 
@@ -210,10 +211,11 @@ def calibrate(runner, fams, heads, seeds, exact_floats):
             for lab, _, _ in ent2:
                 m = number(rows[lab][-1], "memory_floats", lab)
                 maxmem[lab] = max(maxmem[lab], m)
-    # Stage 3: among the settings within NEAR of the largest fitting end memory, the one with the
-    # smallest peak over checkpoints every PEAK_EVERY tokens (calibration head, seed 1), so that a
-    # tree caught at a low point of its cycle at n = 1,024 is not picked over a steadier setting.
-    picks, near_all = [], {}
+    # Stage 3: among the settings within NEAR of the largest fitting end memory, the one whose peak
+    # over checkpoints every PEAK_EVERY tokens (calibration head, seed 1) exceeds the level least,
+    # so that a tree caught at a low point of its cycle at n = 1,024 is not picked over a steadier
+    # setting; then the largest end memory.
+    picks, near_all, lv_of = [], {}, {}
     for fi, fam in enumerate(fams):
         per_level = []
         for lv in levels:
@@ -237,6 +239,7 @@ def calibrate(runner, fams, heads, seeds, exact_floats):
             for l in near:
                 near_all[l] = None
             per_level.append({"none": False, "near": near})
+            lv_of[id(per_level[-1])] = lv
         picks.append(per_level)
     ent3 = [e for e in entries if e[0] in near_all]
     rows = runner.run_many(ent3, CAL_HEAD[0], CAL_HEAD[1], 1, PEAK_EVERY)
@@ -248,7 +251,7 @@ def calibrate(runner, fams, heads, seeds, exact_floats):
             if pk["none"]:
                 per_level.append(pk)
                 continue
-            best = min(pk["near"], key=lambda l: (peak[l], -maxmem[l]))
+            best = min(pk["near"], key=lambda l: (max(peak[l], lv_of[id(pk)]), -maxmem[l]))
             ci = int(best.split("c")[1])
             per_level.append({"none": False, "params": fam["cands"][ci][1], "cal_max": maxmem[best]})
         chosen.append(per_level)
@@ -350,7 +353,8 @@ def report(args, fams, chosen, levels, res, heads, broad, prov, elapsed, runs, e
     w("The exact cache holds n (d + d_v) = %s floats. The levels are %s of it: %s floats. Each "
       "family's memory parameter was calibrated from measured `memory_floats` at the end of the "
       "stream: the largest setting whose memory is at or below the level on every head and seed "
-      "(among settings within 2 %% of that, the one with the smallest peak over the stream). "
+      "(among settings within 2 %% of that, the one whose peak over the stream exceeds the level "
+      "least, then the largest). "
       "\"mem\" is the largest end-of-stream memory over heads and seeds as a share of the level; "
       "\"peak\" is the largest over checkpoints every 64 tokens (merge-and-reduce trees and KIVI's "
       "residual buffer hold more in mid-stream than at n = 1,024)." % (
