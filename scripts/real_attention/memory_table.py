@@ -332,7 +332,7 @@ def report(args, fams, chosen, levels, res, heads, broad, prov, elapsed, runs, e
     w("")
     w("The keys, values and queries of PP-OCRv4's text-line recogniser, all 16 heads (2 layers × 8 "
       "heads) of its SVTR neck, one line of n = 1,024 tokens, d = d_v = 15, β = 1/√15 as in the "
-      "model: `assets/real/ppocr_v4_line/`, described in the README section \"Real attention\". "
+      "model: `assets/real/ppocr_v4_line/`, described in the [README, \"Real attention\"](../README.md#real-attention). "
       "Per head, from its `provenance.json` (over every query; logits β⟨k, q⟩):")
     w("")
     w("| head | regime | logit std over keys | ESS 1/Σp² / n | top-16 mass | largest \\|logit\\| "
