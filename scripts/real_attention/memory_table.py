@@ -39,15 +39,15 @@ import sys
 import tempfile
 import time
 
-LEVELS = [(1, 8), (1, 4), (1, 2)]
-SHARP = (1, 3)
-CAL_HEAD = (1, 3)
-FILL = 0.9
+LEVELS = [(1, 8), (1, 4), (1, 2)]  # shares of the exact cache
+SHARP = (1, 3)  # the sharp head (layer, head); every other shipped head is broad
+CAL_HEAD = (1, 3)  # stage 1 runs here
+FILL = 0.9  # a tier is preferred when one of its candidates fills this share of the level
 NEAR = 0.98  # end memories this close to the largest fitting one count as equal
-PEAK_EVERY = 16  # a tier is preferred when one of its candidates fills this share of the level
-MAX_INSTANCES = 1000
+PEAK_EVERY = 16  # checkpoint spacing (tokens) for the peak-memory tie-break
+MAX_INSTANCES = 1000  # a config's sweeps expand into at most 1,024 instances
 BEGIN = "<!-- memory_table: begin -->"
-END = "<!-- memory_table: end -->"  # a config's sweeps expand into at most 1,024 instances
+END = "<!-- memory_table: end -->"
 
 
 def die(msg):
@@ -259,7 +259,7 @@ def calibrate(runner, fams, heads, seeds, exact_floats):
 
 
 def measure(runner, fams, chosen, levels, heads, seeds, extra):
-    """Final runs. Returns {(fi, li): {(layer, head): {"rel": [...], "eps": [...], ...}}}."""
+    """Final runs. Returns {label: {(layer, head): {"rel", "eps", "mem", "peak": one per seed}}}."""
     entries = []
     for fi, fam in enumerate(fams):
         for li, ch in enumerate(chosen[fi]):
@@ -356,8 +356,8 @@ def report(args, fams, chosen, levels, res, heads, broad, prov, elapsed, runs, e
       "(among settings within 2 %% of that, the one whose peak over the stream exceeds the level "
       "least, then the largest). "
       "\"mem\" is the largest end-of-stream memory over heads and seeds as a share of the level; "
-      "\"peak\" is the largest over checkpoints every 64 tokens (merge-and-reduce trees and KIVI's "
-      "residual buffer hold more in mid-stream than at n = 1,024)." % (
+      "\"peak\" is the largest over checkpoints every 64 tokens (merge-and-reduce trees and "
+      "one-shot compression hold more in mid-stream than at n = 1,024)." % (
           "{:,}".format(int(exact_floats)), ", ".join(lv_names),
           ", ".join("{:,}".format(int(x)) for x in levels)))
     w("")
@@ -522,8 +522,7 @@ def main():
         runner = Runner(os.path.abspath(args.kvscope), args.data, tmp)
         levels, chosen = calibrate(runner, fams, heads, seeds, exact_floats)
         print("calibrated in %.0f s" % (time.time() - t0), file=sys.stderr)
-        # uniform at qjl's default memory, calibrated the same way on the calibration head
-        qfi = [fi for fi, f in enumerate(fams) if f["id"] == "qjl"][0]
+        # uniform at qjl's default memory (qjl reaches no level), calibrated on the calibration head
         qrows = runner.run([("q", "qjl", {"bits": 64})] +
                            [("u%d" % b, "uniform", {"budget": b}) for b in range(500, 700)],
                            CAL_HEAD[0], CAL_HEAD[1], 1, 1024)
@@ -532,7 +531,6 @@ def main():
                               if number(qrows["u%d" % b][-1], "memory_floats", "u") <= qmem)
         extra = [("qjl64", "qjl", {"bits": 64}),
                  ("uni_qjl", "uniform", {"budget": args.qjl_budget})]
-        del qfi
         res = measure(runner, fams, chosen, levels, heads, seeds, extra)
         elapsed = time.time() - t0
         lines, over10 = report(args, fams, chosen, levels, res, heads, broad, prov, elapsed,
