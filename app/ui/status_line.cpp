@@ -57,9 +57,15 @@ void elided_text(const ImVec4* colour, const std::string& text, float width) {
     }
 }
 
-// The first sketch warning (Sketch::warnings) with a count of the others; every one, one a line.
+// The stream-cap note or else the first sketch warning (Sketch::warnings), with a count of the
+// others; every one, one a line.
 void sketch_warnings(const Snapshot& snap, std::string& first, std::string& all) {
     int count = 0;
+    if (!snap.stream_note.empty()) {  // the explorer's stream cap, before any sketch's warning
+        first = "note: " + snap.stream_note;
+        all += snap.stream_note + "\n";
+        ++count;
+    }
     for (const SketchSnapshot& s : snap.sketches) {
         for (const std::string& w : s.warnings) {
             const std::string line = s.spec.label + ": " + w;

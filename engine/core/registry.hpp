@@ -32,6 +32,10 @@ struct SketchInfo {
     /// Parameters under which the sketch is exact for a stream of n tokens (e.g. budget >= n),
     /// or empty when it has no exact mode. The contract test checks that promise.
     std::function<nlohmann::json(Index n)> exact_params;
+    /// Bytes of RAM the state holds after `tokens` tokens, for a sketch whose state grows with
+    /// the stream (exact, kivi, qjl); empty when its parameters bound it. The session adds these
+    /// up before building anything and refuses a run above kMaxGrowingStateBytes.
+    std::function<double(const SketchContext& context, Index tokens)> state_bytes_at;
 };
 
 /// Entries with unique ids, in registration order.

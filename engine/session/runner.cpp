@@ -170,6 +170,7 @@ void Runner::publish() {
         snap->config = s.shared_config();
         snap->tokens_seen = s.tokens_seen();
         snap->tokens_target = s.tokens_target();
+        snap->stream_note = s.stream_cap_note();
         snap->finished = s.finished();
         snap->dim = s.dim();
         snap->value_dim = s.value_dim();

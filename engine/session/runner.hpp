@@ -45,6 +45,8 @@ struct Snapshot {
     std::shared_ptr<const RunConfig> config = std::make_shared<const RunConfig>();
     Index tokens_seen = 0;
     Index tokens_target = 0;
+    /// Session::stream_cap_note(): why the stream stops before the config's end, or "".
+    std::string stream_note;
     bool playing = false;
     bool finished = false;
     int dim = 0;

@@ -58,6 +58,9 @@ Session::Session(RunConfig config, const SketchRegistry& sketches, StreamStorage
       reference_(dim_, value_dim_),
       storage_(storage) {
     expand_sketches(*config_);  // validates every entry before anything is built
+    const double stream_bytes_per_token = 4.0 * (2.0 * dim_ + value_dim_);  // k, q and v
+    kept_stream_cap_ = static_cast<Index>(kKeptStreamBytes / stream_bytes_per_token);
+    check_growing_state();
     if (storage_ == StreamStorage::Discard) reference_.stream_against(probes_, beta_);
     for (const auto& entry : config_->sketches) {
         for (const auto& spec : expand_entry(*config_, entry)) {
@@ -87,7 +90,48 @@ void Session::build_slot(SketchSlot& slot, const SketchInstanceSpec& spec, bool 
 
 Index Session::tokens_target() const {
     const auto len = source_->length();
-    return len ? std::min<Index>(*len, config_->tokens) : config_->tokens;
+    const Index wanted = len ? std::min<Index>(*len, config_->tokens) : config_->tokens;
+    return storage_ == StreamStorage::Keep ? std::min(wanted, kept_stream_cap_) : wanted;
+}
+
+std::string Session::stream_cap_note() const {
+    const auto len = source_->length();
+    const Index wanted = len ? std::min<Index>(*len, config_->tokens) : config_->tokens;
+    if (storage_ != StreamStorage::Keep || wanted <= kept_stream_cap_) return "";
+    return "the explorer keeps the whole stream (to replay edits) in at most " +
+           format_number(kKeptStreamBytes / (1024.0 * 1024 * 1024)) + " GiB, so it stops at " +
+           std::to_string(kept_stream_cap_) + " of " + std::to_string(wanted) +
+           " tokens; kvscope run streams them all in memory that does not grow";
+}
+
+void Session::check_growing_state() const {
+    const Index n = tokens_target();
+    double total = 0, largest = 0;
+    std::string largest_label;
+    for (const auto& spec : expand_sketches(*config_)) {
+        const SketchInfo& info = registry_->at(spec.id, "sketch");
+        if (!info.state_bytes_at) continue;
+        SketchContext ctx;
+        ctx.dim = dim_;
+        ctx.value_dim = value_dim_;
+        ctx.beta = beta_;
+        ctx.params = spec.params;
+        const double bytes = info.state_bytes_at(ctx, n);
+        total += bytes;
+        if (bytes > largest) {
+            largest = bytes;
+            largest_label = spec.label;
+        }
+    }
+    if (total <= kMaxGrowingStateBytes) return;
+    const double gib = 1024.0 * 1024 * 1024;
+    throw std::invalid_argument(
+        "the sketches that keep every token would need about " +
+        format_number(std::round(total / gib * 10) / 10) + " GiB after " + std::to_string(n) +
+        " tokens (d = " + std::to_string(dim_) + ", d_v = " + std::to_string(value_dim_) + "; '" +
+        largest_label + "' alone " + format_number(std::round(largest / gib * 10) / 10) +
+        " GiB), above the limit of " + format_number(kMaxGrowingStateBytes / gib) +
+        " GiB; lower \"tokens\" or drop them (the bounded sketches need no such memory)");
 }
 
 bool Session::finished() const {

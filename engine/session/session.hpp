@@ -40,6 +40,14 @@ struct SketchSlot {
     std::uint64_t revision = 0;
 };
 
+/// The most RAM the states that grow with the stream (SketchInfo::state_bytes_at: exact, kivi,
+/// qjl) may need at the end of the run together: a session above it is refused before anything
+/// is allocated, with the estimate.
+inline constexpr double kMaxGrowingStateBytes = 16.0 * 1024 * 1024 * 1024;
+/// The most RAM a session with StreamStorage::Keep (the explorer) spends on the stream itself:
+/// it streams up to the token count that fills it and stops there, saying so (stream_cap_note).
+inline constexpr double kKeptStreamBytes = 4.0 * 1024 * 1024 * 1024;
+
 /// What a session keeps of the stream it has seen (docs/architecture.md, "Memory").
 enum class StreamStorage {
     /// Every key, value and query: edits replay the stream, and the explorer's views draw it.
@@ -92,7 +100,11 @@ class Session {
     /// sketch seed that the config did not fix drawn from the new seed (for "new seed").
     RunConfig config_with_seed(std::uint64_t seed) const;
     Index tokens_seen() const { return reference_.size(); }
+    /// Where the run stops: the config's tokens, the source's length, and with
+    /// StreamStorage::Keep the kKeptStreamBytes cap, whichever comes first.
     Index tokens_target() const;
+    /// One line when the Keep cap stops the stream before the config's end, else "".
+    std::string stream_cap_note() const;
     int dim() const { return dim_; }
     int value_dim() const { return value_dim_; }
     double beta() const { return beta_; }
@@ -112,6 +124,9 @@ class Session {
   private:
     void ingest(const TokenBatch& batch);
     void build_slot(SketchSlot& slot, const SketchInstanceSpec& spec, bool seed_fixed);
+    /// Throws std::invalid_argument when the growing sketch states would pass
+    /// kMaxGrowingStateBytes at tokens_target(), naming the largest with its estimate.
+    void check_growing_state() const;
     /// The exact results at one evaluation point, kept so a replayed sketch is evaluated
     /// against the same reference at every past point (mass recall is recomputed per sketch).
     struct EvalPoint {
@@ -154,6 +169,7 @@ class Session {
     Index last_eval_at_ = -1;
     bool source_exhausted_ = false;
     StreamStorage storage_ = StreamStorage::Keep;
+    Index kept_stream_cap_ = 0;          ///< Keep: tokens that fit in kKeptStreamBytes
     std::vector<Index> kept_positions_;  ///< Discard: sorted positions whose keys are kept
     std::vector<float> kept_keys_;       ///< Discard: [kept x d], aligned with kept_positions_
 };

@@ -43,6 +43,10 @@ SketchInfo exact_sketch_info() {
         return nlohmann::json::object();
     };
     info.make = [](const SketchContext& c) { return std::make_unique<ExactSketch>(c); };
+    // WeightedCache per token: the key and value floats, the position, two double weights, a tag.
+    info.state_bytes_at = [](const SketchContext& c, Index tokens) {
+        return static_cast<double>(tokens) * (4.0 * (c.dim + c.value_dim) + 8 + 16 + 4);
+    };
     return info;
 }
 

@@ -292,6 +292,16 @@ SketchInfo kivi_sketch_info() {
                           "channels); per_token: the value rule applied to keys.",
                           {"per_channel", "per_token"}, "per_channel")};
     info.exact_params = [](Index n) { return nlohmann::json{{"residual", n}}; };
+    // Per token: the packed codes and, at most, a scale and an offset per group of each row
+    // (per-token statistics, the larger of the two key modes), plus the full-precision window.
+    info.state_bytes_at = [](const SketchContext& c, Index tokens) {
+        const double group = static_cast<double>(c.params.integer("group"));
+        const double per_token = (c.dim + c.value_dim) * c.params.integer("bits") / 8.0 +
+                                 8.0 * (std::ceil(c.dim / group) + std::ceil(c.value_dim / group));
+        const double window =
+            static_cast<double>(c.params.integer("residual")) * 4.0 * (c.dim + c.value_dim);
+        return static_cast<double>(tokens) * per_token + window;
+    };
     info.make = [](const SketchContext& c) { return std::make_unique<KiviSketch>(c); };
     return info;
 }

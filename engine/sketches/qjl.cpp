@@ -163,6 +163,11 @@ SketchInfo qjl_sketch_info() {
                                       "Score error falls as m^(-1/2).",
                                       1, 4096, 64, true)};
     info.make = [](const SketchContext& c) { return std::make_unique<QjlSketch>(c); };
+    // Per token: the packed sign bits, the key norm and the value in full.
+    info.state_bytes_at = [](const SketchContext& c, Index tokens) {
+        return static_cast<double>(tokens) *
+               (static_cast<double>(c.params.integer("bits")) / 8.0 + 4.0 + 4.0 * c.value_dim);
+    };
     return info;
 }
 

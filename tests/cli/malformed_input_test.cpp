@@ -322,6 +322,17 @@ TEST_F(Malformed, KeyValueAndQueryRowCountsMustAgree) {
         "needs one query per token");
 }
 
+// Issue 15: `exact` at d = 1,024 over 10^8 tokens ran until memory was gone; the sketches that
+// keep every token are now estimated before anything is allocated.
+TEST_F(Malformed, AStateThatWouldOutgrowMemoryIsRefusedWithItsEstimate) {
+    const std::string c = config("huge.json", [](json& cfg) {
+        cfg["tokens"] = 100000000;
+        cfg["eval_every"] = 100000000;
+        cfg["source"]["params"]["dim"] = 1024;
+    });
+    expect_bad_input(run(c), "'exact' alone 765.5 GiB), above the limit of 16 GiB");
+}
+
 // ---- a sketch that fails during the run ----
 
 // A sketch that throws after its first block, as a sketch out of memory would.

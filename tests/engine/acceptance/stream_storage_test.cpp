@@ -4,11 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "core/registry.hpp"
 #include "session/run_config.hpp"
 #include "session/session.hpp"
 
@@ -31,7 +33,7 @@ RunConfig config_with(const json& sketches, int tokens, int eval_every) {
 
 bool same_number(double a, double b) {
     if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
-    return std::abs(a - b) <= 1e-12 * std::max(1.0, std::abs(b));
+    return a == b;
 }
 
 TEST(StreamStorage, DiscardingTheStreamGivesTheSameRows) {
@@ -59,7 +61,7 @@ TEST(StreamStorage, DiscardingTheStreamGivesTheSameRows) {
         EXPECT_EQ(a[i].errors.rel_err_mean, b[i].errors.rel_err_mean);
         EXPECT_EQ(a[i].errors.eps_fro, b[i].errors.eps_fro);
         EXPECT_EQ(a[i].errors.eps_op, b[i].errors.eps_op);
-        // Mass recall: one pass with masks against one GEMM over the kept keys.
+        // Mass recall: the same blocks over the same kept keys, from stored or kept keys.
         EXPECT_TRUE(same_number(a[i].mass_recall, b[i].mass_recall))
             << a[i].mass_recall << " vs " << b[i].mass_recall;
         recalls += std::isfinite(b[i].mass_recall) ? 1 : 0;
@@ -99,6 +101,74 @@ TEST(StreamStorage, EditsNeedTheStream) {
     discard.reset();  // a reset needs no past: it streams again from the start
     discard.run_to_end();
     EXPECT_EQ(discard.history().size(), 2u);
+}
+
+RunConfig wide_config(const json& sketches, std::int64_t tokens) {
+    json doc = {{"schema_version", 1},
+                {"tokens", tokens},
+                {"eval_every", tokens},
+                {"source", {{"id", "isotropic_ball"}, {"params", {{"dim", 1024}}}}},
+                {"sketches", sketches}};
+    return parse_run_config(doc, "");
+}
+
+// Issue 15: `exact` at d = 1,024 over 10^8 tokens ran until memory was gone; now the growing
+// states are estimated before anything is allocated and the run is refused with the estimate.
+TEST(StreamStorage, GrowingStatesAreEstimatedAndRefusedUpFront) {
+    const json exact = json::parse(R"([{"id": "exact"}, {"id": "uniform"}])");
+    try {
+        Session s(wide_config(exact, 100'000'000), builtin_sketches(), StreamStorage::Discard);
+        FAIL() << "accepted";
+    } catch (const std::invalid_argument& e) {
+        const std::string msg = e.what();
+        EXPECT_NE(msg.find("'exact' alone"), std::string::npos) << msg;
+        EXPECT_NE(msg.find("100000000 tokens"), std::string::npos) << msg;
+        EXPECT_NE(msg.find("above the limit of 16 GiB"), std::string::npos) << msg;
+    }
+    // Bounded sketches alone need no such memory: the same stream is accepted.
+    EXPECT_NO_THROW(
+        Session(wide_config(json::parse(R"([{"id": "uniform"}, {"id": "h2o"}])"), 100'000'000),
+                builtin_sketches(), StreamStorage::Discard));
+    // So is exact on a stream it fits: 10^5 tokens at d = 1,024 is about 0.8 GB.
+    EXPECT_NO_THROW(
+        Session(wide_config(exact, 100'000), builtin_sketches(), StreamStorage::Discard));
+}
+
+TEST(StreamStorage, EstimatesCoverWhatTheGrowingSketchesReport) {
+    int checked = 0;
+    for (const SketchInfo& info : builtin_sketches().all()) {
+        if (!info.state_bytes_at) continue;
+        const RunConfig c = config_with(json::array({{{"id", info.id}}}), 6000, 6000);
+        Session s(c, builtin_sketches(), StreamStorage::Discard);
+        s.run_to_end();
+        const SketchSlot& slot = s.sketches().front();
+        SketchContext ctx;
+        ctx.dim = s.dim();
+        ctx.value_dim = s.value_dim();
+        ctx.params = slot.spec.params;
+        const double estimate = info.state_bytes_at(ctx, 6000);
+        const double reported = slot.sketch->stats().memory_bytes();
+        EXPECT_GE(estimate, reported) << info.id;
+        EXPECT_LE(estimate, 2.5 * reported) << info.id;
+        ++checked;
+    }
+    EXPECT_EQ(checked, 3) << "exact, kivi and qjl keep every token";
+}
+
+// The explorer keeps the whole stream: it stops where kKeptStreamBytes is full and says so.
+TEST(StreamStorage, TheKeptStreamIsCappedWithANote) {
+    const json bounded = json::parse(R"([{"id": "uniform"}])");
+    Session keep(wide_config(bounded, 100'000'000));
+    const Index cap = static_cast<Index>(kKeptStreamBytes / (4.0 * (2 * 1024 + 1024)));
+    EXPECT_EQ(keep.tokens_target(), cap);
+    EXPECT_NE(keep.stream_cap_note().find("stops at " + std::to_string(cap) + " of 100000000"),
+              std::string::npos)
+        << keep.stream_cap_note();
+    Session discard(wide_config(bounded, 100'000'000), builtin_sketches(), StreamStorage::Discard);
+    EXPECT_EQ(discard.tokens_target(), 100'000'000);
+    EXPECT_EQ(discard.stream_cap_note(), "");
+    Session small(wide_config(bounded, 1000));
+    EXPECT_EQ(small.stream_cap_note(), "");
 }
 
 }  // namespace
