@@ -290,7 +290,9 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& run_opt) {
         "at the next safe point (between chunks of at most 4,096 tokens), keeps the rows "
         "evaluated so far (complete lines), writes manifest.json with \"interrupted\": true "
         "and the tokens reached, and exits 130 (SIGINT) or 143 (SIGTERM); a second Ctrl+C exits "
-        "at once.\nExit codes: 0 done, 1 a sketch failed during the run, 2 bad input, 130 "
+        "at once.\nA config with a source sweep runs every source instance in turn, all into one "
+        "metrics.csv (its column source_params names the instance), and prints one ranking line "
+        "per instance.\nExit codes: 0 done, 1 a sketch failed during the run, 2 bad input, 130 "
         "interrupted (SIGINT), 143 terminated (SIGTERM).");
     run->add_option("--config,-c", run_opt.config, "Run config (JSON, schema_version 1)")
         ->required();

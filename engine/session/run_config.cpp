@@ -233,7 +233,11 @@ RunConfig parse_run_config(const json& doc, const std::filesystem::path& base_di
     const SourceInfo& sinfo = builtin_sources().at(c.source_id, "source");
     if (src.contains("params")) c.source_params = src.at("params");
     ParamSet::from_json(sinfo.params, c.source_params, "source '" + c.source_id + "'");
-    if (src.contains("sweep")) c.source_sweep = src.at("sweep");
+    if (src.contains("sweep")) {
+        c.source_sweep = src.at("sweep");
+        if (!c.source_sweep.is_object())
+            fail("config: source sweep must map a parameter to a list of values");
+    }
 
     if (!doc.contains("sketches") || !doc.at("sketches").is_array() || doc.at("sketches").empty()) {
         fail("config: \"sketches\" must be a non-empty list, e.g. [{\"id\": \"exact\"}]");

@@ -161,8 +161,8 @@ TEST(SourceSweep, BadSweepsAreRefusedWithTheProblemNamed) {
                 HasSubstr("source sweep: \"heads\" is not a parameter of source 'file'"));
     EXPECT_THAT(error(real_config({{"params", {{"head", 1}}}, {"sweep", {{"head", {0, 1}}}}})),
                 HasSubstr("\"head\" is both swept and fixed in \"params\""));
-    EXPECT_THAT(error(ball_config({{"dim", "all"}})),
-                HasSubstr("\"dim\": \"all\" is only for the file source's \"layer\" and "
+    EXPECT_THAT(error(ball_config({{"radius", "all"}})),
+                HasSubstr("\"radius\": \"all\" is only for the file source's \"layer\" and "
                           "\"head\", not for source 'isotropic_ball'"));
     EXPECT_THAT(error(real_config({{"sweep", {{"queries_tensor", "all"}}}})),
                 HasSubstr("\"queries_tensor\": \"all\" is only for"));

@@ -360,6 +360,7 @@ TEST(Acceptance, ExactIsExactAndUniformFallsAsInverseSquareRoot) {
 // Source sweeps (issue 13): a session runs one source instance, and its rows say which.
 TEST(Session, RefusesAConfigThatStillHasASourceSweep) {
     json doc = small_config();
+    doc["source"]["params"].erase("radius");
     doc["source"]["sweep"] = {{"radius", {0.5, 1.5, 2.5}}};
     const RunConfig swept = parse_run_config(doc, "");
     try {
