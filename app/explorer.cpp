@@ -96,6 +96,17 @@ RunConfig load_start_config(const ExplorerOptions& opt, std::string& warning) {
     return load_run_config(opt.default_config);
 }
 
+// A config with a source sweep opens its first source instance (a session runs one source);
+// `note` then says so, once, for the status line and the log.
+RunConfig first_source_instance(const RunConfig& config, std::string& note) {
+    if (config.source_sweep.empty()) return config;
+    const std::size_t count = expand_sources(config).size();
+    RunConfig one = config_for_source(config, 0);
+    note = "source sweep: showing " + one.source_label + ", instance 1 of " +
+           std::to_string(count) + "; kvscope run evaluates all";
+    return one;
+}
+
 void handle_shortcuts(const Snapshot& snap, ui::Workspace& w) {
     ImGuiIO& io = ImGui::GetIO();
     if (io.WantTextInput) return;  // typing in a field never triggers shortcuts
@@ -160,7 +171,7 @@ class Explorer {
     void handle_request(const ui::Request& request, const Snapshot& snap, int fb_w, int fb_h);
     void send_commands();
     void open_path(const std::string& path, const Snapshot& snap);
-    void open_session(const RunConfig& config, const std::string& what);
+    void open_session(const RunConfig& swept, const std::string& what);
     void export_csv(const Snapshot& snap);
     /// The lessons the picker lists, and the one named on the command line (with its scene).
     void load_lessons();
@@ -343,7 +354,10 @@ void Explorer::scripted_screenshot(const Snapshot& snap, int frames, int fb_w, i
          << fb_h * opt_.screenshot_scale << ", " << frames << " frames)\n";
 }
 
-void Explorer::open_session(const RunConfig& config, const std::string& what) {
+void Explorer::open_session(const RunConfig& swept, const std::string& what) {
+    std::string sweep_note;
+    const RunConfig config = first_source_instance(swept, sweep_note);
+    if (!sweep_note.empty()) out_ << "kvscope: " << sweep_note << '\n';
     std::string warnings;
     const Index position = ui::view_from_json(config.view, workspace_, warnings);
     // Streamed to the saved position only when the config could be built (a refused config
@@ -353,7 +367,9 @@ void Explorer::open_session(const RunConfig& config, const std::string& what) {
     workspace_.sink.send(command::SetSpeed{workspace_.settings.speed});
     int& selected = workspace_.selection.sketch;
     selected = std::clamp(selected, 0, std::max(0, static_cast<int>(config.sketches.size()) - 1));
-    report("opened " + what + (warnings.empty() ? "" : " (" + warnings + ")"), false);
+    report("opened " + what + (sweep_note.empty() ? "" : "; " + sweep_note) +
+               (warnings.empty() ? "" : " (" + warnings + ")"),
+           false);
 }
 
 // A .json is a session or run config; anything else is a data file streamed by the `file`
@@ -575,8 +591,14 @@ void Explorer::start() {
     load_lessons();
     std::string warning;
     const std::optional<RunConfig> lesson_config = start_lesson();
-    const RunConfig config = lesson_config ? *lesson_config : load_start_config(opt_, warning);
+    std::string sweep_note;
+    const RunConfig config = first_source_instance(
+        lesson_config ? *lesson_config : load_start_config(opt_, warning), sweep_note);
     if (!warning.empty()) report(warning, true);
+    if (!sweep_note.empty()) {
+        report(sweep_note, false);
+        out_ << "kvscope: " << sweep_note << '\n';
+    }
     std::string view_warnings;
     const Index position = ui::view_from_json(config.view, workspace_, view_warnings);
     if (!view_warnings.empty()) report("session view: " + view_warnings, true);

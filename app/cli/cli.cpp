@@ -3,8 +3,10 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
 
@@ -171,10 +173,82 @@ int stream_run(Session& session, MetricsCsvWriter& csv) {
     return 0;
 }
 
+// The interrupt message of a run stopped at `tokens_seen` of `tokens_target` (`where` says
+// which source instance, for a source sweep); returns the exit code.
+int report_interrupt(int signal, const std::string& where, Index tokens_seen, Index tokens_target,
+                     const MetricsCsvWriter& csv, std::ostream& err) {
+    err << "kvscope: interrupted by " << interrupt_signal_name(signal) << where << " at "
+        << tokens_seen << " of " << tokens_target << " tokens; wrote " << csv.rows_written()
+        << " rows to " << csv.path().string() << " and manifest.json (\"interrupted\": true); exit "
+        << interrupt_exit_code(signal) << '\n';
+    return interrupt_exit_code(signal);
+}
+
+// A source sweep: every source instance in turn, each a Session of its own, its rows appended
+// to one metrics.csv; one ranking line per source instance at the end.
+int do_swept_run(const RunConfig& config, const RunOptions& opt, std::ostream& out,
+                 std::ostream& err) {
+    const std::size_t count = expand_sources(config).size();
+    for (std::size_t i = 0; i < count; ++i)
+        Session check(config_for_source(config, i), builtin_sketches(),
+                      StreamStorage::Discard);  // bad input in any instance, first
+    prepare_output_folder(opt.out_dir);
+    if (!opt.quiet) {
+        out << "kvscope run: " << count << " source instances of '" << config.source_id << "' x "
+            << expand_sketches(config).size() << " sketch instance(s), seed " << config.seed
+            << '\n';
+    }
+    const auto dir = std::filesystem::absolute(opt.out_dir).lexically_normal();
+    MetricsCsvWriter csv(dir, config.timing);
+    nlohmann::json instances = nlohmann::json::array();
+    std::vector<std::string> ranking;
+    std::string failure;
+    std::unique_ptr<Session> session;
+    int signal = 0;
+    const InterruptGuard guard;
+    for (std::size_t i = 0; i < count && signal == 0; ++i) {
+        session = std::make_unique<Session>(config_for_source(config, i), builtin_sketches(),
+                                            StreamStorage::Discard);
+        csv.next_session();
+        signal = stream_run(*session, csv);
+        instances.push_back(source_instance_manifest(*session, i));
+        ranking.push_back(ranking_line(*session));
+        if (const std::string f = failed_sketch_message(*session); failure.empty() && !f.empty())
+            failure = "source " + session->config().source_label + ": " + f;
+        if (!opt.quiet && signal == 0)
+            out << "  " << i + 1 << "/" << count << " " << session->config().source_label << '\n';
+    }
+    const std::string manifest =
+        swept_run_manifest(config, instances, count, *session, signal != 0).dump(2) + "\n";
+    std::ofstream file(dir / "manifest.json", std::ios::binary);
+    file << manifest;
+    if (!file) throw std::runtime_error((dir / "manifest.json").string() + ": cannot write file");
+    if (signal != 0) {
+        return report_interrupt(signal,
+                                " in source instance " + std::to_string(instances.size()) + " of " +
+                                    std::to_string(count) + " (" + session->config().source_label +
+                                    ")",
+                                session->tokens_seen(), session->tokens_target(), csv, err);
+    }
+    if (!opt.quiet) {
+        out << '\n' << ranking_heading(*session) << '\n';
+        for (const std::string& line : ranking)
+            out << "  " << line << '\n';
+        out << "wrote " << csv.path().string() << " (" << csv.rows_written() << " rows) and "
+            << (dir / "manifest.json").string() << '\n';
+    }
+    if (!failure.empty()) {
+        err << "kvscope: " << one_line(failure) << '\n';
+        return 1;
+    }
+    return 0;
+}
+
 int do_run(const RunOptions& opt, std::ostream& out, std::ostream& err) {
     RunConfig config = load_run_config(opt.config);
     if (!opt.seed.empty()) override_seed(config, opt.seed, "--seed");
     if (!opt.tokens.empty()) override_tokens(config, opt.tokens, "--tokens");
+    if (!config.source_sweep.empty()) return do_swept_run(config, opt, out, err);
     // Bad input in the config or its files is reported first. A batch run never edits, so it
     // keeps only what the sketches need of the stream (memory flat on endless streams).
     Session session(config, builtin_sketches(), StreamStorage::Discard);
@@ -194,12 +268,8 @@ int do_run(const RunOptions& opt, std::ostream& out, std::ostream& err) {
     }
     write_run_manifest(session, dir, signal != 0);
     if (signal != 0) {
-        err << "kvscope: interrupted by " << interrupt_signal_name(signal) << " at "
-            << session.tokens_seen() << " of " << session.tokens_target() << " tokens; wrote "
-            << csv.rows_written() << " rows to " << csv.path().string()
-            << " and manifest.json (\"interrupted\": true); exit " << interrupt_exit_code(signal)
-            << '\n';
-        return interrupt_exit_code(signal);
+        return report_interrupt(signal, "", session.tokens_seen(), session.tokens_target(), csv,
+                                err);
     }
     if (!opt.quiet) {
         out << '\n' << results_table(session) << '\n';
@@ -224,7 +294,9 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& run_opt) {
         "at the next safe point (between chunks of at most 4,096 tokens), keeps the rows "
         "evaluated so far (complete lines), writes manifest.json with \"interrupted\": true "
         "and the tokens reached, and exits 130 (SIGINT) or 143 (SIGTERM); a second Ctrl+C exits "
-        "at once.\nExit codes: 0 done, 1 a sketch failed during the run, 2 bad input, 130 "
+        "at once.\nA config with a source sweep runs every source instance in turn, all into one "
+        "metrics.csv (its column source_params names the instance), and prints one ranking line "
+        "per instance.\nExit codes: 0 done, 1 a sketch failed during the run, 2 bad input, 130 "
         "interrupted (SIGINT), 143 terminated (SIGTERM).");
     run->add_option("--config,-c", run_opt.config, "Run config (JSON, schema_version 1)")
         ->required();

@@ -77,4 +77,41 @@ std::string results_table(const Session& session) {
     return o.str();
 }
 
+std::string ranking_line(const Session& session) {
+    std::map<int, const MetricRow*> last;
+    for (const auto& r : session.history())
+        last[r.instance] = &r;
+    std::vector<figure::InstanceDesc> instances;
+    for (const auto& [instance, r] : last)
+        instances.push_back({instance, r->sketch, r->label, r->params});
+    const std::vector<std::string> names = figure::instance_labels(instances);
+    struct Entry {
+        double err;
+        std::string text;
+    };
+    std::vector<Entry> ranked;
+    std::size_t k = 0;
+    for (const auto& [instance, r] : last) {
+        const std::string& name = names[k++];
+        if (r->sketch == "exact") continue;
+        const bool failed = !session.sketches()[static_cast<std::size_t>(instance)].error.empty();
+        const double err = r->errors.rel_err_mean;
+        // Failed and nan rows go last, in instance order (stable sort).
+        ranked.push_back({failed || std::isnan(err) ? INFINITY : err,
+                          printable(name, 200) + " " + (failed ? "failed" : sci(err))});
+    }
+    std::stable_sort(ranked.begin(), ranked.end(),
+                     [](const Entry& a, const Entry& b) { return a.err < b.err; });
+    std::string line = printable(session.config().source_label, 200) + ":";
+    for (std::size_t i = 0; i < ranked.size(); ++i)
+        line += (i ? ", " : " ") + ranked[i].text;
+    return line;
+}
+
+std::string ranking_heading(const Session& session) {
+    return "Final rel_err_mean per source instance, sketches best first (at " +
+           std::to_string(session.tokens_seen()) + " tokens, means over " +
+           std::to_string(session.probes().rows()) + " probe queries; exact left out):";
+}
+
 }  // namespace kvscope

@@ -214,10 +214,13 @@ std::vector<InstanceDesc> table_instances(const RunTable& table) {
     std::vector<InstanceDesc> out;
     std::set<int> seen;
     const int sk = table.text_column("sketch"), lb = table.text_column("label"),
-              pa = table.text_column("params");
+              pa = table.text_column("params"), sp = table.text_column("source_params");
     for (std::size_t r = 0; r < table.rows(); ++r) {
         if (!seen.insert(table.instance[r]).second) continue;
-        out.push_back({table.instance[r], table.cell(sk, r), table.cell(lb, r), table.cell(pa, r)});
+        // A source sweep's instance names its source too ("uniform budget=64 head=3").
+        std::string params = table.cell(pa, r);
+        if (!table.cell(sp, r).empty()) params += (params.empty() ? "" : ";") + table.cell(sp, r);
+        out.push_back({table.instance[r], table.cell(sk, r), table.cell(lb, r), params});
     }
     return out;
 }

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <iterator>
 #include <limits>
+#include <map>
 #include <stdexcept>
 #include <utility>
 
@@ -106,7 +107,7 @@ RunTable table_from_rows(std::span<const MetricRow> rows) {
                        "compression", "rel_err_mean",    "rel_err_max",   "eps_fro",
                        "eps_op",      "num_err",         "den_err",       "mass_recall",
                        "seed"};
-    t.text_names = {"sketch", "label", "params"};
+    t.text_names = {"sketch", "label", "params", "source_params"};
     t.numeric.assign(t.numeric_names.size(), std::vector<double>(rows.size()));
     t.text.assign(t.text_names.size(), std::vector<std::string>(rows.size()));
     t.instance.resize(rows.size());
@@ -130,6 +131,7 @@ RunTable table_from_rows(std::span<const MetricRow> rows) {
         t.text[0][i] = r.sketch;
         t.text[1][i] = r.label;
         t.text[2][i] = r.params;
+        t.text[3][i] = r.source_params;
         t.instance[i] = r.instance;
     }
     return t;
@@ -189,17 +191,33 @@ RunTable table_from_csv(const std::string& csv, const std::string& origin, const
     RunTable t;
     t.instance.resize(cells.size());
     const auto ic = static_cast<std::size_t>(inst_col - header.begin());
+    // A source sweep numbers the sketches 0.. again for every source instance: a series is one
+    // (source_params, instance) pair, numbered in order of first appearance.
+    // (Without a sweep the instances stay as written.)
+    const auto spc = static_cast<std::size_t>(
+        std::find(header.begin(), header.end(), "source_params") - header.begin());
+    const bool swept =
+        spc < header.size() && std::any_of(cells.begin(), cells.end(),
+                                           [spc](const auto& row) { return !row[spc].empty(); });
+    std::map<std::pair<std::string, int>, int> series;
     for (std::size_t r = 0; r < cells.size(); ++r) {
         double v = 0;
         if (!parse_number(cells[r][ic], v) || !std::isfinite(v)) throw bad_cell(r, ic);
         t.instance[r] = static_cast<int>(v) + instance_offset;
+        if (!swept) continue;
+        const std::string& sp = cells[r][spc];
+        const auto [it, added] = series.try_emplace({sp, t.instance[r]}, 0);
+        if (added) it->second = static_cast<int>(series.size()) - 1 + instance_offset;
+        t.instance[r] = it->second;
     }
-    // sketch, label and params are always text; kvscope's metric columns always numbers.
+    // sketch, label, params and source_params are always text; kvscope's metric columns always
+    // numbers.
     for (std::size_t c = 0; c < header.size(); ++c) {
         if (c == ic) continue;
         const std::string& name = header[c];
         const bool must = known_numeric(name);
-        bool numeric = name != "sketch" && name != "label" && name != "params";
+        bool numeric =
+            name != "sketch" && name != "label" && name != "params" && name != "source_params";
         std::vector<double> values(cells.size());
         for (std::size_t r = 0; r < cells.size() && numeric; ++r) {
             numeric = parse_number(cells[r][c], values[r]);

@@ -41,10 +41,12 @@ struct RunTable {
 RunTable table_from_rows(std::span<const MetricRow> rows);
 
 /// A metrics.csv text as a table. `run` is stored in a text column "run" on every row; the
-/// rows' instances are offset by `instance_offset`. Throws std::invalid_argument with one line
-/// "origin:LINE: ..." when the text is not a CSV with an "instance" column, a row has the wrong
-/// number of fields, or a cell of the instance column or of a metric column kvscope writes as a
-/// number (eps_fro, memory_floats, ...) is not a number (the message names the column).
+/// rows' instances are offset by `instance_offset`; in a source sweep's CSV (a non-empty
+/// "source_params" cell) each (source_params, instance) pair becomes an instance of its own. Throws
+/// std::invalid_argument with one line "origin:LINE: ..." when the text is not a CSV with an
+/// "instance" column, a row has the wrong number of fields, or a cell of the instance column or of
+/// a metric column kvscope writes as a number (eps_fro, memory_floats, ...) is not a number (the
+/// message names the column).
 RunTable table_from_csv(const std::string& csv, const std::string& origin, const std::string& run,
                         int instance_offset);
 

@@ -75,4 +75,12 @@ ArrayBlock load_array_block(const std::string& path, const std::string& tensor,
     throw std::logic_error("load_array_block: unknown format");
 }
 
+std::vector<Index> load_array_shape(const std::string& path, const std::string& tensor) {
+    return load_array_block(path, tensor,
+                            [](const std::vector<Index>&) {
+                                return std::pair<Index, Index>{0, 0};
+                            })
+        .shape;
+}
+
 }  // namespace kvscope

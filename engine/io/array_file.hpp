@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "io/nd_array.hpp"
 
@@ -25,5 +26,9 @@ NdArray load_array(const std::string& path, const std::string& tensor);
 /// bytes; npz inflates the member; csv parses the whole file.
 ArrayBlock load_array_block(const std::string& path, const std::string& tensor,
                             const BlockSelector& select);
+
+/// The stored array's shape, e.g. [layers, heads, tokens, dim]: npy, npz and safetensors read
+/// the header only (an empty block); csv parses the whole file. Throws as load_array_block.
+std::vector<Index> load_array_shape(const std::string& path, const std::string& tensor);
 
 }  // namespace kvscope

@@ -24,6 +24,7 @@ struct MetricRow {
     std::string sketch;
     std::string label;
     std::string params;
+    std::string source_params;  ///< the source instance of a source sweep ("layer=1;head=3"), or ""
     std::uint64_t seed = 0;
     Index tokens_seen = 0;
     Index retained_tokens = 0;

@@ -6,6 +6,7 @@
 
 #include "core/random.hpp"
 #include "core/registry.hpp"
+#include "io/array_file.hpp"
 #include "io/input_file.hpp"
 #include "io/json_text.hpp"
 #include "sources/source_registry.hpp"
@@ -103,6 +104,73 @@ SketchEntry parse_entry(const json& e, std::size_t index) {
     return s;
 }
 
+std::string parameter_list(const std::vector<ParamSpec>& specs) {
+    std::string list;
+    for (const auto& spec : specs)
+        list += (list.empty() ? "" : ", ") + spec.key;
+    return list;
+}
+
+// Every key of the source sweep is a parameter of the source, not also fixed in "params", and
+// swept over a non-empty list (or "all", for the file source's layer and head).
+void check_source_sweep(const RunConfig& c, const SourceInfo& info) {
+    const std::string where = "config: source sweep";
+    if (!c.source_sweep.is_object()) fail(where + " must map a parameter to a list of values");
+    for (const auto& [key, values] : c.source_sweep.items()) {
+        if (!find_spec(info.params, key)) {
+            fail(where + ": \"" + key + "\" is not a parameter of source '" + c.source_id +
+                 "' (parameters: " + parameter_list(info.params) + ")");
+        }
+        if (c.source_params.is_object() && c.source_params.contains(key)) {
+            fail(where + ": \"" + key +
+                 "\" is both swept and fixed in \"params\"; remove it from one of them");
+        }
+        if (values.is_string() && values.get<std::string>() == "all") {
+            if (c.source_id != "file" || (key != "layer" && key != "head")) {
+                fail(where + ": \"" + key + "\": \"all\" is only for the file source's " +
+                     "\"layer\" and \"head\", not for source '" + c.source_id + "'");
+            }
+        } else if (!values.is_array() || values.empty()) {
+            fail(where + ": \"" + key + "\" must be a non-empty list of values" +
+                 (c.source_id == "file" && (key == "layer" || key == "head") ? " or \"all\"" : ""));
+        }
+    }
+}
+
+// The indices 0..n-1 of the keys array's layer or head axis, read from the file's shape.
+json all_indices(const RunConfig& c, const std::string& key) {
+    const std::string where = "config: source sweep: \"" + key + "\": \"all\"";
+    if (c.source_sweep.contains("keys") || c.source_sweep.contains("keys_tensor"))
+        fail(where + " needs one keys file; do not sweep \"keys\" or \"keys_tensor\" with it");
+    RunConfig fixed = c;
+    fixed.source_sweep = json::object();
+    const json p = resolved_source_params(fixed);
+    const std::string path = p.at("keys").get<std::string>();
+    if (path.empty()) fail(where + " needs the file source's \"keys\" file");
+    const std::vector<Index> shape = load_array_shape(path, p.at("keys_tensor").get<std::string>());
+    const std::size_t rank = shape.size();
+    if ((key == "layer" && rank != 4) || (key == "head" && rank != 3 && rank != 4)) {
+        fail(where + ": keys " + printable(path) + " has shape " + shape_to_string(shape) +
+             ", which has no " + key + " axis (\"layer\" needs 4-D [layers, heads, tokens, " +
+             "dim], \"head\" 3-D or 4-D)");
+    }
+    const Index n = shape[key == "layer" || rank == 3 ? 0 : 1];
+    json out = json::array();
+    for (Index i = 0; i < n && static_cast<std::uint64_t>(i) <= kMaxRunInstances; ++i)
+        out.push_back(i);
+    return out;
+}
+
+std::string count_text(std::uint64_t n) {
+    return n == std::numeric_limits<std::uint64_t>::max() ? std::string("more than 2^64")
+                                                          : std::to_string(n);
+}
+
+std::uint64_t saturating_product(std::uint64_t a, std::uint64_t b) {
+    constexpr std::uint64_t kSaturated = std::numeric_limits<std::uint64_t>::max();
+    return (b != 0 && a > kSaturated / b) ? kSaturated : a * b;
+}
+
 }  // namespace
 
 double RunConfig::beta_for(int d) const {
@@ -159,12 +227,17 @@ RunConfig parse_run_config(const json& doc, const std::filesystem::path& base_di
         fail("config: \"source\" is missing; e.g. {\"id\": \"isotropic_ball\"}");
     }
     const json& src = doc.at("source");
-    check_keys(src, {"id", "params"}, "config: source");
+    check_keys(src, {"id", "params", "sweep"}, "config: source");
     if (!src.contains("id") || !src.at("id").is_string()) fail("config: source needs an \"id\"");
     c.source_id = src.at("id").get<std::string>();
     const SourceInfo& sinfo = builtin_sources().at(c.source_id, "source");
     if (src.contains("params")) c.source_params = src.at("params");
     ParamSet::from_json(sinfo.params, c.source_params, "source '" + c.source_id + "'");
+    if (src.contains("sweep")) {
+        c.source_sweep = src.at("sweep");
+        if (!c.source_sweep.is_object())
+            fail("config: source sweep must map a parameter to a list of values");
+    }
 
     if (!doc.contains("sketches") || !doc.at("sketches").is_array() || doc.at("sketches").empty()) {
         fail("config: \"sketches\" must be a non-empty list, e.g. [{\"id\": \"exact\"}]");
@@ -173,6 +246,7 @@ RunConfig parse_run_config(const json& doc, const std::filesystem::path& base_di
     for (std::size_t i = 0; i < list.size(); ++i)
         c.sketches.push_back(parse_entry(list[i], i));
     expand_sketches(c);  // validates every parameter and sweep value now
+    expand_sources(c);   // and every source sweep value, and the run's instance limit
     return c;
 }
 
@@ -208,6 +282,7 @@ json to_json(const RunConfig& c) {
     doc["timing"] = c.timing;
     if (!c.description.empty()) doc["description"] = c.description;
     doc["source"] = {{"id", c.source_id}, {"params", c.source_params}};
+    if (!c.source_sweep.empty()) doc["source"]["sweep"] = c.source_sweep;
     json list = json::array();
     for (const auto& s : c.sketches) {
         json e = {{"id", s.id}};
@@ -296,6 +371,64 @@ std::vector<SketchInstanceSpec> expand_sketches(const RunConfig& c) {
             out.push_back(std::move(inst));
         }
     }
+    return out;
+}
+
+std::vector<SourceInstanceSpec> expand_sources(const RunConfig& c) {
+    const SourceInfo& info = builtin_sources().at(c.source_id, "source");
+    if (c.source_sweep.empty()) return {{c.source_params, ""}};
+    check_source_sweep(c, info);
+    // The swept keys in the source's parameter order (the JSON object's own order is lost).
+    std::vector<ParamSpec> swept;
+    std::vector<json> values;
+    std::uint64_t sources = 1;
+    for (const ParamSpec& spec : info.params) {
+        if (!c.source_sweep.contains(spec.key)) continue;
+        const json& v = c.source_sweep.at(spec.key);
+        swept.push_back(spec);
+        values.push_back(v.is_string() ? all_indices(c, spec.key) : v);
+        sources = saturating_product(sources, values.back().size());
+    }
+    // Counted before anything is built, like the sketches' limit.
+    const std::uint64_t sketches = sketch_instance_count(c);
+    const std::uint64_t total = saturating_product(sources, sketches);
+    if (total > kMaxRunInstances) {
+        fail("config: the source sweep gives " + count_text(sources) + " source instances x " +
+             count_text(sketches) + " sketch instances = " + count_text(total) +
+             ", above the limit of " + std::to_string(kMaxRunInstances) +
+             "; split the sweep over several runs");
+    }
+    std::vector<json> combos{c.source_params.is_object() ? c.source_params : json::object()};
+    for (std::size_t k = 0; k < swept.size(); ++k) {
+        std::vector<json> next;
+        for (const json& base : combos) {
+            for (const json& v : values[k]) {
+                json p = base;
+                p[swept[k].key] = v;
+                next.push_back(std::move(p));
+            }
+        }
+        combos = std::move(next);
+    }
+    const std::string owner = "source '" + c.source_id + "' sweep";
+    std::vector<SourceInstanceSpec> out;
+    for (json& p : combos) {
+        const ParamSet set = ParamSet::from_json(info.params, p, owner);  // validates the value
+        out.push_back({std::move(p), set.to_compact_string(swept)});
+    }
+    return out;
+}
+
+RunConfig config_for_source(const RunConfig& c, std::size_t index) {
+    std::vector<SourceInstanceSpec> instances = expand_sources(c);
+    if (index >= instances.size()) {
+        fail("config: no source instance " + std::to_string(index) + " (the source sweep has " +
+             std::to_string(instances.size()) + ")");
+    }
+    RunConfig out = c;
+    out.source_params = std::move(instances[index].params);
+    out.source_sweep = json::object();
+    out.source_label = std::move(instances[index].label);
     return out;
 }
 

@@ -7,6 +7,12 @@
 //     "sketches": [ { "id": "exact" },
 //                   { "id": "uniform", "params": { "budget": 512 } },
 //                   { "id": "uniform", "sweep": { "budget": [64, 128, 256] } } ] }
+//
+// A source sweep ("source": {"id": "file", "params": {...}, "sweep": {"layer": [0, 1],
+// "head": "all"}}) runs every sketch on every source instance: the Cartesian product of the
+// swept values, the keys varying in the order the source lists its parameters (`kvscope list`),
+// the first slowest. "all" (file source, "layer" or "head" only) is every index of that axis of
+// the keys array. A Session runs one source instance: config_for_source() makes its config.
 #pragma once
 
 #include <cstdint>
@@ -29,6 +35,8 @@ inline constexpr std::int64_t kMaxEvalEvery = 100'000'000;   ///< "eval_every"
 inline constexpr std::int64_t kMaxProbeQueries = 65'536;     ///< "probe_queries"
 inline constexpr double kMaxBeta = 1e4;                      ///< "beta" lies in (0, kMaxBeta]
 inline constexpr std::uint64_t kMaxSketchInstances = 1'024;  ///< after sweep expansion
+/// Source instances x sketch instances of one run (a source sweep multiplies the sketches).
+inline constexpr std::uint64_t kMaxRunInstances = 16'384;
 
 /// One entry of "sketches" as written (a sweep expands into several instances).
 struct SketchEntry {
@@ -48,6 +56,12 @@ struct SketchInstanceSpec {
     std::uint64_t seed = 0;
 };
 
+/// One concrete source of a run after source-sweep expansion.
+struct SourceInstanceSpec {
+    nlohmann::json params;  ///< the config's "params" plus this instance's swept values
+    std::string label;      ///< "layer=1;head=3": the swept keys only; "" without a sweep
+};
+
 struct RunConfig {
     int schema_version = kSchemaVersion;
     std::uint64_t seed = 7;
@@ -58,6 +72,11 @@ struct RunConfig {
     bool timing = true;  ///< measure update_us/query_us; false writes nan (byte-identical CSVs)
     std::string source_id = "isotropic_ball";
     nlohmann::json source_params = nlohmann::json::object();
+    /// Source sweep as written: key -> list of values, or "all" (file layer/head); {} for none.
+    nlohmann::json source_sweep = nlohmann::json::object();
+    /// The source instance this config runs ("layer=1;head=3"), set by config_for_source; it
+    /// fills the CSV's source_params column. Not part of the JSON.
+    std::string source_label;
     std::vector<SketchEntry> sketches;
     std::string description;                         ///< free text shown by presets
     nlohmann::json view = nlohmann::json::object();  ///< explorer view state, kept verbatim
@@ -88,5 +107,14 @@ std::uint64_t sketch_instance_count(const RunConfig& config);
 /// Expands sweeps into concrete instances with validated parameters and derived seeds. Throws
 /// std::invalid_argument, before expanding, when there would be more than kMaxSketchInstances.
 std::vector<SketchInstanceSpec> expand_sketches(const RunConfig& config);
+/// Expands the source sweep into concrete instances, in sweep order (the keys in the source's
+/// parameter order, the first varying slowest); "all" reads the keys file's shape (its header
+/// for npy, npz and safetensors). Without a sweep: one instance, the config's params, label "".
+/// Throws std::invalid_argument for a bad value, an unreadable keys file behind "all", or when
+/// source instances x sketch instances would exceed kMaxRunInstances (before expanding).
+std::vector<SourceInstanceSpec> expand_sources(const RunConfig& config);
+/// The config of source instance `index` of expand_sources(config): concrete source params, no
+/// source sweep, source_label set. Throws std::invalid_argument when index is out of range.
+RunConfig config_for_source(const RunConfig& config, std::size_t index);
 
 }  // namespace kvscope

@@ -24,8 +24,47 @@ std::string metrics_csv(std::span<const MetricRow> rows, bool timing) {
     return out;
 }
 
-nlohmann::json run_manifest(const Session& session, bool interrupted) {
-    using nlohmann::json;
+namespace {
+
+using nlohmann::json;
+
+json input_files_json(const Session& session) {
+    json files = json::array();
+    for (const auto& f : session.source().input_files()) {
+        files.push_back({{"path", f.path}, {"sha256", f.sha256}, {"bytes", f.bytes}});
+    }
+    return files;
+}
+
+json sketch_instances_json(const Session& session) {
+    json instances = json::array();
+    for (std::size_t i = 0; i < session.sketches().size(); ++i) {
+        const auto& s = session.sketches()[i];
+        json inst = {{"instance", i},
+                     {"sketch", s.spec.id},
+                     {"label", s.spec.label},
+                     {"params", s.spec.params.to_json(s.info->params)},
+                     {"seed", s.spec.seed}};
+        if (!s.error.empty()) inst["error"] = s.error;
+        instances.push_back(inst);
+    }
+    return instances;
+}
+
+// Sketch::warnings() of every instance at the end of the run.
+json warnings_json(const Session& session) {
+    json warnings = json::array();
+    for (std::size_t i = 0; i < session.sketches().size(); ++i) {
+        const auto& s = session.sketches()[i];
+        for (const std::string& w : s.sketch->warnings())
+            warnings.push_back({{"instance", i}, {"label", s.spec.label}, {"message", w}});
+    }
+    return warnings;
+}
+
+}  // namespace
+
+json run_manifest(const Session& session, bool interrupted) {
     const RunConfig& c = session.config();
     json m;
     m["kvscope_version"] = KVSCOPE_VERSION;
@@ -40,29 +79,52 @@ nlohmann::json run_manifest(const Session& session, bool interrupted) {
     m["interrupted"] = interrupted;
     m["config"] = to_json(c);
     m["source_params_resolved"] = resolved_source_params(c);
-    json files = json::array();
-    for (const auto& f : session.source().input_files()) {
-        files.push_back({{"path", f.path}, {"sha256", f.sha256}, {"bytes", f.bytes}});
-    }
-    m["input_files"] = files;
-    json instances = json::array();
-    json warnings = json::array();  // Sketch::warnings() of every instance at the end of the run
-    for (std::size_t i = 0; i < session.sketches().size(); ++i) {
-        const auto& s = session.sketches()[i];
-        json inst = {{"instance", i},
-                     {"sketch", s.spec.id},
-                     {"label", s.spec.label},
-                     {"params", s.spec.params.to_json(s.info->params)},
-                     {"seed", s.spec.seed}};
-        if (!s.error.empty()) inst["error"] = s.error;
-        instances.push_back(inst);
-        for (const std::string& w : s.sketch->warnings())
-            warnings.push_back({{"instance", i}, {"label", s.spec.label}, {"message", w}});
-    }
-    m["sketch_instances"] = instances;
-    m["warnings"] = warnings;
+    m["input_files"] = input_files_json(session);
+    m["sketch_instances"] = sketch_instances_json(session);
+    m["warnings"] = warnings_json(session);
     m["columns"] = metric_columns();
     m["events"] = events_json(session_events(session));
+    return m;
+}
+
+json source_instance_manifest(const Session& session, std::size_t index) {
+    json failed = json::array();
+    for (std::size_t i = 0; i < session.sketches().size(); ++i) {
+        const auto& s = session.sketches()[i];
+        if (!s.error.empty())
+            failed.push_back({{"instance", i}, {"label", s.spec.label}, {"error", s.error}});
+    }
+    return {{"index", index},
+            {"label", session.config().source_label},
+            {"source_params_resolved", resolved_source_params(session.config())},
+            {"input_files", input_files_json(session)},
+            {"dim", session.dim()},
+            {"value_dim", session.value_dim()},
+            {"beta", session.beta()},
+            {"tokens_seen", session.tokens_seen()},
+            {"tokens_target", session.tokens_target()},
+            {"warnings", warnings_json(session)},
+            {"failed_sketches", failed},
+            {"events", events_json(session_events(session))}};
+}
+
+json swept_run_manifest(const RunConfig& swept, const json& source_instances,
+                        std::size_t source_instance_count, const Session& last, bool interrupted) {
+    json m;
+    m["kvscope_version"] = KVSCOPE_VERSION;
+    m["schema_version"] = kSchemaVersion;
+    m["seed"] = swept.seed;
+    m["interrupted"] = interrupted;
+    m["config"] = to_json(swept);
+    m["source_instance_count"] = source_instance_count;
+    m["source_instances"] = source_instances;
+    // The sketches are the same on every source instance (their seeds too); errors are per
+    // source instance, under "failed_sketches".
+    json sketches = sketch_instances_json(last);
+    for (auto& s : sketches)
+        s.erase("error");
+    m["sketch_instances"] = sketches;
+    m["columns"] = metric_columns();
     return m;
 }
 
@@ -100,18 +162,19 @@ MetricsCsvWriter::MetricsCsvWriter(const std::filesystem::path& dir, bool timing
 
 void MetricsCsvWriter::append_new(const Session& session) {
     const std::span<const MetricRow> rows = session.history().span();
-    if (rows.size() <= written_) return;
+    if (rows.size() <= session_written_) return;
     // Whole lines only, flushed together: a run stopped between two calls leaves no line cut
     // short (a reader polling meanwhile reads up to the last newline).
     std::string text;
-    for (std::size_t i = written_; i < rows.size(); ++i) {
+    for (std::size_t i = session_written_; i < rows.size(); ++i) {
         text += metric_csv_line(rows[i], timing_);
         text += '\n';
     }
     out_.write(text.data(), static_cast<std::streamsize>(text.size()));
     out_.flush();
     if (!out_) throw std::runtime_error(path_.string() + ": cannot write file");
-    written_ = rows.size();
+    written_ += rows.size() - session_written_;
+    session_written_ = rows.size();
 }
 
 }  // namespace kvscope

@@ -24,6 +24,17 @@ std::string metrics_csv(std::span<const MetricRow> rows, bool timing);
 /// The manifest document for a session; `interrupted`: the run was stopped before its end (its
 /// "tokens_seen" then says how far it got).
 nlohmann::json run_manifest(const Session& session, bool interrupted = false);
+/// One entry of a source sweep's "source_instances": index, label, the source parameters
+/// resolved, input files with hashes, dim, value_dim, beta, tokens_seen, tokens_target, the
+/// sketches' warnings and failures, and the events, of `session` (source instance `index`).
+nlohmann::json source_instance_manifest(const Session& session, std::size_t index);
+/// The manifest of a source sweep: `swept` as given (the sweep included) as "config",
+/// "source_instances" (the entries of the instances run, the last one the instance `last` ran,
+/// interrupted or not), "source_instance_count" (all of them), and the keys of run_manifest
+/// that do not depend on the source (seed, sketch_instances, columns, interrupted).
+nlohmann::json swept_run_manifest(const RunConfig& swept, const nlohmann::json& source_instances,
+                                  std::size_t source_instance_count, const Session& last,
+                                  bool interrupted);
 /// Writes DIR/metrics.csv and DIR/manifest.json, creating DIR. Throws std::runtime_error naming
 /// the path when a file cannot be written.
 void write_run_output(const Session& session, const std::filesystem::path& dir);
@@ -32,7 +43,8 @@ void write_run_manifest(const Session& session, const std::filesystem::path& dir
 
 /// DIR/metrics.csv written while the run goes: the header at construction, then the session's
 /// new rows at each append_new(). The finished file equals metrics_csv(session) byte for byte,
-/// as long as the session only appends rows (no edits while it writes).
+/// as long as the session only appends rows (no edits while it writes). A source sweep calls
+/// next_session() before each further session, whose rows then follow the last one's.
 class MetricsCsvWriter {
   public:
     /// Creates (truncates) DIR/metrics.csv and writes the header. Throws std::runtime_error
@@ -41,6 +53,9 @@ class MetricsCsvWriter {
     /// Appends the rows the session added since the last call, as whole lines, and flushes.
     /// Throws std::runtime_error naming the path on a write error.
     void append_new(const Session& session);
+    /// The rows of the next append_new() come from a new session (counted from its first row).
+    void next_session() { session_written_ = 0; }
+    /// Rows written, every session together.
     std::size_t rows_written() const { return written_; }
     const std::filesystem::path& path() const { return path_; }
 
@@ -49,6 +64,7 @@ class MetricsCsvWriter {
     std::ofstream out_;
     bool timing_ = false;
     std::size_t written_ = 0;
+    std::size_t session_written_ = 0;  ///< rows of the current session written
 };
 
 }  // namespace kvscope

@@ -43,10 +43,21 @@ std::vector<SketchInstanceSpec> expand_entry(const RunConfig& config, const Sket
     return expand_sketches(one);
 }
 
+// A session runs one source; a swept config is refused before anything is built.
+RunConfig one_source(RunConfig config) {
+    if (!config.source_sweep.empty()) {
+        throw std::invalid_argument(
+            "config: a session runs one source, but this config's source sweep has " +
+            std::to_string(expand_sources(config).size()) +
+            " instances (kvscope run evaluates them all)");
+    }
+    return config;
+}
+
 }  // namespace
 
 Session::Session(RunConfig config, const SketchRegistry& sketches, StreamStorage storage)
-    : config_(std::make_shared<const RunConfig>(std::move(config))),
+    : config_(std::make_shared<const RunConfig>(one_source(std::move(config)))),
       registry_(&sketches),
       source_(make_source(config_->source_id, resolved_source_params(*config_),
                           derive_seed(config_->seed, "source"))),
@@ -283,6 +294,7 @@ MetricRow Session::make_row(SketchSlot& slot, int instance, const EvalPoint& poi
     row.sketch = slot.spec.id;
     row.label = slot.spec.label;
     row.params = slot.spec.params_text;
+    row.source_params = config_->source_label;
     row.seed = slot.spec.seed;
     row.tokens_seen = n;
     const SketchStats stats = slot.sketch->stats();
@@ -560,10 +572,10 @@ void Session::move_sketch(std::size_t from, std::size_t to) {
 
 const std::vector<std::string>& metric_columns() {
     static const std::vector<std::string> columns = {
-        "instance",     "sketch",          "label",         "params",       "seed",
-        "tokens_seen",  "retained_tokens", "memory_floats", "memory_bytes", "compression",
-        "rel_err_mean", "rel_err_max",     "eps_fro",       "eps_op",       "num_err",
-        "den_err",      "mass_recall",     "update_us",     "query_us"};
+        "instance",    "sketch",       "label",           "params",        "source_params",
+        "seed",        "tokens_seen",  "retained_tokens", "memory_floats", "memory_bytes",
+        "compression", "rel_err_mean", "rel_err_max",     "eps_fro",       "eps_op",
+        "num_err",     "den_err",      "mass_recall",     "update_us",     "query_us"};
     return columns;
 }
 
@@ -588,6 +600,7 @@ std::string metric_csv_line(const MetricRow& r, bool timing) {
     line += ',' + csv_text(r.sketch);
     line += ',' + csv_text(r.label);
     line += ',' + csv_text(r.params);
+    line += ',' + csv_text(r.source_params);
     line += ',' + std::to_string(r.seed);
     line += ',' + std::to_string(r.tokens_seen);
     line += ',' + std::to_string(r.retained_tokens);

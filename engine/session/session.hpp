@@ -63,8 +63,9 @@ enum class StreamStorage {
 class Session {
   public:
     /// Builds the source, the sketches (from `sketches`, which must outlive the session) and the
-    /// probe set. Throws std::invalid_argument on a bad config or input file; nothing is left
-    /// half-built.
+    /// probe set. Throws std::invalid_argument on a bad config or input file, and on a config
+    /// that still has a source sweep (a session runs one source: pass config_for_source(c, i));
+    /// nothing is left half-built.
     explicit Session(RunConfig config, const SketchRegistry& sketches = builtin_sketches(),
                      StreamStorage storage = StreamStorage::Keep);
 

@@ -62,7 +62,8 @@ TEST(Cli, RunWritesCsvAndManifest) {
     std::string header;
     std::getline(lines, header);
     EXPECT_EQ(header,
-              "instance,sketch,label,params,seed,tokens_seen,retained_tokens,memory_floats,"
+              "instance,sketch,label,params,source_params,seed,tokens_seen,retained_tokens,"
+              "memory_floats,"
               "memory_bytes,compression,rel_err_mean,rel_err_max,eps_fro,eps_op,num_err,den_err,"
               "mass_recall,update_us,query_us");
     int rows = 0;

@@ -171,6 +171,39 @@ TEST(CliInterrupt, SigtermStopsTheRunKeepsCompleteRowsAndExits143) {
     interrupt_run(SIGTERM, 143, "SIGTERM");
 }
 
+// A source sweep (issue 13) stopped in its first source instance: the rows so far, and a
+// manifest that lists that instance only, interrupted, out of the two.
+TEST(CliInterrupt, SweptRunKeepsItsRowsAndListsTheInstanceReached) {
+    const fs::path dir = temp_dir("swept");
+    const fs::path config = dir / "swept.json";
+    auto doc = nlohmann::json::parse(long_config());
+    doc["source"]["sweep"] = {{"radius", {0.5, 1}}};
+    std::ofstream(config) << doc.dump();
+    const fs::path out = dir / "out";
+    const fs::path log = dir / "stderr.txt";
+    const pid_t pid = spawn_run(config, out, log);
+    ASSERT_GT(pid, 0) << "cannot start " << KVSCOPE_BINARY;
+    const auto give_up = std::chrono::steady_clock::now() + kPatience;
+    while (complete_data_rows(out / "metrics.csv") < 2 &&
+           std::chrono::steady_clock::now() < give_up)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    ::kill(pid, SIGTERM);
+    ASSERT_EQ(wait_exit_code(pid), 143) << "stderr: " << read(log);
+    const figure::RunTable table =
+        figure::table_from_csv(read(out / "metrics.csv"), "metrics.csv", "run", 0);
+    ASSERT_GE(table.rows(), 2u);
+    const int sp = table.text_column("source_params");
+    for (std::size_t r = 0; r < table.rows(); ++r)
+        EXPECT_EQ(table.cell(sp, r), "radius=0.5");
+    const auto manifest = nlohmann::json::parse(read(out / "manifest.json"));
+    EXPECT_EQ(manifest.at("interrupted"), true);
+    EXPECT_EQ(manifest.at("source_instance_count"), 2);
+    ASSERT_EQ(manifest.at("source_instances").size(), 1u);
+    EXPECT_LT(manifest.at("source_instances")[0].at("tokens_seen").get<long long>(), 100000000);
+    EXPECT_THAT(read(log), HasSubstr("in source instance 1 of 2 (radius=0.5)"));
+    fs::remove_all(dir);
+}
+
 TEST(CliInterrupt, FinishedRunSaysNotInterrupted) {
     const fs::path dir = temp_dir("finished");
     const fs::path config = dir / "short.json";

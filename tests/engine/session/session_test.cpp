@@ -357,5 +357,45 @@ TEST(Acceptance, ExactIsExactAndUniformFallsAsInverseSquareRoot) {
     EXPECT_LT(slope, -0.3);
 }
 
+// Source sweeps (issue 13): a session runs one source instance, and its rows say which.
+TEST(Session, RefusesAConfigThatStillHasASourceSweep) {
+    json doc = small_config();
+    doc["source"]["params"].erase("radius");
+    doc["source"]["sweep"] = {{"radius", {0.5, 1.5, 2.5}}};
+    const RunConfig swept = parse_run_config(doc, "");
+    try {
+        Session s(swept);
+        ADD_FAILURE() << "a swept config was accepted";
+    } catch (const std::invalid_argument& e) {
+        EXPECT_THAT(e.what(), HasSubstr("a session runs one source, but this config's source "
+                                        "sweep has 3 instances"));
+    }
+}
+
+TEST(Session, RowsCarryTheSourceInstanceLabel) {
+    json doc = small_config();
+    doc["timing"] = false;  // byte-comparable rows
+    doc["source"]["params"].erase("radius");
+    doc["source"]["sweep"] = {{"radius", {0.5, 1.5}}};
+    const RunConfig swept = parse_run_config(doc, "");
+    Session second(config_for_source(swept, 1));
+    second.run_to_end();
+    ASSERT_FALSE(second.history().empty());
+    for (const MetricRow& r : second.history())
+        EXPECT_EQ(r.source_params, "radius=1.5");
+    // The same instance with radius fixed: the same rows but for the label.
+    json unswept = small_config();
+    unswept["timing"] = false;
+    Session fixed(parse_run_config(unswept, ""));
+    fixed.run_to_end();
+    const std::string a = metrics_csv(second);
+    const std::string b = metrics_csv(fixed);
+    EXPECT_NE(a, b);
+    std::string relabelled = a;
+    for (std::size_t at = 0; (at = relabelled.find(",radius=1.5,", at)) != std::string::npos;)
+        relabelled.replace(at, 12, ",,");
+    EXPECT_EQ(relabelled, b);
+}
+
 }  // namespace
 }  // namespace kvscope
