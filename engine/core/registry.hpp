@@ -33,8 +33,9 @@ struct SketchInfo {
     /// or empty when it has no exact mode. The contract test checks that promise.
     std::function<nlohmann::json(Index n)> exact_params;
     /// Bytes of RAM the state holds after `tokens` tokens, for a sketch whose state grows with
-    /// the stream (exact, kivi, qjl); empty when its parameters bound it. The session adds these
-    /// up before building anything and refuses a run above kMaxGrowingStateBytes.
+    /// the stream (exact, kivi, qjl, balance_kv_reference); empty when its parameters bound it.
+    /// The session adds these up before building anything and refuses a run above
+    /// kMaxGrowingStateBytes.
     std::function<double(const SketchContext& context, Index tokens)> state_bytes_at;
 };
 

@@ -263,6 +263,20 @@ SketchInfo balance_kv_reference_sketch_info() {
     };
     // No compression happens before the buffer fills, so the sketch is exact.
     info.exact_params = [](Index n) { return nlohmann::json{{"compress_at", n + 1}}; };
+    // Every token after compress_at is kept exactly, so the state grows with the stream: the
+    // WeightedCache's key and value floats, position, two weights and tag per kept token.
+    info.state_bytes_at = [](const SketchContext& c, Index tokens) {
+        const auto at = static_cast<double>(c.params.integer("compress_at"));
+        double kept = static_cast<double>(tokens);
+        if (at > 0 && kept >= at) {
+            const double ends = std::min(
+                at, static_cast<double>(c.params.integer("sinks") + c.params.integer("window")));
+            kept = ends +
+                   (at - ends) / std::ldexp(1.0, static_cast<int>(c.params.integer("rounds"))) +
+                   (kept - at);
+        }
+        return kept * (4.0 * (c.dim + c.value_dim) + 8 + 16 + 4);
+    };
     info.make = [](const SketchContext& c) {
         return std::make_unique<BalanceKvReferenceSketch>(c);
     };
