@@ -177,7 +177,9 @@ double RunConfig::beta_for(int d) const {
     return beta ? *beta : 1.0 / std::sqrt(static_cast<double>(d));
 }
 
-RunConfig parse_run_config(const json& doc, const std::filesystem::path& base_dir) {
+namespace {
+
+RunConfig parse_document(const json& doc, const std::filesystem::path& base_dir) {
     if (!doc.is_object()) fail("config: the top level must be a JSON object");
     check_keys(doc,
                {"schema_version", "seed", "beta", "tokens", "eval_every", "probe_queries", "timing",
@@ -248,6 +250,18 @@ RunConfig parse_run_config(const json& doc, const std::filesystem::path& base_di
     expand_sketches(c);  // validates every parameter and sweep value now
     expand_sources(c);   // and every source sweep value, and the run's instance limit
     return c;
+}
+
+}  // namespace
+
+RunConfig parse_run_config(const json& doc, const std::filesystem::path& base_dir) {
+    try {
+        return parse_document(doc, base_dir);
+    } catch (const std::invalid_argument& e) {
+        // Messages quote keys, ids and values from the file, which may hold control characters
+        // (a key "tok\ns"): escaped here, once, so every error stays one line.
+        throw std::invalid_argument(printable(e.what(), 2000));
+    }
 }
 
 RunConfig load_run_config(const std::filesystem::path& path) {

@@ -57,6 +57,24 @@ std::string message_of(F&& f) {
     return test::error_of(std::forward<F>(f));
 }
 
+// Regression (fuzz_run_config, crash-dc07e080): an unknown key holding a newline ("tok\ns") was
+// quoted raw, so the error ran over two lines. Every parse error is now escaped to one line.
+TEST(RunConfigLimits, KeysWithControlCharactersGiveOneLineErrors) {
+    const std::vector<json> docs = {
+        json::parse(R"({"schema_version": 1, "tok\ns": 5, "source": {"id": "isotropic_ball"},
+                        "sketches": [{"id": "exact"}]})"),
+        json::parse(R"({"schema_version": 1, "source": {"id": "isotropic_ball"},
+                        "sketches": [{"id": "uniform", "sweep": {"bud\nget": [1, 2]}}]})"),
+        json::parse(R"({"schema_version": 1, "source": {"id": "isotropic_ball"},
+                        "sketches": [{"id": "uni\rform"}]})")};
+    for (const json& doc : docs) {
+        const std::string msg = test::error_of([&] { parse_run_config(doc, ""); });
+        EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+        EXPECT_EQ(msg.find('\r'), std::string::npos) << msg;
+        EXPECT_THAT(msg, ::testing::AnyOf(HasSubstr("\\n"), HasSubstr("\\r"))) << msg;
+    }
+}
+
 TEST(RunConfigLimits, SweepsAreCountedBeforeTheyAreExpanded) {
     RunConfig c;
     SketchEntry e;
