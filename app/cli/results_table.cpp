@@ -34,19 +34,29 @@ std::string bytes(double b) {
     return buf;
 }
 
+// The last row of each instance, and each instance's name in the scene: its label and every
+// parameter that tells it from the other instances of its sketch, never cut (hybrid sweeps
+// differ only in budget). names[k] belongs to the k-th instance of `last`.
+struct FinalRows {
+    std::map<int, const MetricRow*> last;
+    std::vector<std::string> names;
+};
+
+FinalRows final_rows(const Session& session) {
+    FinalRows f;
+    for (const auto& r : session.history())
+        f.last[r.instance] = &r;
+    std::vector<figure::InstanceDesc> instances;
+    for (const auto& [instance, r] : f.last)
+        instances.push_back({instance, r->sketch, r->label, r->params});
+    f.names = figure::instance_labels(instances);
+    return f;
+}
+
 }  // namespace
 
 std::string results_table(const Session& session) {
-    // The last row of each instance.
-    std::map<int, const MetricRow*> last;
-    for (const auto& r : session.history())
-        last[r.instance] = &r;
-    // Each instance by its name in the scene: its label and every parameter that tells it from
-    // the other instances of its sketch, never cut (hybrid sweeps differ only in budget).
-    std::vector<figure::InstanceDesc> instances;
-    for (const auto& [instance, r] : last)
-        instances.push_back({instance, r->sketch, r->label, r->params});
-    std::vector<std::string> names = figure::instance_labels(instances);
+    auto [last, names] = final_rows(session);
     std::size_t width = 18;
     for (std::string& n : names) {
         n = printable(n, 200);
@@ -78,13 +88,7 @@ std::string results_table(const Session& session) {
 }
 
 std::string ranking_line(const Session& session) {
-    std::map<int, const MetricRow*> last;
-    for (const auto& r : session.history())
-        last[r.instance] = &r;
-    std::vector<figure::InstanceDesc> instances;
-    for (const auto& [instance, r] : last)
-        instances.push_back({instance, r->sketch, r->label, r->params});
-    const std::vector<std::string> names = figure::instance_labels(instances);
+    const auto [last, names] = final_rows(session);
     struct Entry {
         double err;
         std::string text;

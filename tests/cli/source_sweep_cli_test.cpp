@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/support/io_test_util.hpp"
 #include "figure/run_table.hpp"
 
 namespace kvscope {
@@ -29,14 +30,6 @@ using json = nlohmann::json;
 namespace fs = std::filesystem;
 using test::cli;
 using test::CliResult;
-
-fs::path temp_dir(const std::string& name) {
-    const fs::path dir =
-        fs::temp_directory_path() / ("kvscope_sweep_" + name + "_" + std::to_string(::getpid()));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    return dir;
-}
 
 std::string read(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
@@ -76,7 +69,8 @@ const json kSweptSource = {
     {"id", "isotropic_ball"}, {"params", {{"dim", 4}}}, {"sweep", {{"radius", {0.5, 2}}}}};
 
 TEST(SourceSweepRun, RowsEqualTheUnsweptRunsOfEachInstance) {
-    const fs::path dir = temp_dir("rows");
+    const test::TempDir tmp;  // removed with the test
+    const fs::path dir = tmp.file("");
     ASSERT_EQ(run_config(dir, "swept", ball_run(kSweptSource)).code, 0);
     std::vector<std::string> expected;
     for (const char* radius : {"0.5", "2"}) {
@@ -103,7 +97,8 @@ TEST(SourceSweepRun, RowsEqualTheUnsweptRunsOfEachInstance) {
 }
 
 TEST(SourceSweepRun, TwoRunsAreByteIdentical) {
-    const fs::path dir = temp_dir("twice");
+    const test::TempDir tmp;  // removed with the test
+    const fs::path dir = tmp.file("");
     ASSERT_EQ(run_config(dir, "a", ball_run(kSweptSource)).code, 0);
     ASSERT_EQ(run_config(dir, "b", ball_run(kSweptSource)).code, 0);
     const std::string a = read(dir / "a" / "metrics.csv");
@@ -112,7 +107,8 @@ TEST(SourceSweepRun, TwoRunsAreByteIdentical) {
 }
 
 TEST(SourceSweepRun, ManifestListsTheSourceInstances) {
-    const fs::path dir = temp_dir("manifest");
+    const test::TempDir tmp;  // removed with the test
+    const fs::path dir = tmp.file("");
     ASSERT_EQ(run_config(dir, "swept", ball_run(kSweptSource)).code, 0);
     const json m = json::parse(read(dir / "swept" / "manifest.json"));
     EXPECT_EQ(m.at("config").at("source").at("sweep"), kSweptSource.at("sweep"));
@@ -138,7 +134,8 @@ TEST(SourceSweepRun, ManifestListsTheSourceInstances) {
 }
 
 TEST(SourceSweepRun, PrintsOneRankingLinePerSourceInstance) {
-    const fs::path dir = temp_dir("ranking");
+    const test::TempDir tmp;  // removed with the test
+    const fs::path dir = tmp.file("");
     std::ofstream(dir / "c.json") << ball_run(kSweptSource).dump();
     const CliResult r =
         cli({"run", "--config", (dir / "c.json").string(), "--out", (dir / "out").string()});
@@ -153,7 +150,8 @@ TEST(SourceSweepRun, PrintsOneRankingLinePerSourceInstance) {
 }
 
 TEST(SourceSweepRun, PlotReadsASweptCsvWithOneSeriesPerSourceAndSketch) {
-    const fs::path dir = temp_dir("plot");
+    const test::TempDir tmp;  // removed with the test
+    const fs::path dir = tmp.file("");
     ASSERT_EQ(run_config(dir, "swept", ball_run(kSweptSource)).code, 0);
     const std::string csv = read(dir / "swept" / "metrics.csv");
     const figure::RunTable t = figure::table_from_csv(csv, "metrics.csv", "swept", 0);
@@ -167,7 +165,8 @@ TEST(SourceSweepRun, PlotReadsASweptCsvWithOneSeriesPerSourceAndSketch) {
 }
 
 TEST(SourceSweepRun, AllHeadsPresetRanksEverySketchOnEveryShippedHead) {
-    const fs::path dir = temp_dir("preset");
+    const test::TempDir tmp;  // removed with the test
+    const fs::path dir = tmp.file("");
     const fs::path preset =
         fs::path(KVSCOPE_SOURCE_DIR) / "assets" / "configs" / "real_attention_all_heads.json";
     const CliResult r = cli({"run", "--config", preset.string(), "--out", (dir / "out").string()});
