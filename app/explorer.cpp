@@ -357,6 +357,8 @@ void Explorer::scripted_screenshot(const Snapshot& snap, int frames, int fb_w, i
 void Explorer::open_session(const RunConfig& swept, const std::string& what) {
     std::string sweep_note;
     const RunConfig config = first_source_instance(swept, sweep_note);
+    workspace_.settings.source_sweep =
+        swept.source_sweep.empty() ? nullptr : std::make_shared<const RunConfig>(swept);
     if (!sweep_note.empty()) out_ << "kvscope: " << sweep_note << '\n';
     std::string warnings;
     const Index position = ui::view_from_json(config.view, workspace_, warnings);
@@ -367,7 +369,7 @@ void Explorer::open_session(const RunConfig& swept, const std::string& what) {
     workspace_.sink.send(command::SetSpeed{workspace_.settings.speed});
     int& selected = workspace_.selection.sketch;
     selected = std::clamp(selected, 0, std::max(0, static_cast<int>(config.sketches.size()) - 1));
-    report("opened " + what + (sweep_note.empty() ? "" : "; " + sweep_note) +
+    report("opening " + what + (sweep_note.empty() ? "" : "; " + sweep_note) +
                (warnings.empty() ? "" : " (" + warnings + ")"),
            false);
 }
@@ -401,6 +403,7 @@ void Explorer::open_path(const std::string& path, const Snapshot& snap) {
     const DataFileOpening opening = open_data_file(full.string());
     next.source_id = "file";
     next.source_params = opening.params;
+    next.source_label.clear();  // no longer an instance of an opened source sweep
     workspace_.sink.send(command::Configure{next});
     report(opening.note + "; a file that cannot be read leaves the current stream", false);
 }

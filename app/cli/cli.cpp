@@ -14,6 +14,7 @@
 #include "cli/lessons_cmd.hpp"
 #include "cli/plot_command.hpp"
 #include "cli/results_table.hpp"
+#include "core/parallel.hpp"
 #include "core/registry.hpp"
 #include "io/input_file.hpp"
 #include "session/run_output.hpp"
@@ -125,6 +126,7 @@ struct RunOptions {
     std::string seed;    ///< as typed; empty: the config's
     std::string tokens;  ///< as typed; empty: the config's
     bool quiet = false;
+    int threads = default_thread_count();  ///< sketch instances run side by side (same rows)
 };
 
 // Creates the output folder before the run, so a path that cannot be a folder (under a regular
@@ -209,6 +211,7 @@ int do_swept_run(const RunConfig& config, const RunOptions& opt, std::ostream& o
     for (std::size_t i = 0; i < count && signal == 0; ++i) {
         session = std::make_unique<Session>(config_for_source(config, i), builtin_sketches(),
                                             StreamStorage::Discard);
+        session->set_threads(opt.threads);
         csv.next_session();
         signal = stream_run(*session, csv);
         instances.push_back(source_instance_manifest(*session, i));
@@ -252,6 +255,7 @@ int do_run(const RunOptions& opt, std::ostream& out, std::ostream& err) {
     // Bad input in the config or its files is reported first. A batch run never edits, so it
     // keeps only what the sketches need of the stream (memory flat on endless streams).
     Session session(config, builtin_sketches(), StreamStorage::Discard);
+    session.set_threads(opt.threads);
     prepare_output_folder(opt.out_dir);
     if (!opt.quiet) {
         out << "kvscope run: " << session.sketches().size() << " sketch instance(s) on '"
@@ -306,6 +310,11 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& run_opt) {
     run->add_option("--tokens", run_opt.tokens,
                     "Override the config's token count (same limit as the config: 1 to 10^8)");
     run->add_flag("--quiet,-q", run_opt.quiet, "Print nothing but errors");
+    run->add_option("--threads", run_opt.threads,
+                    "Threads for the sketch instances, which run side by side (default: the "
+                    "machine's cores); metrics.csv is the same for every count, timing aside")
+        ->check(CLI::Range(1, 256))
+        ->capture_default_str();
     return run;
 }
 
@@ -332,6 +341,16 @@ CLI::App* add_plot_command(CLI::App& app, PlotOptions& plot_opt) {
     plot->add_flag("--dark", plot_opt.dark, "The explorer's dark theme");
     plot->add_flag("--full-range", plot_opt.full_range,
                    "Error against tokens: fit the exact phase before each budget fills too");
+    plot->add_option("--by", plot_opt.by,
+                     "Group series by a column, one colour each: sketch, source_params, a source "
+                     "parameter (layer, head), instance; default: sweep families");
+    plot->add_option("--facet", plot_opt.facet,
+                     "One small plot per value of a column (source_params, layer, head, sketch), "
+                     "in a grid; at most 64");
+    plot->footer(
+        "A source sweep's source_params (\"layer=1;head=3\") also give numeric columns per key, "
+        "so --x head, --by layer or --facet layer work on them.\nExample: kvscope plot runs/heads "
+        "--x head --by sketch --facet layer -o heads.svg");
     return plot;
 }
 

@@ -1,6 +1,9 @@
 #include "cli/plot_command.hpp"
 
+#include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <ostream>
@@ -55,6 +58,95 @@ std::string x_title(const std::string& key) {
     return key;
 }
 
+// The families of `table`: sweep families, or one per value of `opt.by`.
+Families plot_families(const RunTable& table, const PlotOptions& opt) {
+    if (opt.by.empty()) return group_families(table_instances(table));
+    if (opt.by != "instance" && table.text_column(opt.by) < 0 && table.numeric_column(opt.by) < 0)
+        throw std::invalid_argument("--by " + opt.by + ": no such column in the CSV");
+    return group_by_column(table_instances(table), table, opt.by);
+}
+
+// The rows of each facet, in order of first appearance of the facet column's value.
+std::vector<std::pair<std::string, std::vector<std::size_t>>> facet_rows(
+    const RunTable& table, const std::string& column) {
+    std::vector<std::pair<std::string, std::vector<std::size_t>>> facets;
+    if (column.empty()) {
+        facets.emplace_back("", std::vector<std::size_t>(table.rows()));
+        for (std::size_t r = 0; r < table.rows(); ++r)
+            facets[0].second[r] = r;
+        return facets;
+    }
+    const int text = table.text_column(column), num = table.numeric_column(column);
+    if (text < 0 && num < 0)
+        throw std::invalid_argument("--facet " + column + ": no such column in the CSV");
+    for (std::size_t r = 0; r < table.rows(); ++r) {
+        std::string value = table.cell(text, r);
+        if (text < 0) {
+            char buf[32];
+            std::snprintf(buf, sizeof buf, "%g", table.number(num, r));
+            value = buf;
+        }
+        auto it = std::find_if(facets.begin(), facets.end(),
+                               [&](const auto& f) { return f.first == value; });
+        if (it == facets.end()) {
+            facets.emplace_back(value, std::vector<std::size_t>());
+            it = facets.end() - 1;
+        }
+        it->second.push_back(r);
+    }
+    if (facets.size() > static_cast<std::size_t>(kMaxFacets)) {
+        throw std::invalid_argument("--facet " + column + ": " + std::to_string(facets.size()) +
+                                    " values, more than " + std::to_string(kMaxFacets) +
+                                    " plots in one figure");
+    }
+    return facets;
+}
+
+// One plot of `table` (a facet or the whole run) as the options ask.
+PlotSpec build_spec(const RunTable& table, const Families& fams, const PlotOptions& opt,
+                    const PlotStyle& style, FigureNotes& notes) {
+    FigureOptions fo;
+    fo.y = opt.metric;
+    fo.ground = style.ground();
+    fo.full_range = opt.full_range;
+    fo.theory = false;
+    PlotSpec spec;
+    if (opt.x == "tokens" || opt.x == "tokens_seen") {
+        spec = time_figure(table, fams, fo, &notes);
+    } else {
+        fo.x = opt.x == "memory" ? "memory_floats" : opt.x;
+        // Memory spans decades; a source parameter (a head number) is linear.
+        fo.log_x = fo.x == "memory_floats" || fo.x == "memory_bytes";
+        spec = final_figure(table, fams, fo, &notes);
+        spec.x.label = x_title(fo.x);
+        // A figure shows every final point, however many decades a polynomial sweep spans.
+        spec.max_log_decades = 30;
+    }
+    spec.y.label = metric_title(opt.metric);
+    return spec;
+}
+
+void print_summary(const Families& fams, const FigureNotes& notes, const PlotOptions& opt,
+                   std::size_t facets, std::ostream& out) {
+    const bool over_tokens = opt.x == "tokens" || opt.x == "tokens_seen";
+    out << "kvscope plot: " << fams.families.size() << " famil"
+        << (fams.families.size() == 1 ? "y" : "ies") << ", " << opt.metric << " against "
+        << (over_tokens         ? "tokens seen"
+            : opt.x == "memory" ? "memory_floats"
+                                : opt.x);
+    if (facets > 1) out << ", " << facets << " facets by " << opt.facet;
+    out << '\n';
+    for (const auto& fam : fams.families) {
+        out << "  " << fam.name;
+        const auto it = notes.slopes.find(fam.key);
+        if (facets == 1 && it != notes.slopes.end() && fam.members.size() >= 2)
+            out << "  " << slope_text(it->second);
+        out << '\n';
+    }
+    for (const auto& o : notes.overlaps)
+        out << "  note: " << o << '\n';
+}
+
 }  // namespace
 
 int do_plot(const PlotOptions& opt, std::ostream& out) {
@@ -66,30 +158,13 @@ int do_plot(const PlotOptions& opt, std::ostream& out) {
     std::string path;
     const std::string csv = read_metrics(opt.run, path);
     const std::string run_name = fs::path(path).parent_path().filename().string();
-    const RunTable table = table_from_csv(csv, path, run_name, 0);
+    RunTable table = table_from_csv(csv, path, run_name, 0);
     if (table.rows() == 0) throw std::invalid_argument(path + ": no metric rows");
+    add_source_param_columns(table);
 
     const PlotStyle style = opt.dark ? dark_style(opt.scale) : paper_style(opt.scale);
-    FigureOptions fo;
-    fo.y = opt.metric;
-    fo.ground = style.ground();
-    fo.full_range = opt.full_range;
-    fo.theory = false;
-    const Families fams = group_families(table_instances(table));
-    FigureNotes notes;
-    const bool over_tokens = opt.x == "tokens" || opt.x == "tokens_seen";
-    PlotSpec spec;
-    if (over_tokens) {
-        spec = time_figure(table, fams, fo, &notes);
-    } else {
-        fo.x = opt.x == "memory" ? "memory_floats" : opt.x;
-        spec = final_figure(table, fams, fo, &notes);
-        spec.x.label = x_title(fo.x);
-        // A figure shows every final point, however many decades a polynomial sweep spans.
-        spec.max_log_decades = 30;
-    }
-    spec.y.label = metric_title(opt.metric);
-
+    const Families fams = plot_families(table, opt);
+    const auto facets = facet_rows(table, opt.facet);
     const TrueTypeFont* font = default_font();
     const ApproximateMetrics approx;
     const TextMetrics& metrics = font ? static_cast<const TextMetrics&>(*font) : approx;
@@ -98,9 +173,24 @@ int do_plot(const PlotOptions& opt, std::ostream& out) {
     list.height = static_cast<float>(opt.height) * opt.scale;
     list.background = style.background ? style.background : rgba(255, 255, 255);
     const float pad = 8 * opt.scale;
-    const Rect frame{pad, pad, list.width - pad, list.height - pad};
-    const PlotLayout layout = layout_plot(spec, fit_view(spec), frame, style, metrics);
-    draw_plot(spec, layout, style, metrics, list);
+    const int cols = static_cast<int>(std::ceil(std::sqrt(static_cast<double>(facets.size()))));
+    const int rows = (static_cast<int>(facets.size()) + cols - 1) / cols;
+    const float cell_w = (list.width - pad) / static_cast<float>(cols);
+    const float cell_h = (list.height - pad) / static_cast<float>(rows);
+    const float title = facets.size() > 1 ? style.font_size * 1.4f : 0.0f;
+    FigureNotes notes;
+    for (std::size_t f = 0; f < facets.size(); ++f) {
+        const float x0 = pad + cell_w * static_cast<float>(f % static_cast<std::size_t>(cols));
+        const float y0 = pad + cell_h * static_cast<float>(f / static_cast<std::size_t>(cols));
+        const RunTable part = facets.size() > 1 ? table_rows(table, facets[f].second) : table;
+        PlotSpec spec = build_spec(part, fams, opt, style, notes);
+        if (title > 0)
+            list.text({x0 + pad, y0}, opt.facet + " = " + facets[f].first, style.font_size,
+                      style.text);
+        const Rect frame{x0, y0 + title, x0 + cell_w - pad, y0 + cell_h - pad};
+        const PlotLayout layout = layout_plot(spec, fit_view(spec), frame, style, metrics);
+        draw_plot(spec, layout, style, metrics, list);
+    }
 
     if (ext == ".svg") {
         std::ofstream f(opt.out, std::ios::binary);
@@ -109,18 +199,7 @@ int do_plot(const PlotOptions& opt, std::ostream& out) {
     } else {
         write_png(rasterise(list, font), opt.out);
     }
-    out << "kvscope plot: " << fams.families.size() << " famil"
-        << (fams.families.size() == 1 ? "y" : "ies") << ", " << opt.metric << " against "
-        << (over_tokens ? "tokens seen" : fo.x) << '\n';
-    for (const auto& fam : fams.families) {
-        out << "  " << fam.name;
-        const auto it = notes.slopes.find(fam.key);
-        if (it != notes.slopes.end() && fam.members.size() >= 2)
-            out << "  " << slope_text(it->second);
-        out << '\n';
-    }
-    for (const auto& o : notes.overlaps)
-        out << "  note: " << o << '\n';
+    print_summary(fams, notes, opt, facets.size(), out);
     if (!font) out << "  note: " << kDefaultFontPath << " missing; text drawn without a font\n";
     out << "wrote " << fs::absolute(opt.out).lexically_normal().string() << " ("
         << static_cast<int>(list.width) << " x " << static_cast<int>(list.height) << ")\n";

@@ -11,6 +11,8 @@
 
 namespace kvscope {
 
+inline constexpr int kMaxFacets = 64;
+
 struct PlotOptions {
     std::string run;                 ///< a run folder (holding metrics.csv) or a metrics.csv
     std::string x = "memory";        ///< "memory", "tokens" or any numeric column of the CSV
@@ -20,12 +22,19 @@ struct PlotOptions {
     int width = 960, height = 600;   ///< at scale 1
     bool dark = false;               ///< the explorer's dark theme instead of paper
     bool full_range = false;         ///< error against tokens: include the exact phase
+    /// Series grouped by this column (one colour and legend entry per value: "sketch",
+    /// "source_params", a source parameter such as "head", ...); "" for sweep families.
+    std::string by;
+    /// One small plot per value of this column ("source_params", "layer", "sketch", ...) in a
+    /// grid, same axes kind and metric; "" for one plot.
+    std::string facet;
 };
 
 /// Draws the figure and writes `opt.out`; prints one line per family (and its slope) to `out`.
 /// Throws std::invalid_argument naming the problem (no metrics.csv, a bad cell with its file,
 /// line and column, an unknown column, an extension other than .svg or .png, a scale outside
-/// [0.5, 4]); std::runtime_error when the file cannot be written.
+/// [0.5, 4], an unknown --by or --facet column, more than kMaxFacets facets); std::runtime_error
+/// when the file cannot be written.
 int do_plot(const PlotOptions& opt, std::ostream& out);
 
 }  // namespace kvscope

@@ -6,6 +6,7 @@
 #include <iterator>
 #include <limits>
 #include <map>
+#include <sstream>
 #include <stdexcept>
 #include <utility>
 
@@ -261,6 +262,56 @@ void append_table(RunTable& into, const RunTable& more) {
         for (std::size_t r = 0; r < more.rows(); ++r)
             col.push_back(more.cell(src, r));
     }
+}
+
+void add_source_param_columns(RunTable& table) {
+    const int sp = table.text_column("source_params");
+    if (sp < 0) return;
+    std::vector<std::string> keys;
+    std::vector<std::vector<std::pair<std::size_t, std::string>>> cells;  // per key: (row, value)
+    for (std::size_t r = 0; r < table.rows(); ++r) {
+        std::stringstream parts(table.cell(sp, r));
+        std::string part;
+        while (std::getline(parts, part, ';')) {
+            const auto eq = part.find('=');
+            if (eq == std::string::npos) continue;
+            const std::string key = part.substr(0, eq);
+            auto it = std::find(keys.begin(), keys.end(), key);
+            if (it == keys.end()) {
+                keys.push_back(key);
+                cells.emplace_back();
+                it = keys.end() - 1;
+            }
+            cells[static_cast<std::size_t>(it - keys.begin())].emplace_back(r, part.substr(eq + 1));
+        }
+    }
+    for (std::size_t k = 0; k < keys.size(); ++k) {
+        if (table.numeric_column(keys[k]) >= 0 || table.text_column(keys[k]) >= 0) continue;
+        std::vector<double> values(cells[k].size());
+        bool numeric = true;
+        for (std::size_t i = 0; i < cells[k].size() && numeric; ++i)
+            numeric = parse_number(cells[k][i].second, values[i]);
+        if (!numeric) continue;
+        const auto col = static_cast<std::size_t>(table.add_numeric(keys[k]));
+        for (std::size_t i = 0; i < cells[k].size(); ++i)
+            table.numeric[col][cells[k][i].first] = values[i];
+    }
+}
+
+RunTable table_rows(const RunTable& table, const std::vector<std::size_t>& rows) {
+    RunTable out;
+    out.numeric_names = table.numeric_names;
+    out.text_names = table.text_names;
+    out.numeric.resize(table.numeric.size());
+    out.text.resize(table.text.size());
+    for (std::size_t r : rows) {
+        out.instance.push_back(table.instance[r]);
+        for (std::size_t c = 0; c < table.numeric.size(); ++c)
+            out.numeric[c].push_back(table.numeric[c][r]);
+        for (std::size_t c = 0; c < table.text.size(); ++c)
+            out.text[c].push_back(table.text[c][r]);
+    }
+    return out;
 }
 
 }  // namespace kvscope::figure

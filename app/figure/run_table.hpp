@@ -50,6 +50,15 @@ RunTable table_from_rows(std::span<const MetricRow> rows);
 RunTable table_from_csv(const std::string& csv, const std::string& origin, const std::string& run,
                         int instance_offset);
 
+/// Splits a source_params cell ("layer=1;head=3") into its keys and values, and adds each key
+/// whose values are numbers on every row that names it as a numeric column of its own ("layer",
+/// "head"; NaN on rows without it), unless the table has a column of that name already. So a
+/// plot can put a source parameter on its x axis or facet by it.
+void add_source_param_columns(RunTable& table);
+
+/// The rows `rows` of `table`, every column kept.
+RunTable table_rows(const RunTable& table, const std::vector<std::size_t>& rows);
+
 /// Appends `more` to `into` (columns are the union; missing cells NaN or "").
 void append_table(RunTable& into, const RunTable& more);
 

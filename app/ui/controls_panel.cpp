@@ -191,6 +191,7 @@ void draw_source_picker(ControlsPanelState& state, PanelContext& ctx) {
         RunConfig next = config;
         next.source_id = source.id;
         next.source_params = state.source_params;
+        next.source_label.clear();  // no longer an instance of an opened source sweep
         ctx.sink.send(command::Configure{next});
     }
     tip("Restart every sketch on this stream (the current session stays if the source fails)");

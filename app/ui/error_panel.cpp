@@ -57,10 +57,16 @@ void draw_theory_options(ErrorPanelState& state, const Snapshot& snap) {
     ImGui::InputDouble("B", &state.theory_B, 0, 0, state.theory_B > 0 ? "%.3g" : "auto");
     state.theory_B = std::max(0.0, state.theory_B);
     if (ImGui::IsItemHovered()) {
+        const LogitBoundInputs& in = snap.logit_bound;
         ImGui::SetTooltip(
-            "Logit bound B = beta r_q r_k for the theory curves; 0 = auto (now "
-            "%.3g: a Taylor view's bound_B, else beta r_q^2 over the probes)",
-            B_est);
+            "Logit bound B for the theory curves; 0 = auto, measured on the stream:\n"
+            "B = beta * R * Q = %.3g * %.3g * %.3g = %.3g\n"
+            "R = max ||k - c|| over the %lld keys seen, c = the mean of the first %lld keys\n"
+            "Q = max ||q|| over the probes and the stream's queries\n"
+            "The same whatever sketches run. [R] c is our choice: softmax ignores a common "
+            "shift of the keys.",
+            in.beta, in.key_radius, in.query_norm, B_est, static_cast<long long>(in.keys_seen),
+            static_cast<long long>(in.centre_tokens));
     }
     ImGui::SameLine();
     ImGui::Checkbox("log factors", &state.theory_log_factors);
@@ -75,6 +81,58 @@ void draw_theory_options(ErrorPanelState& state, const Snapshot& snap) {
     ImGui::SameLine();
     ImGui::TextDisabled("n=%lld d=%d d_v=%d B=%.3g", static_cast<long long>(snap.tokens_seen),
                         snap.dim, snap.value_dim, state.theory_B > 0 ? state.theory_B : B_est);
+}
+
+// The "pin" button: pins the selected sketch's curve or the whole scene as a ghost to compare
+// edits against, or clears the pins.
+void draw_pin_menu(ErrorPanelState& state, PanelContext& ctx) {
+    if (ImGui::Button(state.pins.empty() ? "pin" : "pins")) ImGui::OpenPopup("##pin_menu");
+    if (ImGui::IsItemHovered()) {
+        ImGui::SetTooltip(
+            "Keep a curve as a faint ghost while you edit: the readout below says how much "
+            "the edit changed the error at the current position.");
+    }
+    if (!ImGui::BeginPopup("##pin_menu")) return;
+    const Snapshot& snap = ctx.snap;
+    const int selected = ctx.selection.sketch;
+    const bool has_selected = selected >= 0 && selected < static_cast<int>(snap.sketches.size());
+    const std::string name = has_selected ? snap.sketches[selected].name : "no sketch selected";
+    if (ImGui::MenuItem(("pin " + name).c_str(), nullptr, false, has_selected)) {
+        if (auto pin = pin_instance(snap.history, selected)) {
+            state.pins.push_back(std::move(*pin));
+        } else {
+            ctx.sink.say("nothing to pin yet: " + name + " has no evaluation (press Play or Step)");
+        }
+    }
+    if (ImGui::MenuItem("pin the whole scene", nullptr, false, !snap.history.empty())) {
+        auto pins = pin_scene(snap.history, "scene pin " + std::to_string(++state.scene_pins));
+        for (auto& p : pins)
+            state.pins.push_back(std::move(p));
+    }
+    const std::string clear = "clear " + std::to_string(state.pins.size()) + " pins";
+    if (ImGui::MenuItem(clear.c_str(), nullptr, false, !state.pins.empty())) state.pins.clear();
+    ImGui::EndPopup();
+}
+
+// One line per pin under the controls: what the edit changed at the current position.
+void draw_pin_readout(ErrorPanelState& state, const Snapshot& snap, const MetricDef& metric) {
+    for (std::size_t i = 0; i < state.pins.size(); ++i) {
+        const PinnedCurve& pin = state.pins[i];
+        const auto delta = compare_pin(pin, snap.history, metric);
+        ImGui::PushID(static_cast<int>(i));
+        if (ImGui::SmallButton("x")) {
+            state.pins.erase(state.pins.begin() + static_cast<long>(i));
+            ImGui::PopID();
+            return;  // one pin less: the rest are drawn next frame
+        }
+        ImGui::SameLine();
+        const std::string who = (pin.scene.empty() ? "pinned " : pin.scene + ": ") + pin.label;
+        ImGui::TextDisabled("%s  vs now:", who.c_str());
+        ImGui::SameLine();
+        ImGui::TextUnformatted(delta ? pin_delta_text(*delta, metric).c_str()
+                                     : "no common evaluation point yet");
+        ImGui::PopID();
+    }
 }
 
 // Metric picker, log y, theory toggle and its options, the CSV button.
@@ -103,6 +161,8 @@ void draw_controls(ErrorPanelState& state, PanelContext& ctx) {
             "error-vs-memory plot (constants 1; [R] = reconstruction, not a published formula).");
     }
     ImGui::SameLine();
+    draw_pin_menu(state, ctx);
+    ImGui::SameLine();
     csv_button(
         ctx.sink, "errors",
         [&] {
@@ -115,6 +175,7 @@ void draw_controls(ErrorPanelState& state, PanelContext& ctx) {
     ImGui::TextDisabled(state.metric > 6 ? "(exact = the full cache)"
                                          : "(exact = reference, not plotted)");
     if (state.show_theory) draw_theory_options(state, ctx.snap);
+    draw_pin_readout(state, ctx.snap, metric);
 }
 
 // Event markers on a time axis: the source's events and the selected sketch's (thin, text on
@@ -125,6 +186,46 @@ void plot_event_markers(const Snapshot& snap, const Selection& selection) {
     const ImU32 strong = IM_COL32(250, 200, 80, 230);
     for (const auto& m : timeline_markers(snap, selection)) {
         plot_marker(static_cast<double>(m.at), m.label, m.strong ? strong : weak, m.strong);
+    }
+}
+
+// The legend name of a pin: a scene pin's members share their scene's entry.
+std::string pin_legend(const PinnedCurve& pin) {
+    return pin.scene.empty() ? "pinned " + pin.label : pin.scene;
+}
+
+// A pin's colour: its instance's hue faded toward the background, grey once the instance left.
+ImU32 pin_colour(const PinnedCurve& pin, const figure::Families& fams) {
+    const bool live = fams.family_of(pin.instance) != nullptr;
+    return figure::fade(
+        live ? fams.colour(pin.instance, plot_ground()) : IM_COL32(170, 170, 170, 255), 0.45f);
+}
+
+// Ghosts of the pinned curves against tokens: thin dashed lines under the live ones.
+void plot_pins_against_tokens(const std::vector<PinnedCurve>& pins, const figure::Families& fams,
+                              const MetricDef& metric) {
+    for (const PinnedCurve& pin : pins) {
+        std::vector<double> x, y;
+        for (const MetricRow& r : pin.rows) {
+            x.push_back(static_cast<double>(r.tokens_seen));
+            y.push_back(metric.get(r));
+        }
+        LineStyle style;
+        style.dashed = true;
+        style.thickness = 1.2f;
+        style.fit = false;  // the live data frames the axes; a ghost far off stays off
+        plot_line(pin_legend(pin).c_str(), x.data(), y.data(), static_cast<int>(x.size()),
+                  pin_colour(pin, fams), style);
+    }
+}
+
+// Ghosts against memory: each pin's final point, faded.
+void plot_pins_against_memory(const std::vector<PinnedCurve>& pins, const figure::Families& fams,
+                              const MetricDef& metric) {
+    for (const PinnedCurve& pin : pins) {
+        const MetricRow& last = pin.rows.back();
+        const double x = last.memory_floats, y = metric.get(last);
+        if (x > 0 && y > 0) plot_scatter(pin_legend(pin).c_str(), &x, &y, 1, pin_colour(pin, fams));
     }
 }
 
@@ -153,6 +254,7 @@ void draw_time_plot(ErrorPanelState& state, const figure::Families& fams, const 
         plot_line(label.c_str(), x.data(), y.data(), static_cast<int>(x.size()),
                   fams.colour(inst, plot_ground()), style);
     }
+    plot_pins_against_tokens(state.pins, fams, metric);
     plot_event_markers(snap, selection);
     end_plot();
 }
@@ -270,6 +372,7 @@ void draw_memory_plot(ErrorPanelState& state, const figure::Families& fams, cons
     const bool error_metric = state.metric <= 5;
     if (!mx.empty() && error_metric) plot_reference_slopes(mx, my);
     plot_theory_lines(lines, mx, state.theory_fit, fams);
+    plot_pins_against_memory(state.pins, fams, metric);
     end_plot();
 }
 
@@ -342,7 +445,9 @@ void draw_error_panel(ErrorPanelState& state, PanelContext& ctx) {
 }
 
 void save_error_view(const ErrorPanelState& state, nlohmann::json& view) {
-    view["error_metric"] = state.metric;
+    // By CSV key, so a saved session stays valid when the metric list changes (an index from
+    // older files still loads).
+    view["error_metric"] = error_metrics()[static_cast<std::size_t>(state.metric)].key;
     view["show_theory"] = state.show_theory;
     save_plot(view, "error_time", state.time);
     save_plot(view, "error_memory", state.memory);

@@ -29,6 +29,9 @@ struct Settings {
     bool show_file_browser = false;
     bool show_lesson_picker = false;
     bool lesson_open = false;  ///< a lesson's narration takes the top of the left column
+    /// The opened config when its source sweeps a parameter (the live scene runs its first
+    /// instance; the Source sweep tab runs them all), else null.
+    std::shared_ptr<const RunConfig> source_sweep;
 };
 
 /// A position a lesson step points at: drawn emphasised, with its label, on the time plots and

@@ -79,20 +79,8 @@ const std::vector<MetricDef>& error_metrics() {
 // ---- theory overlays ----
 
 double estimate_logit_bound(const Snapshot& snap) {
-    double B = 0;
-    for (const auto& s : snap.sketches) {
-        if (s.view->taylor && std::isfinite(s.view->taylor->bound_B)) {
-            B = std::max(B, s.view->taylor->bound_B);
-        }
-    }
-    if (B > 0) return B;
-    if (snap.probes->rows() > 0 && snap.beta > 0) {
-        double rq = 0;
-        for (Index i = 0; i < snap.probes->rows(); ++i)
-            rq = std::max(rq, static_cast<double>(snap.probes->row(i).norm()));
-        if (rq > 0 && std::isfinite(rq)) return snap.beta * rq * rq;
-    }
-    return 1.0;
+    const double B = snap.logit_bound.B();
+    return std::isfinite(B) && B > 0 ? B : 1.0;
 }
 
 TheoryInputs theory_inputs(const Snapshot& snap, const TheoryOptions& options) {

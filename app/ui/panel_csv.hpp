@@ -34,9 +34,8 @@ struct TheoryOptions {
     int points = 31;
 };
 
-/// The logit bound B = beta r_q r_k the overlays use when none is set: the largest bound_B a
-/// running Taylor view reports (it measures r_q and r_k), else beta r_q^2 with r_q the largest
-/// probe-query norm (assumes r_k = r_q), else 1.
+/// The logit bound B the overlays use when none is set: the stream's own B = beta R Q
+/// (Snapshot::logit_bound, whatever sketches run), or 1 before any token.
 double estimate_logit_bound(const Snapshot& snap);
 /// TheoryInputs for this run: n = tokens seen, d, d_v, B (from options or estimated).
 TheoryInputs theory_inputs(const Snapshot& snap, const TheoryOptions& options);

@@ -175,6 +175,7 @@ void Runner::publish() {
         snap->dim = s.dim();
         snap->value_dim = s.value_dim();
         snap->beta = s.beta();
+        snap->logit_bound = s.logit_bound();
         snap->history = s.history().rows();
         snap->probes = s.shared_probes();
         try {

@@ -52,6 +52,8 @@ struct Snapshot {
     int dim = 0;
     int value_dim = 0;
     double beta = 0;
+    /// Session::logit_bound(): B = beta R Q of the stream so far, with its inputs.
+    LogitBoundInputs logit_bound;
     std::vector<SketchSnapshot> sketches;
     MetricRows history;
     std::shared_ptr<const Matrix> probes = std::make_shared<const Matrix>();  ///< [P x d]

@@ -8,6 +8,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "core/parallel.hpp"
 #include "core/random.hpp"
 #include "sources/source_registry.hpp"
 
@@ -73,6 +74,7 @@ Session::Session(RunConfig config, const SketchRegistry& sketches, StreamStorage
     kept_stream_cap_ = static_cast<Index>(kKeptStreamBytes / stream_bytes_per_token);
     check_growing_state();
     if (storage_ == StreamStorage::Discard) reference_.stream_against(probes_, beta_);
+    logit_bound_.reset(beta_, *probes_);
     for (const auto& entry : config_->sketches) {
         for (const auto& spec : expand_entry(*config_, entry)) {
             SketchSlot slot;
@@ -156,20 +158,27 @@ Eigen::Map<const Matrix> Session::queries() const {
 
 void Session::ingest(const TokenBatch& batch) {
     const TokenBlock block = batch.view();
-    for (auto& slot : slots_) {
-        if (!slot.error.empty()) continue;
+    // Every sketch instance, and the exact reference as one more task, side by side: each task
+    // touches its own slot only, so the result does not depend on the thread count.
+    parallel_for(slots_.size() + 1, threads_, [&](std::size_t i) {
+        if (i == slots_.size()) {
+            reference_.append(block);
+            return;
+        }
+        SketchSlot& slot = slots_[i];
+        if (!slot.error.empty()) return;
         const auto start = std::chrono::steady_clock::now();
         slot.revision = next_revision();
         try {
             slot.sketch->append(block);
         } catch (const std::exception& e) {
             slot.error = e.what();
-            continue;
+            return;
         }
         slot.append_seconds += seconds_since(start);
         slot.appended += block.size();
-    }
-    reference_.append(block);
+    });
+    logit_bound_.add(block);
     if (storage_ == StreamStorage::Keep) {
         queries_.insert(queries_.end(), batch.queries.data(),
                         batch.queries.data() + batch.queries.size());
@@ -333,11 +342,14 @@ void Session::evaluate() {
     point.norms.frobenius = reference_.value_frobenius_norm();
     point.norms.operator_norm = reference_.value_operator_norm();
     point.norms.max_row = reference_.max_value_norm();
-    for (std::size_t i = 0; i < slots_.size(); ++i) {
+    std::vector<MetricRow> rows(slots_.size());
+    parallel_for(slots_.size(), threads_, [&](std::size_t i) {
         const auto kept = subset_positions(slots_[i], n);
         const double mass = kept ? mass_recall_at(point, *kept) : kNaN;
-        history_.append(make_row(slots_[i], static_cast<int>(i), point, mass));
-    }
+        rows[i] = make_row(slots_[i], static_cast<int>(i), point, mass);
+    });
+    for (MetricRow& row : rows)  // in instance order, whatever finished first
+        history_.append(std::move(row));
     // Replay (Keep only) re-evaluates edited sketches at every past point from these.
     if (storage_ == StreamStorage::Keep) eval_points_.push_back(std::move(point));
 }
@@ -369,6 +381,7 @@ double Session::mass_recall_at(const EvalPoint& point, const std::vector<Index>&
 void Session::reset() {
     source_->reset();
     reference_.clear();
+    logit_bound_.reset(beta_, *probes_);
     queries_.clear();
     kept_positions_.clear();
     kept_keys_.clear();

@@ -10,6 +10,7 @@
 // append-only (metric_history.hpp).
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,6 +19,7 @@
 #include "core/registry.hpp"
 #include "metrics/error_metrics.hpp"
 #include "metrics/exact_reference.hpp"
+#include "metrics/logit_bound.hpp"
 #include "session/metric_history.hpp"
 #include "session/run_config.hpp"
 #include "sources/token_source.hpp"
@@ -115,9 +117,17 @@ class Session {
     const Matrix& probes() const { return *probes_; }
     std::shared_ptr<const Matrix> shared_probes() const { return probes_; }
     const ExactReference& reference() const { return reference_; }
+    /// The theory curves' logit bound B = beta R Q measured on the stream so far, with its
+    /// inputs (metrics/logit_bound.hpp); independent of the sketches.
+    const LogitBoundInputs& logit_bound() const { return logit_bound_.inputs(); }
     /// Stored stream queries [tokens_seen x d] (none with StreamStorage::Discard).
     Eigen::Map<const Matrix> queries() const;
     StreamStorage storage() const { return storage_; }
+    /// Threads for appending to and evaluating the sketch instances (1: all on the caller's
+    /// thread, the default). Results are the same for every count (core/parallel.hpp); only the
+    /// timing columns differ.
+    void set_threads(int threads) { threads_ = std::max(1, threads); }
+    int threads() const { return threads_; }
     /// Keys the session holds for mass recall with StreamStorage::Discard (0 with Keep).
     Index kept_key_count() const { return static_cast<Index>(kept_positions_.size()); }
     const TokenSource& source() const { return *source_; }
@@ -163,6 +173,8 @@ class Session {
     double beta_ = 0;
     std::shared_ptr<const Matrix> probes_;
     ExactReference reference_;
+    int threads_ = 1;
+    LogitBound logit_bound_;
     std::vector<float> queries_;
     std::vector<SketchSlot> slots_;
     MetricHistory history_;

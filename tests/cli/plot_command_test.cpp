@@ -141,6 +141,26 @@ TEST(PlotCommand, ErrorAgainstTokensWritesAFigure) {
     EXPECT_TRUE(fs::file_size(png) > 1000);
 }
 
+TEST(PlotCommand, ByAndFacetColumnsAreCheckedWithOneLine) {
+    const std::string run = (run_dir() / "run").string();
+    const CliResult by = cli({"plot", "--run", run, "--by", "nope", "--out", "/tmp/x.svg"});
+    EXPECT_EQ(by.code, 2);
+    EXPECT_THAT(by.err, HasSubstr("--by nope: no such column"));
+    const CliResult facet = cli({"plot", "--run", run, "--facet", "nope", "--out", "/tmp/x.svg"});
+    EXPECT_EQ(facet.code, 2);
+    EXPECT_THAT(facet.err, HasSubstr("--facet nope: no such column"));
+    // Facets by sketch: one titled plot per sketch in one well-formed SVG.
+    const fs::path svg = run_dir() / "facets.svg";
+    const CliResult ok = cli({"plot", "--run", run, "--facet", "sketch", "--out", svg.string()});
+    ASSERT_EQ(ok.code, 0) << ok.err;
+    EXPECT_THAT(ok.out, HasSubstr("facets by sketch"));
+    const std::string doc = read(svg);
+    std::string why;
+    EXPECT_TRUE(well_formed(doc, why)) << why;
+    EXPECT_THAT(doc, HasSubstr(">sketch = uniform<"));
+    EXPECT_THAT(doc, HasSubstr(">sketch = balance_kv<"));
+}
+
 TEST(PlotCommand, BadInputExitsTwoWithOneLine) {
     const std::string run = (run_dir() / "run").string();
     const auto one_line = [](const CliResult& r) {

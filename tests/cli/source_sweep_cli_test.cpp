@@ -184,6 +184,16 @@ TEST(SourceSweepRun, AllHeadsPresetRanksEverySketchOnEveryShippedHead) {
     const auto lines = lines_of(read(dir / "out" / "metrics.csv"));
     const std::size_t sketches = m.at("sketch_instances").size();
     EXPECT_EQ(lines.size(), 1 + 16 * sketches);  // eval_every = tokens: one row per instance
+    // Error per head, one line per sketch, one plot per layer: source_params keys are columns.
+    const fs::path svg = dir / "heads.svg";
+    const CliResult p = cli({"plot", (dir / "out").string(), "--x", "head", "--by", "sketch",
+                             "--facet", "layer", "--out", svg.string()});
+    ASSERT_EQ(p.code, 0) << p.err;
+    EXPECT_THAT(p.out, HasSubstr("eps_fro against head, 2 facets by layer"));
+    const std::string doc = read(svg);
+    EXPECT_THAT(doc, HasSubstr(">layer = 0<"));
+    EXPECT_THAT(doc, HasSubstr(">layer = 1<"));
+    EXPECT_THAT(doc, HasSubstr(">head<"));
 }
 
 }  // namespace

@@ -88,3 +88,28 @@ TEST(RunTable, SplitCsvLineHandlesEscapedQuotes) {
 
 }  // namespace
 }  // namespace kvscope::figure
+
+namespace kvscope::figure {
+namespace {
+
+TEST(RunTable, SourceParamsGiveANumericColumnPerKey) {
+    RunTable t = table_from_csv(
+        "instance,sketch,label,params,source_params,tokens_seen,memory_floats,eps_fro\n"
+        "0,uniform,uniform,,layer=0;head=3;file=a,64,17,0.5\n"
+        "0,uniform,uniform,,layer=1;head=2;file=b,64,17,0.25\n",
+        "m.csv", "r", 0);
+    add_source_param_columns(t);
+    const int layer = t.numeric_column("layer"), head = t.numeric_column("head");
+    ASSERT_GE(layer, 0);
+    ASSERT_GE(head, 0);
+    EXPECT_EQ(t.number(layer, 1), 1.0);
+    EXPECT_EQ(t.number(head, 0), 3.0);
+    EXPECT_EQ(t.numeric_column("file"), -1) << "a key with text values stays in source_params";
+    const RunTable second = table_rows(t, {1});
+    ASSERT_EQ(second.rows(), 1u);
+    EXPECT_EQ(second.number(second.numeric_column("eps_fro"), 0), 0.25);
+    EXPECT_EQ(second.cell(second.text_column("source_params"), 0), "layer=1;head=2;file=b");
+}
+
+}  // namespace
+}  // namespace kvscope::figure

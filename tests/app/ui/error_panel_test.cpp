@@ -148,7 +148,7 @@ TEST(ErrorPanelView, FieldsRoundTripAndBadValuesWarn) {
     state.memory.hidden = {"uniform budget=16"};
     nlohmann::json view = nlohmann::json::object();
     ui::save_error_view(state, view);
-    EXPECT_EQ(view["error_metric"], 3);
+    EXPECT_EQ(view["error_metric"], ui::error_metrics()[3].key) << "saved by CSV key, not index";
     EXPECT_EQ(view["show_theory"], false);
     ui::ErrorPanelState back;
     std::string warnings;
