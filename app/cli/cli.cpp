@@ -155,6 +155,13 @@ std::vector<std::size_t> source_ids(std::size_t source, std::size_t sketches) {
     return ids;
 }
 
+// A manifest left by an earlier run in the folder goes before this run writes rows: --resume
+// must never pair it with this run's metrics.csv (a run killed before its own manifest).
+void remove_stale_manifest(const std::filesystem::path& dir) {
+    std::error_code ec;
+    std::filesystem::remove(dir / "manifest.json", ec);
+}
+
 // The first sketch that failed during the run, as one line; "" when none did.
 std::string failed_sketch_message(const Session& session) {
     int failed = 0;
@@ -197,6 +204,7 @@ int do_swept_run(const RunConfig& config, const RunOptions& opt, std::ostream& o
             << '\n';
     }
     const auto dir = std::filesystem::absolute(opt.out_dir).lexically_normal();
+    remove_stale_manifest(dir);
     MetricsCsvWriter csv(dir, config.timing);
     nlohmann::json instances = nlohmann::json::array();
     std::vector<std::string> ranking;
@@ -280,6 +288,7 @@ int do_run(const RunOptions& opt, std::ostream& out, std::ostream& err) {
             << " tokens, seed " << config.seed << '\n';
     }
     const auto dir = std::filesystem::absolute(opt.out_dir).lexically_normal();
+    remove_stale_manifest(dir);
     MetricsCsvWriter csv(dir, session.config().timing);
     int signal = 0;
     {

@@ -121,35 +121,30 @@ void collect_rows(const Shard& s, std::vector<KeyedRow>& rows, std::string& head
     }
 }
 
-}  // namespace
+std::string joined(const std::vector<std::string>& items) {
+    std::string list;
+    for (const std::string& m : items)
+        list += (list.empty() ? "" : ", ") + m;
+    return list;
+}
 
-int do_merge(const MergeOptions& opt, std::ostream& out, std::ostream& err) {
-    if (opt.inputs.empty()) bad("no shard folders given");
-    std::vector<Shard> shards;
-    for (const std::string& dir : opt.inputs)
-        shards.push_back(read_shard(dir));
-    check_shards(shards);
-    const json& first = shards.front().manifest;
-    const int count = shards.front().count;
-    std::vector<std::string> missing;
+// The shards of 1..count not among `shards`, as "I/N".
+std::vector<std::string> missing_shards(const std::vector<Shard>& shards, int count) {
     std::vector<bool> present(static_cast<std::size_t>(count) + 1, false);
     for (const Shard& s : shards)
         present[static_cast<std::size_t>(s.index)] = true;
+    std::vector<std::string> missing;
     for (int i = 1; i <= count; ++i) {
         if (!present[static_cast<std::size_t>(i)]) missing.push_back(shard_name(i, count));
     }
-    if (!missing.empty() && !opt.allow_partial) {
-        std::string list;
-        for (const std::string& m : missing)
-            list += (list.empty() ? "" : ", ") + m;
-        bad("missing shard" + std::string(missing.size() > 1 ? "s " : " ") + list +
-            " (--allow-partial merges the others)");
-    }
-    // Disjoint instances; an unfinished shard is refused unless partial merges are allowed.
+    return missing;
+}
+
+// Disjoint instances; an unfinished shard is refused unless partial merges are allowed.
+void check_instances(const std::vector<Shard>& shards, bool allow_partial) {
     std::map<std::size_t, std::string> owner;
-    json instances = json::array();
     for (const Shard& s : shards) {
-        if (!s.manifest.value("complete", false) && !opt.allow_partial) {
+        if (!s.manifest.value("complete", false) && !allow_partial) {
             bad(printable(s.dir) + ": shard " + shard_name(s.index, s.count) +
                 " did not finish (continue it with kvscope run --resume, or --allow-partial)");
         }
@@ -162,50 +157,32 @@ int do_merge(const MergeOptions& opt, std::ostream& out, std::ostream& err) {
             owner[id] = s.dir;
         }
     }
-    std::vector<KeyedRow> rows;
-    std::string header;
-    json completed = json::array();
-    json groups = json::array();
+}
+
+// Ids in [0, total) that no shard completed.
+json missing_instances(const std::vector<Shard>& shards, std::size_t total) {
+    std::vector<bool> done(total, false);
     for (const Shard& s : shards) {
-        collect_rows(s, rows, header);
-        for (const json& id : s.manifest.value("completed_instances", json::array()))
-            completed.push_back(id);
-        for (const json& r : s.manifest.value("run_instances", json::array()))
-            instances.push_back(r);
-    }
-    std::stable_sort(rows.begin(), rows.end(), [](const KeyedRow& a, const KeyedRow& b) {
-        return std::tie(a.source, a.tokens, a.instance) < std::tie(b.source, b.tokens, b.instance);
-    });
-    std::sort(instances.begin(), instances.end(),
-              [](const json& a, const json& b) { return a.at("id") < b.at("id"); });
-    std::vector<std::size_t> done_ids;
-    for (const json& id : completed)
-        done_ids.push_back(id.get<std::size_t>());
-    std::sort(done_ids.begin(), done_ids.end());
-    const std::size_t total = first.value("instance_count", std::size_t{0});
-    json missing_ids = json::array();
-    for (std::size_t id = 0, j = 0; id < total; ++id) {
-        if (j < done_ids.size() && done_ids[j] == id) {
-            ++j;
-        } else {
-            missing_ids.push_back(id);
+        for (const json& id : s.manifest.value("completed_instances", json::array())) {
+            if (id.get<std::size_t>() < total) done[id.get<std::size_t>()] = true;
         }
     }
-    if (!missing_ids.empty() && !opt.allow_partial)
-        bad("the shards hold " + std::to_string(done_ids.size()) + " of " + std::to_string(total) +
-            " instances (first missing: " + std::to_string(missing_ids.front().get<std::size_t>()) +
-            ")");
-
-    prepare_output_folder(opt.out_dir);
-    const fs::path dir = fs::absolute(opt.out_dir).lexically_normal();
-    {
-        std::string text = header + '\n';
-        for (const KeyedRow& r : rows)
-            text += r.text + '\n';
-        std::ofstream file(dir / "metrics.csv", std::ios::binary | std::ios::trunc);
-        file << text;
-        if (!file) throw std::runtime_error((dir / "metrics.csv").string() + ": cannot write file");
+    json missing = json::array();
+    for (std::size_t id = 0; id < total; ++id) {
+        if (!done[id]) missing.push_back(id);
     }
+    return missing;
+}
+
+void write_text(const fs::path& path, const std::string& text) {
+    std::ofstream file(path, std::ios::binary | std::ios::trunc);
+    file << text;
+    if (!file) throw std::runtime_error(path.string() + ": cannot write file");
+}
+
+json merged_manifest(const std::vector<Shard>& shards, const std::vector<std::string>& missing,
+                     const json& missing_ids) {
+    const json& first = shards.front().manifest;
     json m;
     for (const char* key : {"kvscope_version", "schema_version", "seed", "config", "config_sha256",
                             "instance_count", "columns"}) {
@@ -213,30 +190,69 @@ int do_merge(const MergeOptions& opt, std::ostream& out, std::ostream& err) {
     }
     m["shard"] = nullptr;
     json from = json::array();
-    for (const Shard& s : shards)
+    json instances = json::array();
+    for (const Shard& s : shards) {
         from.push_back({{"dir", s.dir},
                         {"index", s.index},
                         {"complete", s.manifest.value("complete", false)}});
+        for (const json& r : s.manifest.value("run_instances", json::array()))
+            instances.push_back(r);
+    }
+    std::sort(instances.begin(), instances.end(),
+              [](const json& a, const json& b) { return a.at("id") < b.at("id"); });
     m["merged_from"] = from;
-    m["shard_count"] = count;
+    m["shard_count"] = shards.front().count;
     m["missing_shards"] = missing;
     m["missing_instances"] = missing_ids;
     m["run_instances"] = instances;
     m["complete"] = missing.empty() && missing_ids.empty();
     m["interrupted"] = false;
-    {
-        std::ofstream file(dir / "manifest.json", std::ios::binary | std::ios::trunc);
-        file << m.dump(2) << '\n';
-        if (!file)
-            throw std::runtime_error((dir / "manifest.json").string() + ": cannot write file");
+    return m;
+}
+
+}  // namespace
+
+int do_merge(const MergeOptions& opt, std::ostream& out, std::ostream& err) {
+    if (opt.inputs.empty()) bad("no shard folders given");
+    std::vector<Shard> shards;
+    for (const std::string& dir : opt.inputs)
+        shards.push_back(read_shard(dir));
+    check_shards(shards);
+    const int count = shards.front().count;
+    const std::vector<std::string> missing = missing_shards(shards, count);
+    if (!missing.empty() && !opt.allow_partial) {
+        bad("missing shard" + std::string(missing.size() > 1 ? "s " : " ") + joined(missing) +
+            " (--allow-partial merges the others)");
     }
+    check_instances(shards, opt.allow_partial);
+    const std::size_t total = shards.front().manifest.value("instance_count", std::size_t{0});
+    const json missing_ids = missing_instances(shards, total);
+    if (!missing_ids.empty() && !opt.allow_partial) {
+        bad("the shards hold " + std::to_string(total - missing_ids.size()) + " of " +
+            std::to_string(total) + " instances (first missing: " +
+            std::to_string(missing_ids.front().get<std::size_t>()) + ")");
+    }
+    std::vector<KeyedRow> rows;
+    std::string header;
+    for (const Shard& s : shards)
+        collect_rows(s, rows, header);
+    // The unsharded run's order: source instance, evaluation, sketch instance.
+    std::stable_sort(rows.begin(), rows.end(), [](const KeyedRow& a, const KeyedRow& b) {
+        return std::tie(a.source, a.tokens, a.instance) < std::tie(b.source, b.tokens, b.instance);
+    });
+
+    prepare_output_folder(opt.out_dir);
+    const fs::path dir = fs::absolute(opt.out_dir).lexically_normal();
+    std::string text = header + '\n';
+    for (const KeyedRow& r : rows)
+        text += r.text + '\n';
+    write_text(dir / "metrics.csv", text);
+    write_text(dir / "manifest.json", merged_manifest(shards, missing, missing_ids).dump(2) + "\n");
     if (!missing.empty() || !missing_ids.empty()) {
-        std::string list;
-        for (const std::string& s : missing)
-            list += (list.empty() ? "" : ", ") + s;
-        err << "kvscope: merge: partial: missing shard(s) " << (list.empty() ? "none" : list)
-            << "; " << missing_ids.size() << " of " << total << " instances missing (listed in "
-            << (dir / "manifest.json").string() << ")\n";
+        err << "kvscope: merge: partial: missing shard(s) "
+            << (missing.empty() ? "none" : joined(missing)) << "; " << missing_ids.size() << " of "
+            << total << " instances missing (listed in " << (dir / "manifest.json").string()
+            << ")\n";
     }
     if (!opt.quiet) {
         out << "kvscope merge: " << shards.size() << " of " << count << " shards, " << rows.size()
