@@ -82,11 +82,13 @@ Resumed read_resume(const fs::path& dir, const json& plan) {
     }
     for (const char* key : {"kvscope_version", "config_sha256", "shard"}) {
         if (m.value(key, json()) == plan.at(key)) continue;
-        throw std::invalid_argument(
-            printable(path.string()) + ": from another " +
-            (std::string(key) == "shard" ? "shard" : std::string(key).substr(0, 6)) + " (" + key +
-            " " + printable(m.value(key, json()).dump(), 80) + ", this run " +
-            printable(plan.at(key).dump(), 80) + "); --resume continues the same config and shard");
+        const std::string what = std::string(key) == "shard"           ? "shard"
+                                 : std::string(key) == "config_sha256" ? "config"
+                                                                       : "kvscope version";
+        throw std::invalid_argument(printable(path.string()) + ": from another " + what + " (" +
+                                    key + " " + printable(m.value(key, json()).dump(), 80) +
+                                    ", this run " + printable(plan.at(key).dump(), 80) +
+                                    "); --resume continues the same config and shard");
     }
     std::size_t rows = 0;
     r.groups = m.value("groups", json::array());
