@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <charconv>
+#include <map>
 #include <numeric>
+#include <set>
 #include <stdexcept>
+#include <utility>
 
 #include "core/registry.hpp"
 #include "io/sha256.hpp"
@@ -40,7 +43,7 @@ double sketch_cost_estimate(const SketchInstanceSpec& spec, std::int64_t tokens)
     const SketchInfo& info = builtin_sketches().at(spec.id, "sketch");
     double size = 0;
     if (info.state_bytes_at) {
-        size = static_cast<double>(tokens) / 2;
+        size = std::min(static_cast<double>(tokens) / 2, 8192.0);
     } else {
         for (const ParamSpec& p : info.params) {
             if (p.kind == ParamKind::Int && spec.params.has(p.key))
@@ -50,12 +53,18 @@ double sketch_cost_estimate(const SketchInstanceSpec& spec, std::int64_t tokens)
     return static_cast<double>(tokens) * (1.0 + size / 256.0);
 }
 
+double source_cost_estimate(std::int64_t tokens) {
+    const double t = static_cast<double>(tokens);
+    return t * (1.0 + std::min(t / 2, 8192.0) / 256.0);
+}
+
 std::vector<RunInstance> run_instances(const RunConfig& config) {
     const std::vector<SourceInstanceSpec> sources = expand_sources(config);
     const std::vector<SketchInstanceSpec> sketches = expand_sketches(config);
     std::vector<double> costs;
     for (const SketchInstanceSpec& s : sketches)
         costs.push_back(sketch_cost_estimate(s, config.tokens));
+    const double source_cost = source_cost_estimate(config.tokens);
     std::vector<RunInstance> out;
     for (std::size_t src = 0; src < sources.size(); ++src) {
         for (std::size_t k = 0; k < sketches.size(); ++k) {
@@ -67,6 +76,7 @@ std::vector<RunInstance> run_instances(const RunConfig& config) {
             r.sketch_label = sketches[k].label + (sketches[k].params_text.empty() ? "" : " ") +
                              sketches[k].params_text;
             r.cost = costs[k];
+            r.source_cost = source_cost;
             out.push_back(std::move(r));
         }
     }
@@ -74,18 +84,48 @@ std::vector<RunInstance> run_instances(const RunConfig& config) {
 }
 
 std::vector<int> partition_by_cost(std::span<const double> costs, int bins) {
+    // Every item its own group at no shared cost: plain LPT.
+    std::vector<std::size_t> groups(costs.size());
+    std::iota(groups.begin(), groups.end(), std::size_t{0});
+    const std::vector<double> none(costs.size(), 0.0);
+    return partition_by_cost(costs, groups, none, bins);
+}
+
+std::vector<int> partition_by_cost(std::span<const double> costs,
+                                   std::span<const std::size_t> groups,
+                                   std::span<const double> group_costs, int bins) {
     if (bins < 1) throw std::invalid_argument("partition: at least one bin");
+    if (groups.size() != costs.size()) throw std::invalid_argument("partition: one group per item");
     std::vector<std::size_t> order(costs.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
     std::stable_sort(order.begin(), order.end(),
                      [&](std::size_t a, std::size_t b) { return costs[a] > costs[b]; });
+    // The bins by (load, index): the first is the least loaded, the lower one on a tie. A bin
+    // that does not hold the item's group does best as that first bin; the bins that hold it are
+    // few and checked one by one. Same choice as trying every bin, in O(items log bins).
     std::vector<double> load(static_cast<std::size_t>(bins), 0.0);
+    std::set<std::pair<double, int>> by_load;
+    for (int b = 0; b < bins; ++b)
+        by_load.insert({0.0, b});
+    std::map<std::size_t, std::vector<int>> holders;  // group -> bins holding it
     std::vector<int> bin_of(costs.size(), 0);
     for (const std::size_t item : order) {
-        // min_element returns the first of equal loads: the lower bin wins a tie.
-        const auto least = std::min_element(load.begin(), load.end());
-        *least += costs[item];
-        bin_of[item] = static_cast<int>(least - load.begin());
+        const std::size_t g = groups[item];
+        std::vector<int>& held = holders[g];
+        const int least = by_load.begin()->second;
+        const bool least_holds = std::find(held.begin(), held.end(), least) != held.end();
+        std::pair<double, int> best = {load[static_cast<std::size_t>(least)] + costs[item] +
+                                           (least_holds ? 0.0 : group_costs[g]),
+                                       least};
+        for (const int b : held)
+            best = std::min(best, {load[static_cast<std::size_t>(b)] + costs[item], b});
+        const auto bin = static_cast<std::size_t>(best.second);
+        by_load.erase({load[bin], best.second});
+        load[bin] = best.first;
+        by_load.insert({load[bin], best.second});
+        if (std::find(held.begin(), held.end(), best.second) == held.end())
+            held.push_back(best.second);
+        bin_of[item] = best.second;
     }
     return bin_of;
 }
@@ -93,9 +133,15 @@ std::vector<int> partition_by_cost(std::span<const double> costs, int bins) {
 std::vector<RunInstance> shard_instances(const std::vector<RunInstance>& instances,
                                          ShardSpec shard) {
     std::vector<double> costs;
-    for (const RunInstance& r : instances)
+    std::vector<std::size_t> groups;
+    std::vector<double> group_costs;
+    for (const RunInstance& r : instances) {
         costs.push_back(r.cost);
-    const std::vector<int> bins = partition_by_cost(costs, shard.count);
+        groups.push_back(r.source);
+        if (group_costs.size() <= r.source) group_costs.resize(r.source + 1, 0.0);
+        group_costs[r.source] = r.source_cost;
+    }
+    const std::vector<int> bins = partition_by_cost(costs, groups, group_costs, shard.count);
     std::vector<RunInstance> out;
     for (std::size_t i = 0; i < instances.size(); ++i) {
         if (bins[i] == shard.index - 1) out.push_back(instances[i]);

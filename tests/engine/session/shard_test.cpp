@@ -69,6 +69,38 @@ TEST(Shard, PartitionIsDisjointCoveringAndBalanced) {
     EXPECT_THROW(partition_by_cost(skewed, 0), std::invalid_argument);
 }
 
+// A shard computes the exact reference of every source instance it touches: when that shared
+// cost dominates, each source instance's sketches stay in one shard, and the shards still get
+// equal shares of the sources.
+TEST(Shard, SharedGroupCostKeepsEachSourceInstanceInOneShard) {
+    std::vector<double> costs;
+    std::vector<std::size_t> groups;
+    for (std::size_t g = 0; g < 6; ++g) {
+        for (int k = 0; k < 3; ++k) {
+            costs.push_back(1.0 + k);
+            groups.push_back(g);
+        }
+    }
+    const std::vector<double> shared(6, 100.0);
+    const std::vector<int> bin = partition_by_cost(costs, groups, shared, 3);
+    std::vector<std::set<int>> bins_of_group(6);
+    std::vector<int> groups_per_bin(3, 0);
+    for (std::size_t i = 0; i < costs.size(); ++i)
+        bins_of_group[groups[i]].insert(bin[i]);
+    for (std::size_t g = 0; g < 6; ++g) {
+        ASSERT_EQ(bins_of_group[g].size(), 1u) << "group " << g << " split";
+        ++groups_per_bin[static_cast<std::size_t>(*bins_of_group[g].begin())];
+    }
+    EXPECT_EQ(groups_per_bin, (std::vector<int>{2, 2, 2}));
+    // Without a shared cost it is plain LPT.
+    const std::vector<double> free(6, 0.0);
+    EXPECT_EQ(partition_by_cost(costs, groups, free, 3), partition_by_cost(costs, 3));
+    // One source instance, cheap reference: its sketches are spread.
+    const std::vector<std::size_t> one(costs.size(), 0);
+    const std::vector<int> spread = partition_by_cost(costs, one, std::vector<double>{0.5}, 3);
+    EXPECT_EQ(std::set<int>(spread.begin(), spread.end()).size(), 3u);
+}
+
 TEST(Shard, RunInstancesAreSketchBySourceWithIdsInExpansionOrder) {
     const RunConfig c = small_config();
     const std::vector<RunInstance> all = run_instances(c);
