@@ -6,7 +6,9 @@
 // A run instance is one sketch instance on one source instance (expand_sketches x
 // expand_sources); its id is its index in the full expansion, source instance slowest:
 // id = source * sketch_count + sketch. Shard I of N (1-based, 1 <= I <= N, as Slurm array ids
-// are) holds the instances the longest-processing-time-first partition puts in bin I - 1.
+// are) holds the instances that a longest-processing-time-first partition puts in bin I - 1,
+// each source instance's shared cost (stream, exact reference, probes) paid once per bin that
+// holds any of its sketches.
 // A shard runs one Session per source instance it touches, holding only its sketch instances
 // (same seeds, labels and parameters as the full run: explicit entries, seeds pinned); each
 // sketch's rows depend only on the stream, the probes and its own state, so they equal the
