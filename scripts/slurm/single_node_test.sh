@@ -1,0 +1,208 @@
+#!/usr/bin/env bash
+# Brings up a throw-away single-node Slurm cluster (Debian's slurm-wlm and munge, no systemd,
+# no cgroups) in a temporary folder, runs a sharded kvscope sweep on it as a job array with a
+# dependent merge job (scripts/slurm/submit.sh), and checks that the merged metrics.csv is
+# byte-identical to the same sweep run unsharded. Prints the wall time of each phase. Everything
+# it starts (munged, slurmctld, slurmd) it stops on exit, by PID; nothing else is touched.
+#
+#   scripts/slurm/single_node_test.sh [--kvscope BIN] [--config JSON] [--tokens T] [--shards N]
+#                                     [--smoke] [--keep]
+#
+#   --kvscope BIN  the kvscope binary (default: build/kvscope of this checkout)
+#   --config JSON  a config with "timing": false (default: tests/data/sweep_small.json)
+#   --tokens T     passed to every kvscope run (shortens a shipped config)
+#   --shards N     array size (default 3)
+#   --smoke        only bring the cluster up and run `sbatch --array=1-3 --wrap hostname`
+#                  (needs no kvscope)
+#   --keep         leave the temporary folder (configuration, logs, outputs) in place
+#
+# Needs: slurm-wlm and munge (scripts/install_deps.sh --slurm), root or a user that may run
+# the daemons as itself. Ports: SLURM_TEST_PORT (default 16817) for slurmctld and the next one
+# for slurmd, so a real cluster on 6817/6818 is left alone. Exit 0 on success, 1 on a failure.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+kvscope="$repo/build/kvscope"
+config="$repo/tests/data/sweep_small.json"
+tokens=""
+shards=3
+smoke=0
+keep=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --kvscope) kvscope=$2; shift 2 ;;
+    --config) config=$2; shift 2 ;;
+    --tokens) tokens=$2; shift 2 ;;
+    --shards) shards=$2; shift 2 ;;
+    --smoke) smoke=1; shift ;;
+    --keep) keep=1; shift ;;
+    -h|--help) sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "single_node_test: unknown argument '$1'" >&2; exit 2 ;;
+  esac
+done
+
+for tool in munged munge unmunge slurmctld slurmd sbatch squeue sinfo scontrol; do
+  if ! command -v "$tool" >/dev/null 2>&1 && ! [ -x "/usr/sbin/$tool" ]; then
+    echo "single_node_test: '$tool' not found (install slurm-wlm and munge:" \
+         "scripts/install_deps.sh --slurm)" >&2
+    exit 1
+  fi
+done
+export PATH="$PATH:/usr/sbin:/sbin"
+
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f s", b - a }'; }
+t_start=$(now)
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/kvscope-slurm.XXXXXX")
+pids=()
+cleanup() {
+  local rc=$?
+  # Stop in reverse order of start, each by the PID we got when starting it.
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    kill -TERM "${pids[i]}" 2>/dev/null || true
+  done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  if [ "$rc" -ne 0 ]; then
+    for log in "$tmp"/log/*.log; do
+      [ -f "$log" ] || continue
+      echo "---- last lines of $log" >&2
+      tail -n 15 "$log" >&2
+    done
+  fi
+  if [ "$keep" -eq 1 ]; then
+    echo "single_node_test: kept $tmp"
+  else
+    rm -rf "$tmp"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+fail() { echo "single_node_test: FAIL: $*" >&2; exit 1; }
+
+wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...
+  local limit=$1 what=$2; shift 2
+  local deadline=$((SECONDS + limit))
+  until "$@" >/dev/null 2>&1; do
+    [ "$SECONDS" -lt "$deadline" ] || fail "$what not ready after ${limit} s"
+    sleep 0.2
+  done
+}
+
+mkdir -p "$tmp"/{munge,state,spool,log,run,out}
+chmod 0700 "$tmp/munge"
+
+# ---- munge: a fresh key and a private socket ----------------------------------------------
+dd if=/dev/urandom of="$tmp/munge/munge.key" bs=1024 count=1 status=none
+chmod 0400 "$tmp/munge/munge.key"
+socket="$tmp/munge/munge.socket"
+munged --foreground --force --socket="$socket" --key-file="$tmp/munge/munge.key" \
+  --pid-file="$tmp/run/munged.pid" --log-file="$tmp/log/munged.log" \
+  --seed-file="$tmp/munge/munged.seed" &
+pids+=($!)
+wait_for 20 "munged" bash -c "munge -S '$socket' -n | unmunge -S '$socket'"
+
+# ---- slurm.conf: localhost is controller and the one compute node -------------------------
+port=${SLURM_TEST_PORT:-16817}
+cpus=$(nproc)
+user=$(id -un)
+conf="$tmp/slurm.conf"
+: >"$tmp/plugstack.conf"
+cat >"$conf" <<CONF
+ClusterName=kvscope-test
+SlurmctldHost=localhost
+SlurmUser=$user
+SlurmdUser=$user
+SlurmctldPort=$port
+SlurmdPort=$((port + 1))
+AuthType=auth/munge
+CredType=cred/munge
+AuthInfo=socket=$socket
+StateSaveLocation=$tmp/state
+SlurmdSpoolDir=$tmp/spool/%n
+SlurmctldPidFile=$tmp/run/slurmctld.pid
+SlurmdPidFile=$tmp/run/slurmd.pid
+SlurmctldLogFile=$tmp/log/slurmctld.log
+SlurmdLogFile=$tmp/log/slurmd.log
+PlugStackConfig=$tmp/plugstack.conf
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+JobAcctGatherType=jobacct_gather/none
+AccountingStorageType=accounting_storage/none
+JobCompType=jobcomp/none
+MpiDefault=none
+SchedulerType=sched/backfill
+SelectType=select/cons_tres
+SelectTypeParameters=CR_CPU
+ReturnToService=2
+SlurmdTimeout=30
+MinJobAge=300
+NodeName=localhost NodeAddr=127.0.0.1 CPUs=$cpus State=UNKNOWN
+PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
+CONF
+export SLURM_CONF="$conf"
+
+slurmctld -D -i -f "$conf" >"$tmp/log/slurmctld.stdout" 2>&1 &
+pids+=($!)
+slurmd -D -f "$conf" -N localhost >"$tmp/log/slurmd.stdout" 2>&1 &
+pids+=($!)
+node_idle() { [ "$(sinfo -h -n localhost -o %t 2>/dev/null)" = "idle" ]; }
+wait_for 60 "the node (sinfo)" node_idle
+echo "single_node_test: cluster up ($cpus CPUs, munged + slurmctld + slurmd) in $(since "$t_start")"
+
+# Waits until none of the given job ids is pending or running (squeue forgets them soon after).
+wait_jobs() {
+  local deadline=$((SECONDS + $1)); shift
+  while [ -n "$(squeue -h -j "$(IFS=,; echo "$*")" -o %i 2>/dev/null)" ]; do
+    [ "$SECONDS" -lt "$deadline" ] || { squeue; fail "jobs $* still queued after $1 s"; }
+    sleep 0.5
+  done
+}
+job_state() { scontrol show job "$1" 2>/dev/null | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p' | sort -u; }
+
+if [ "$smoke" -eq 1 ]; then
+  t=$(now)
+  id=$(sbatch --parsable --array=1-3 --chdir="$tmp/out" --output="$tmp/out/hostname-%a.out" \
+         --wrap 'echo "$(hostname) task $SLURM_ARRAY_TASK_ID of $SLURM_ARRAY_TASK_COUNT"')
+  wait_jobs 120 "$id"
+  [ "$(job_state "$id")" = "COMPLETED" ] || fail "array $id ended $(job_state "$id")"
+  cat "$tmp"/out/hostname-*.out
+  [ "$(cat "$tmp"/out/hostname-*.out | wc -l)" -eq 3 ] || fail "expected 3 task outputs"
+  echo "single_node_test: PASS (smoke: 3-task array in $(since "$t"), total $(since "$t_start"))"
+  exit 0
+fi
+
+# ---- the sweep: array of shards, dependent merge, then the unsharded reference ------------
+[ -x "$kvscope" ] || fail "no kvscope binary at $kvscope (build it: ./scripts/build.sh kvscope)"
+[ -f "$config" ] || fail "no config $config"
+run_args=()
+[ -n "$tokens" ] && run_args+=(--tokens "$tokens")
+
+t=$(now)
+ids=$(KVSCOPE="$kvscope" KVSCOPE_RUN_ARGS="${run_args[*]}" \
+      "$repo/scripts/slurm/submit.sh" "$config" "$tmp/out/sweep" "$shards")
+read -r array_id merge_id <<<"$ids"
+wait_jobs 600 "$array_id" "$merge_id"
+t_slurm=$(since "$t")
+[ "$(job_state "$array_id")" = "COMPLETED" ] || fail "array $array_id ended $(job_state "$array_id")"
+[ "$(job_state "$merge_id")" = "COMPLETED" ] || fail "merge $merge_id ended $(job_state "$merge_id")"
+
+t=$(now)
+"$kvscope" run --config "$config" --out "$tmp/out/unsharded" --quiet "${run_args[@]}"
+t_ref=$(since "$t")
+
+merged="$tmp/out/sweep/merged/metrics.csv"
+[ -f "$merged" ] || fail "no merged metrics.csv"
+cmp "$merged" "$tmp/out/unsharded/metrics.csv" || fail "merged CSV differs from the unsharded run"
+rows=$(($(wc -l <"$merged") - 1))
+echo "single_node_test: PASS: $shards-task array + merge = unsharded run, byte for byte ($rows rows)"
+echo "single_node_test: sbatch to merged CSV $t_slurm; unsharded run $t_ref;" \
+     "total with bring-up and teardown: see below"
+echo "single_node_test: total before teardown $(since "$t_start")"
