@@ -45,7 +45,7 @@ merge_id=${merge_id%%;*}
 {
   echo "submit.sh: array job $array_id ($n shards), merge job $merge_id -> $out/merged"
   echo "submit.sh: watch with: squeue -j $array_id,$merge_id"
-  echo "submit.sh: merge by hand: sbatch --dependency=afterok:$array_id" \
+  echo "submit.sh: merge by hand: KVSCOPE=$kvscope sbatch --output=$out/logs/merge.out" \
        "$here/sweep.sbatch --merge $config $out $n"
 } >&2
 echo "$array_id $merge_id"
