@@ -186,6 +186,7 @@ job_state() { scontrol show job "$1" 2>/dev/null | sed -n 's/.*JobState=\([A-Z_]
 
 if [ "$smoke" -eq 1 ]; then
   t=$(now)
+  # shellcheck disable=SC2016  # expanded by the job's shell
   id=$(sbatch --parsable --array=1-3 --chdir="$tmp/out" --output="$tmp/out/hostname-%a.out" \
          --wrap 'echo "$(hostname) task $SLURM_ARRAY_TASK_ID of $SLURM_ARRAY_TASK_COUNT"')
   wait_jobs 120 "$id"
