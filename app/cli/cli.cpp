@@ -12,8 +12,11 @@
 
 #include "cli/interrupt.hpp"
 #include "cli/lessons_cmd.hpp"
+#include "cli/merge_command.hpp"
 #include "cli/plot_command.hpp"
 #include "cli/results_table.hpp"
+#include "cli/run_support.hpp"
+#include "cli/sharded_run.hpp"
 #include "core/registry.hpp"
 #include "io/input_file.hpp"
 #include "session/run_output.hpp"
@@ -125,21 +128,31 @@ struct RunOptions {
     std::string seed;    ///< as typed; empty: the config's
     std::string tokens;  ///< as typed; empty: the config's
     bool quiet = false;
+    std::string shard;    ///< "I/N" as typed; empty: the whole run
+    bool resume = false;  ///< continue the run in out_dir
 };
 
-// Creates the output folder before the run, so a path that cannot be a folder (under a regular
-// file, say) is bad input found at once rather than after a long run.
-void prepare_output_folder(const std::string& dir) {
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    if (fs::exists(dir, ec) && !fs::is_directory(dir, ec)) {
-        throw std::invalid_argument(printable(dir) + ": the output folder is an existing file");
+// The manifest keys --resume and merge read (sharded_run.hpp), for the whole run (shard 1/1):
+// `groups` lists the source instances that ran to their end.
+void add_whole_run_keys(nlohmann::json& manifest, const RunConfig& config,
+                        const nlohmann::json& groups, bool interrupted) {
+    const std::vector<RunInstance> all = run_instances(config);
+    add_plan_keys(manifest, config, ShardSpec{}, all, all);
+    manifest["groups"] = groups;
+    nlohmann::json done = nlohmann::json::array();
+    for (const auto& g : groups) {
+        for (const auto& id : g.at("instances"))
+            done.push_back(id);
     }
-    fs::create_directories(dir, ec);
-    if (ec || !fs::is_directory(dir)) {
-        throw std::invalid_argument(printable(dir) + ": cannot create the output folder (" +
-                                    (ec ? ec.message() : std::string("not a folder")) + ")");
-    }
+    manifest["completed_instances"] = done;
+    manifest["complete"] = !interrupted;
+}
+
+std::vector<std::size_t> source_ids(std::size_t source, std::size_t sketches) {
+    std::vector<std::size_t> ids;
+    for (std::size_t k = 0; k < sketches; ++k)
+        ids.push_back(source * sketches + k);
+    return ids;
 }
 
 // The first sketch that failed during the run, as one line; "" when none did.
@@ -156,21 +169,6 @@ std::string failed_sketch_message(const Session& session) {
     }
     if (failed > 1) first += " (and " + std::to_string(failed - 1) + " more sketches failed)";
     return first;
-}
-
-// Streams the session to its end, appending rows to metrics.csv after every chunk; between
-// chunks (at most 4,096 tokens and one evaluation each) it stops when a signal came. Returns the
-// signal, or 0 when the run reached its end.
-int stream_run(Session& session, MetricsCsvWriter& csv) {
-    constexpr Index kTokensPerCheck = 4096;
-    while (!session.finished()) {
-        if (const int signal = interrupt_signal()) return signal;
-        session.advance(kTokensPerCheck);
-        csv.append_new(session);
-    }
-    session.evaluate_now();
-    csv.append_new(session);
-    return 0;
 }
 
 // The interrupt message of a run stopped at `tokens_seen` of `tokens_target` (`where` says
@@ -204,13 +202,25 @@ int do_swept_run(const RunConfig& config, const RunOptions& opt, std::ostream& o
     std::vector<std::string> ranking;
     std::string failure;
     std::unique_ptr<Session> session;
+    nlohmann::json groups = nlohmann::json::array();
+    const std::size_t sketches = expand_sketches(config).size();
+    ProgressMeter progress(err, progress_wanted(opt.quiet, err), count * sketches,
+                           static_cast<Index>(count) * config.tokens);
     int signal = 0;
     const InterruptGuard guard;
     for (std::size_t i = 0; i < count && signal == 0; ++i) {
         session = std::make_unique<Session>(config_for_source(config, i), builtin_sketches(),
                                             StreamStorage::Discard);
         csv.next_session();
-        signal = stream_run(*session, csv);
+        progress.start_session(sketches, session->tokens_target(), config.tokens);
+        const std::size_t rows_before = csv.rows_written();
+        signal = stream_run(*session, csv, &progress);
+        progress.end_session(session->tokens_target());
+        progress.clear();
+        if (signal == 0) {
+            groups.push_back(group_entry(i, session->config().source_label, source_ids(i, sketches),
+                                         csv.rows_written() - rows_before));
+        }
         instances.push_back(source_instance_manifest(*session, i));
         ranking.push_back(ranking_line(*session));
         if (const std::string f = failed_sketch_message(*session); failure.empty() && !f.empty())
@@ -218,8 +228,10 @@ int do_swept_run(const RunConfig& config, const RunOptions& opt, std::ostream& o
         if (!opt.quiet && signal == 0)
             out << "  " << i + 1 << "/" << count << " " << session->config().source_label << '\n';
     }
-    const std::string manifest =
-        swept_run_manifest(config, instances, count, *session, signal != 0).dump(2) + "\n";
+    nlohmann::json manifest_json =
+        swept_run_manifest(config, instances, count, *session, signal != 0);
+    add_whole_run_keys(manifest_json, config, groups, signal != 0);
+    const std::string manifest = manifest_json.dump(2) + "\n";
     std::ofstream file(dir / "manifest.json", std::ios::binary);
     file << manifest;
     if (!file) throw std::runtime_error((dir / "manifest.json").string() + ": cannot write file");
@@ -248,6 +260,14 @@ int do_run(const RunOptions& opt, std::ostream& out, std::ostream& err) {
     RunConfig config = load_run_config(opt.config);
     if (!opt.seed.empty()) override_seed(config, opt.seed, "--seed");
     if (!opt.tokens.empty()) override_tokens(config, opt.tokens, "--tokens");
+    if (!opt.shard.empty() || opt.resume) {
+        ShardedRunOptions sharded;
+        sharded.out_dir = opt.out_dir;
+        if (!opt.shard.empty()) sharded.shard = parse_shard(opt.shard);
+        sharded.resume = opt.resume;
+        sharded.quiet = opt.quiet;
+        return run_sharded(config, sharded, out, err);
+    }
     if (!config.source_sweep.empty()) return do_swept_run(config, opt, out, err);
     // Bad input in the config or its files is reported first. A batch run never edits, so it
     // keeps only what the sketches need of the stream (memory flat on endless streams).
@@ -264,9 +284,24 @@ int do_run(const RunOptions& opt, std::ostream& out, std::ostream& err) {
     int signal = 0;
     {
         InterruptGuard guard;
-        signal = stream_run(session, csv);
+        ProgressMeter progress(err, progress_wanted(opt.quiet, err), session.sketches().size(),
+                               session.tokens_target());
+        progress.start_session(session.sketches().size(), 0, 0);
+        signal = stream_run(session, csv, &progress);
+        progress.clear();
     }
-    write_run_manifest(session, dir, signal != 0);
+    nlohmann::json manifest = run_manifest(session, signal != 0);
+    nlohmann::json groups = nlohmann::json::array();
+    if (signal == 0)
+        groups.push_back(
+            group_entry(0, "", source_ids(0, session.sketches().size()), csv.rows_written()));
+    add_whole_run_keys(manifest, config, groups, signal != 0);
+    {
+        std::ofstream file(dir / "manifest.json", std::ios::binary);
+        file << manifest.dump(2) << '\n';
+        if (!file)
+            throw std::runtime_error((dir / "manifest.json").string() + ": cannot write file");
+    }
     if (signal != 0) {
         return report_interrupt(signal, "", session.tokens_seen(), session.tokens_target(), csv,
                                 err);
@@ -296,7 +331,13 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& run_opt) {
         "and the tokens reached, and exits 130 (SIGINT) or 143 (SIGTERM); a second Ctrl+C exits "
         "at once.\nA config with a source sweep runs every source instance in turn, all into one "
         "metrics.csv (its column source_params names the instance), and prints one ranking line "
-        "per instance.\nExit codes: 0 done, 1 a sketch failed during the run, 2 bad input, 130 "
+        "per instance.\nOn a terminal (stderr), one progress line is redrawn in place: "
+        "instances done, tokens, elapsed, ETA; --quiet or output to a file or pipe shows none.\n"
+        "--shard I/N runs one of N disjoint parts (each sketch instance on each source instance "
+        "is one run instance, id = source x sketch_count + sketch; shards are balanced by "
+        "estimated cost); its manifest records config_sha256, shard, run_instances and the "
+        "finished groups. --resume continues a stopped run or shard in --out.\nExit codes: 0 done, "
+        "1 a sketch failed during the run, 2 bad input, 130 "
         "interrupted (SIGINT), 143 terminated (SIGTERM).");
     run->add_option("--config,-c", run_opt.config, "Run config (JSON, schema_version 1)")
         ->required();
@@ -305,8 +346,36 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& run_opt) {
                     "Override the config's seed (same rules as the config)");
     run->add_option("--tokens", run_opt.tokens,
                     "Override the config's token count (same limit as the config: 1 to 10^8)");
-    run->add_flag("--quiet,-q", run_opt.quiet, "Print nothing but errors");
+    run->add_flag("--quiet,-q", run_opt.quiet, "Print nothing but errors (and no progress line)");
+    run->add_option("--shard", run_opt.shard,
+                    "Run only shard I of N (I/N, 1 <= I <= N, as Slurm array task ids): a "
+                    "deterministic, disjoint part of the run instances (sketch instance x source "
+                    "instance), balanced by estimated cost; join the shards with kvscope merge");
+    run->add_flag("--resume", run_opt.resume,
+                  "Continue the run (or shard) in --out: finished source instances keep their "
+                  "rows, the unfinished one runs again; refused (exit 2) when the folder's "
+                  "manifest is from another config, version or shard");
     return run;
+}
+
+CLI::App* add_merge_command(CLI::App& app, MergeOptions& merge_opt) {
+    CLI::App* merge = app.add_subcommand(
+        "merge", "Join the folders of kvscope run --shard I/N into one metrics.csv and manifest");
+    merge->footer(
+        "The shards must come from the same config (config_sha256) and kvscope version, each "
+        "shard once, every one finished, their instances disjoint and complete; otherwise exit 2 "
+        "with one line naming the folder or shard. Rows come in the order of the unsharded run; "
+        "with \"timing\": false the merged metrics.csv equals the unsharded run's byte for "
+        "byte.\nExit codes: 0 merged, 2 bad input (missing, duplicated, unfinished or foreign "
+        "shard).");
+    merge->add_option("dirs", merge_opt.inputs, "Shard folders (written by kvscope run --shard)")
+        ->required();
+    merge->add_option("--out,-o", merge_opt.out_dir, "Output folder")->required();
+    merge->add_flag("--allow-partial", merge_opt.allow_partial,
+                    "Merge what there is; list the missing shards and instances on stderr and in "
+                    "the manifest (\"missing_shards\", \"missing_instances\")");
+    merge->add_flag("--quiet,-q", merge_opt.quiet, "Print nothing but errors");
+    return merge;
 }
 
 CLI::App* add_plot_command(CLI::App& app, PlotOptions& plot_opt) {
@@ -400,6 +469,8 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err,
     CLI::App* run = add_run_command(app, run_opt);
     PlotOptions plot_opt;
     CLI::App* plot = add_plot_command(app, plot_opt);
+    MergeOptions merge_opt;
+    CLI::App* merge = add_merge_command(app, merge_opt);
     bool list_json = false;
     CLI::App* list = app.add_subcommand("list", "List every source and sketch with parameters");
     list->add_flag("--json", list_json, "Machine-readable output");
@@ -435,6 +506,7 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err,
         if (*list) return do_list(list_json, out);
         if (*run) return do_run(run_opt, out, err);
         if (*plot) return do_plot(plot_opt, out);
+        if (*merge) return do_merge(merge_opt, out, err);
         if (*lessons) {
             if (lessons_seed >= 0) lessons_opt.seed = static_cast<std::uint64_t>(lessons_seed);
             if (lessons_opt.json && lessons_opt.check)

@@ -160,6 +160,18 @@ MetricsCsvWriter::MetricsCsvWriter(const std::filesystem::path& dir, bool timing
     if (!out_) throw std::runtime_error(path_.string() + ": cannot write file");
 }
 
+MetricsCsvWriter::MetricsCsvWriter(const std::filesystem::path& dir, bool timing,
+                                   const std::vector<std::string>& kept)
+    : MetricsCsvWriter(dir, timing) {
+    std::string text;
+    for (const std::string& record : kept)
+        text += record + '\n';
+    out_.write(text.data(), static_cast<std::streamsize>(text.size()));
+    out_.flush();
+    if (!out_) throw std::runtime_error(path_.string() + ": cannot write file");
+    written_ = kept.size();
+}
+
 void MetricsCsvWriter::append_new(const Session& session) {
     const std::span<const MetricRow> rows = session.history().span();
     if (rows.size() <= session_written_) return;
@@ -167,7 +179,13 @@ void MetricsCsvWriter::append_new(const Session& session) {
     // short (a reader polling meanwhile reads up to the last newline).
     std::string text;
     for (std::size_t i = session_written_; i < rows.size(); ++i) {
-        text += metric_csv_line(rows[i], timing_);
+        if (instances_.empty()) {
+            text += metric_csv_line(rows[i], timing_);
+        } else {
+            MetricRow row = rows[i];
+            row.instance = instances_.at(static_cast<std::size_t>(row.instance));
+            text += metric_csv_line(row, timing_);
+        }
         text += '\n';
     }
     out_.write(text.data(), static_cast<std::streamsize>(text.size()));

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <span>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -50,11 +51,21 @@ class MetricsCsvWriter {
     /// Creates (truncates) DIR/metrics.csv and writes the header. Throws std::runtime_error
     /// naming the path when it cannot be written.
     MetricsCsvWriter(const std::filesystem::path& dir, bool timing);
+    /// The same, then writes `kept` (CSV records of an earlier, interrupted run, each without
+    /// its line end) after the header: `--resume` continues from them.
+    MetricsCsvWriter(const std::filesystem::path& dir, bool timing,
+                     const std::vector<std::string>& kept);
     /// Appends the rows the session added since the last call, as whole lines, and flushes.
     /// Throws std::runtime_error naming the path on a write error.
     void append_new(const Session& session);
     /// The rows of the next append_new() come from a new session (counted from its first row).
-    void next_session() { session_written_ = 0; }
+    /// `instances`, when not empty, renumbers their instance column: a row of the session's
+    /// sketch i is written as instance instances[i] (a shard's sessions hold some of the run's
+    /// sketch instances, the CSV numbers them as the full run does).
+    void next_session(std::vector<int> instances = {}) {
+        session_written_ = 0;
+        instances_ = std::move(instances);
+    }
     /// Rows written, every session together.
     std::size_t rows_written() const { return written_; }
     const std::filesystem::path& path() const { return path_; }
@@ -65,6 +76,7 @@ class MetricsCsvWriter {
     bool timing_ = false;
     std::size_t written_ = 0;
     std::size_t session_written_ = 0;  ///< rows of the current session written
+    std::vector<int> instances_;       ///< the current session's instance numbers, or empty
 };
 
 }  // namespace kvscope
