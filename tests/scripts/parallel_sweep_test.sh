@@ -23,6 +23,7 @@ reference="$work/unsharded/metrics.csv"
 [ "$(wc -l <"$reference")" -gt 16 ] || fail "the unsharded run wrote too few rows"
 
 export KVSCOPE="$kvscope"
+unset KVSCOPE_RUN_ARGS KVSCOPE_SHARDS
 "$repo/scripts/parallel/sweep.sh" "$config" "$work/local" 3 -- -j 2
 cmp "$reference" "$work/local/merged/metrics.csv" || fail "3 local shards: merged CSV differs"
 for i in 1 2 3; do
@@ -32,7 +33,8 @@ done
 [ "$(cat "$work"/local/shard-*/metrics.csv | sort -u | wc -l)" -gt 3 ] || fail "shards are empty"
 [ "$(tail -n +2 "$work/local/shard-1/metrics.csv" | wc -l)" -gt 0 ] || fail "shard 1 is empty"
 
-cat >"$work/fake ssh" <<'SSH'
+fake_ssh="$2/fake_ssh"  # no space: parallel splits --ssh into a command and its options
+cat >"$fake_ssh" <<'SSH'
 #!/usr/bin/env bash
 # Stands in for ssh: `ssh [options] HOST [--] COMMAND...` runs COMMAND here as sshd would (the
 # words joined by spaces, run by a shell), and notes the host.
@@ -42,12 +44,23 @@ shift
 [ "${1:-}" = "--" ] && shift
 exec bash -c "$*"
 SSH
-chmod +x "$work/fake ssh"
+chmod +x "$fake_ssh"
+rm -f "$2/hosts.log"
 "$repo/scripts/parallel/sweep.sh" "$config" "$work/ssh" 2 -- \
-  --ssh "$work/fake ssh" --sshlogin 1/hostA,1/hostB
+  --ssh "$fake_ssh" --sshlogin 1/hostA,1/hostB
 cmp "$reference" "$work/ssh/merged/metrics.csv" || fail "2 shards over --sshlogin: merged CSV differs"
-grep -q . "$work/hosts.log" || fail "parallel did not go through the --ssh command"
+[ "$(sort -u "$2/hosts.log" | wc -l)" -eq 2 ] || fail "parallel did not use both hosts through the --ssh command"
 
-"$repo/scripts/parallel/sweep.sh" "$config" "$work/local" 3 -- -j 2
+# The rerun goes through a wrapper that logs each command line: every shard must resume.
+cat >"$2/logging_kvscope" <<WRAP
+#!/usr/bin/env bash
+echo "\$*" >>"$2/rerun.log"
+exec "$kvscope" "\$@"
+WRAP
+chmod +x "$2/logging_kvscope"
+rm -f "$2/rerun.log"
+KVSCOPE="$2/logging_kvscope" "$repo/scripts/parallel/sweep.sh" "$config" "$work/local" 3 -- -j 2
 cmp "$reference" "$work/local/merged/metrics.csv" || fail "rerun (resume): merged CSV differs"
+[ "$(grep -c -- '--shard [123]/3 --quiet --resume' "$2/rerun.log")" -eq 3 ] ||
+  fail "the rerun did not resume all 3 shards: $(cat "$2/rerun.log")"
 echo "PASS: parallel sweeps (3 local shards, 2 over --sshlogin, a resumed rerun) = unsharded run"
