@@ -2,11 +2,12 @@
 # Brings up a throw-away single-node Slurm cluster (Debian's slurm-wlm and munge, no systemd,
 # no cgroups) in a temporary folder, runs a sharded kvscope sweep on it as a job array with a
 # dependent merge job (scripts/slurm/submit.sh), and checks that the merged metrics.csv is
-# byte-identical to the same sweep run unsharded. Prints the wall time of each phase. Everything
-# it starts (munged, slurmctld, slurmd) it stops on exit, by PID; nothing else is touched.
+# byte-identical to the same sweep run unsharded; then the recovery path (a failed task, the
+# merge cancelled, the task resubmitted alone resumes). Prints the wall time of each phase.
+# Everything it starts (munged, slurmctld, slurmd) it stops on exit, by PID; nothing else.
 #
 #   scripts/slurm/single_node_test.sh [--kvscope BIN] [--config JSON] [--tokens T] [--shards N]
-#                                     [--smoke] [--keep]
+#                                     [--smoke] [--no-recovery] [--keep]
 #
 #   --kvscope BIN  the kvscope binary (default: build/kvscope of this checkout)
 #   --config JSON  the sweep (default: tests/data/sweep_small.json). With "timing": false the
@@ -15,6 +16,8 @@
 #   --shards N     array size (default 3)
 #   --smoke        only bring the cluster up and run `sbatch --array=1-3 --wrap hostname`
 #                  (needs no kvscope)
+#   --no-recovery  skip the second array: its task 2 fails, the merge job is cancelled, task 2
+#                  is resubmitted alone (it must resume), then merged and compared again
 #   --keep         leave the temporary folder (configuration, logs, outputs) in place
 #
 # Needs slurm-wlm and munge (scripts/install_deps.sh installs them) and root (slurmd launches
@@ -31,6 +34,7 @@ tokens=""
 shards=3
 smoke=0
 keep=0
+recovery=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --kvscope) kvscope=$2; shift 2 ;;
@@ -39,7 +43,8 @@ while [ $# -gt 0 ]; do
     --shards) shards=$2; shift 2 ;;
     --smoke) smoke=1; shift ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --no-recovery) recovery=0; shift ;;
+    -h|--help) sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "single_node_test: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -77,7 +82,7 @@ cleanup() {
   if [ "$rc" -eq 0 ]; then
     echo "single_node_test: stopped munged, slurmctld, slurmd; total $(since "$t_start")"
   else
-    for log in "$tmp"/log/*.log; do
+    for log in "$tmp"/log/*.log "$tmp"/out/sweep/logs/*.out; do
       [ -f "$log" ] || continue
       echo "---- last lines of $log" >&2
       tail -n 15 "$log" >&2
@@ -182,7 +187,7 @@ wait_jobs() {
     sleep 0.5
   done
 }
-job_state() { scontrol show job "$1" 2>/dev/null | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p' | sort -u; }
+job_state() { scontrol show job "$1" 2>/dev/null | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p' | sort -u | paste -sd,; }
 
 if [ "$smoke" -eq 1 ]; then
   t=$(now)
@@ -216,22 +221,67 @@ t=$(now)
 "$kvscope" run --config "$config" --out "$tmp/out/unsharded" --quiet "${run_args[@]}"
 t_ref=$(since "$t")
 
-merged="$tmp/out/sweep/merged/metrics.csv"
-[ -f "$merged" ] || fail "no merged metrics.csv"
 reference="$tmp/out/unsharded/metrics.csv"
-if grep -Eq '"timing"[[:space:]]*:[[:space:]]*false' "$config"; then
-  cmp "$merged" "$reference" || fail "merged CSV differs from the unsharded run"
-  how="byte for byte"
-else
-  # Timing on: update_us and query_us (the last two columns, plain numbers) are measured
-  # wall times and differ from run to run; everything else must match.
-  strip() { sed -E 's/,[^,]*,[^,]*$//' "$1"; }
-  [ "$(head -n 1 "$merged" | sed -E 's/.*,([^,]*,[^,]*)$/\1/')" = "update_us,query_us" ] ||
-    fail "metrics.csv no longer ends in update_us,query_us"
-  cmp <(strip "$merged") <(strip "$reference") || fail "merged CSV differs from the unsharded run"
-  how="byte for byte but for update_us and query_us (timing on)"
-fi
+# Compares a merged metrics.csv with the unsharded run's; sets `how`.
+same_as_reference() {
+  local merged=$1
+  [ -f "$merged" ] || fail "no merged $merged"
+  if grep -Eq '"timing"[[:space:]]*:[[:space:]]*false' "$config"; then
+    cmp "$merged" "$reference" || fail "$merged differs from the unsharded run"
+    how="byte for byte"
+  else
+    # Timing on: update_us and query_us (the last two columns, plain numbers) are measured
+    # wall times and differ from run to run; everything else must match.
+    strip() { sed -E 's/,[^,]*,[^,]*$//' "$1"; }
+    [ "$(head -n 1 "$merged" | sed -E 's/.*,([^,]*,[^,]*)$/\1/')" = "update_us,query_us" ] ||
+      fail "metrics.csv no longer ends in update_us,query_us"
+    cmp <(strip "$merged") <(strip "$reference") || fail "$merged differs from the unsharded run"
+    how="byte for byte but for update_us and query_us (timing on)"
+  fi
+}
+merged="$tmp/out/sweep/merged/metrics.csv"
+same_as_reference "$merged"
 rows=$(($(wc -l <"$merged") - 1))
 echo "single_node_test: PASS: $shards-task array + merge = unsharded run, $how ($rows rows)"
 echo "single_node_test: times: submit to merged CSV $t_slurm; the same sweep unsharded" \
-     "(one process) $t_ref; everything but teardown $(since "$t_start")"
+     "(one process) $t_ref"
+
+# ---- recovery: task 2 fails, the merge is cancelled; task 2 resubmitted alone resumes ------
+# The first array goes through a wrapper that logs every kvscope command line and, for shard 2,
+# reports failure after kvscope finished (as if the node died after the last row), so the
+# resubmitted task finds a manifest and must continue it with --resume.
+if [ "$recovery" -eq 1 ] && [ "$shards" -ge 2 ]; then
+  t=$(now)
+  rec="$tmp/out/recovery"
+  cat >"$tmp/flaky_kvscope" <<WRAP
+#!/usr/bin/env bash
+echo "\$*" >>"$tmp/calls.log"
+"$kvscope" "\$@" || exit
+for a in "\$@"; do
+  if [ "\$a" = "2/$shards" ] && [ -n "\${FLAKY:-}" ]; then echo "flaky: shard 2 fails" >&2; exit 1; fi
+done
+WRAP
+  chmod +x "$tmp/flaky_kvscope"
+  ids=$(FLAKY=1 KVSCOPE="$tmp/flaky_kvscope" KVSCOPE_RUN_ARGS="${run_args[*]}" \
+        "$repo/scripts/slurm/submit.sh" "$config" "$rec" "$shards" 2>/dev/null)
+  read -r array_id merge_id <<<"$ids"
+  wait_jobs 180 "$array_id" "$merge_id"
+  [[ "$(job_state "$array_id")" == *FAILED* ]] || fail "flaky array ended $(job_state "$array_id")"
+  [ "$(job_state "$merge_id")" = "CANCELLED" ] ||
+    fail "merge after a failed task ended $(job_state "$merge_id"), not CANCELLED"
+  retry_id=$(KVSCOPE="$tmp/flaky_kvscope" KVSCOPE_SHARDS="$shards" \
+    KVSCOPE_RUN_ARGS="${run_args[*]}" sbatch --parsable --array=2 \
+    --output="$rec/logs/shard-%a.retry.out" "$repo/scripts/slurm/sweep.sbatch" "$config" "$rec")
+  merge_id=$(KVSCOPE="$kvscope" sbatch --parsable --dependency="afterok:$retry_id" \
+    --kill-on-invalid-dep=yes --output="$rec/logs/merge.out" \
+    "$repo/scripts/slurm/sweep.sbatch" --merge "$config" "$rec" "$shards")
+  wait_jobs 180 "$retry_id" "$merge_id"
+  [ "$(job_state "$retry_id")" = "COMPLETED" ] || fail "retry ended $(job_state "$retry_id")"
+  [ "$(job_state "$merge_id")" = "COMPLETED" ] || fail "merge ended $(job_state "$merge_id")"
+  [ "$(grep -c -- "--shard 2/$shards --quiet --resume" "$tmp/calls.log")" -eq 1 ] ||
+    fail "the resubmitted task did not resume shard 2: $(cat "$tmp/calls.log")"
+  same_as_reference "$rec/merged/metrics.csv"
+  echo "single_node_test: PASS: recovery: task 2 failed, merge cancelled; task 2 resubmitted" \
+       "alone resumed (--resume), merged = unsharded run, $how ($(since "$t"))"
+fi
+echo "single_node_test: everything but teardown $(since "$t_start")"
