@@ -14,7 +14,7 @@
 #                  CSVs must match byte for byte; with timing on, all but update_us and query_us
 #   --tokens T     passed to every kvscope run (shortens a shipped config)
 #   --shards N     array size (default 3)
-#   --smoke        only bring the cluster up and run `sbatch --array=1-3 --wrap hostname`
+#   --smoke        only bring the cluster up and run `sbatch --array=1-3%2 --wrap hostname`
 #                  (needs no kvscope)
 #   --no-recovery  skip the second array: its task 2 fails, the merge job is cancelled, task 2
 #                  is resubmitted alone (it must resume), then merged and compared again
@@ -192,12 +192,14 @@ job_state() { scontrol show job "$1" 2>/dev/null | sed -n 's/.*JobState=\([A-Z_]
 if [ "$smoke" -eq 1 ]; then
   t=$(now)
   # shellcheck disable=SC2016  # expanded by the job's shell
-  id=$(sbatch --parsable --array=1-3 --chdir="$tmp/out" --output="$tmp/out/hostname-%a.out" \
+  # %2 throttles the array; SLURM_ARRAY_TASK_COUNT must still be 3 (sweep.sbatch relies on it).
+  id=$(sbatch --parsable --array=1-3%2 --chdir="$tmp/out" --output="$tmp/out/hostname-%a.out" \
          --wrap 'echo "$(hostname) task $SLURM_ARRAY_TASK_ID of $SLURM_ARRAY_TASK_COUNT"')
   wait_jobs 120 "$id"
   [ "$(job_state "$id")" = "COMPLETED" ] || fail "array $id ended $(job_state "$id")"
   cat "$tmp"/out/hostname-*.out
-  [ "$(cat "$tmp"/out/hostname-*.out | wc -l)" -eq 3 ] || fail "expected 3 task outputs"
+  [ "$(grep -c ' of 3$' "$tmp"/out/hostname-*.out | grep -c ':1$')" -eq 3 ] ||
+    fail "expected 3 task outputs, each 'task I of 3'"
   echo "single_node_test: PASS (smoke: 3-task array in $(since "$t"), total $(since "$t_start"))"
   exit 0
 fi
