@@ -70,7 +70,13 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/kvscope-slurm.XXXXXX")
 pids=()
 cleanup() {
   local rc=$?
-  # Stop in reverse order of start, each by the PID we got when starting it.
+  # Jobs still queued or running (a failure, Ctrl+C) are cancelled through our own controller
+  # (SLURM_CONF points at it), so no kvscope outlives the cluster; then the daemons stop in
+  # reverse order of start, each by the PID we got when starting it.
+  if [ -n "${SLURM_CONF:-}" ] && [ -n "$(squeue -h -o %i 2>/dev/null)" ]; then
+    scancel --user "$(id -un)" 2>/dev/null || true
+    for _ in $(seq 50); do [ -z "$(squeue -h -o %i 2>/dev/null)" ] && break; sleep 0.2; done
+  fi
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
     kill -TERM "${pids[i]}" 2>/dev/null || true
   done
@@ -110,6 +116,7 @@ wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...
   done
 }
 
+[[ "$shards" =~ ^[1-9][0-9]*$ ]] || fail "--shards must be a positive integer, got '$shards'"
 mkdir -p "$tmp"/{munge,state,spool,log,run,out}
 chmod 0700 "$tmp/munge"
 
@@ -181,9 +188,10 @@ echo "single_node_test: cluster up ($cpus CPUs, munged + slurmctld + slurmd) in 
 
 # Waits until none of the given job ids is pending or running (squeue forgets them soon after).
 wait_jobs() {
-  local deadline=$((SECONDS + $1)); shift
+  local limit=$1; shift
+  local deadline=$((SECONDS + limit))
   while [ -n "$(squeue -h -j "$(IFS=,; echo "$*")" -o %i 2>/dev/null)" ]; do
-    [ "$SECONDS" -lt "$deadline" ] || { squeue; fail "jobs $* still queued after $1 s"; }
+    [ "$SECONDS" -lt "$deadline" ] || { squeue; fail "jobs $* still queued after $limit s"; }
     sleep 0.5
   done
 }
@@ -214,7 +222,7 @@ t=$(now)
 ids=$(KVSCOPE="$kvscope" KVSCOPE_RUN_ARGS="${run_args[*]}" \
       "$repo/scripts/slurm/submit.sh" "$config" "$tmp/out/sweep" "$shards")
 read -r array_id merge_id <<<"$ids"
-wait_jobs 180 "$array_id" "$merge_id"
+wait_jobs 120 "$array_id" "$merge_id"
 t_slurm=$(since "$t")
 [ "$(job_state "$array_id")" = "COMPLETED" ] || fail "array $array_id ended $(job_state "$array_id")"
 [ "$(job_state "$merge_id")" = "COMPLETED" ] || fail "merge $merge_id ended $(job_state "$merge_id")"
@@ -267,7 +275,7 @@ WRAP
   ids=$(FLAKY=1 KVSCOPE="$tmp/flaky_kvscope" KVSCOPE_RUN_ARGS="${run_args[*]}" \
         "$repo/scripts/slurm/submit.sh" "$config" "$rec" "$shards" 2>/dev/null)
   read -r array_id merge_id <<<"$ids"
-  wait_jobs 180 "$array_id" "$merge_id"
+  wait_jobs 120 "$array_id" "$merge_id"
   [[ "$(job_state "$array_id")" == *FAILED* ]] || fail "flaky array ended $(job_state "$array_id")"
   [ "$(job_state "$merge_id")" = "CANCELLED" ] ||
     fail "merge after a failed task ended $(job_state "$merge_id"), not CANCELLED"
@@ -277,7 +285,7 @@ WRAP
   merge_id=$(KVSCOPE="$kvscope" sbatch --parsable --dependency="afterok:$retry_id" \
     --kill-on-invalid-dep=yes --output="$rec/logs/merge.out" \
     "$repo/scripts/slurm/sweep.sbatch" --merge "$config" "$rec" "$shards")
-  wait_jobs 180 "$retry_id" "$merge_id"
+  wait_jobs 120 "$retry_id" "$merge_id"
   [ "$(job_state "$retry_id")" = "COMPLETED" ] || fail "retry ended $(job_state "$retry_id")"
   [ "$(job_state "$merge_id")" = "COMPLETED" ] || fail "merge ended $(job_state "$merge_id")"
   [ "$(grep -c -- "--shard 2/$shards --quiet --resume" "$tmp/calls.log")" -eq 1 ] ||
