@@ -2,7 +2,9 @@
 # Installs the Debian packages kvscope needs, only those missing. Idempotent and
 # non-interactive; uses sudo only when not root. With --sanitizers it also installs what
 # scripts/sanitize.sh needs (clang 14, its sanitizer and libFuzzer runtimes, llvm-symbolizer);
-# the normal build never uses them.
+# the normal build never uses them. GNU parallel, Slurm and munge are for the cluster-sweep
+# scripts and their tests (scripts/parallel/, scripts/slurm/; README "Sweeps on a cluster");
+# installing slurm-wlm starts no daemon here that the tests need (they start their own).
 set -euo pipefail
 
 packages=(
@@ -11,6 +13,7 @@ packages=(
   xvfb xauth libgl1-mesa-dri
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev zlib1g-dev
   fonts-dejavu-core
+  parallel slurm-wlm munge
 )
 if [ "${1:-}" = "--sanitizers" ]; then
   packages+=(clang-14 libclang-rt-14-dev llvm-14)
