@@ -497,18 +497,22 @@ void Session::feed_stored(SketchSlot& slot, Index from, Index to) const {
     const auto q = stored_queries();
     const auto k = reference_.keys();
     const auto v = reference_.values();
-    // An estimate may change what a sketch holds (a Taylor sketch adds its pending keys to the
-    // moments, in another rounding order than later), so every evaluation point passed gets the
-    // estimate the run made there. The sketches whose state grows with the stream (exact, kivi,
-    // qjl) are skipped: their estimates cost O(tokens) each and change nothing (the seek tests
-    // compare them with a fresh run like every other sketch).
-    const bool estimates = !slot.info->state_bytes_at;
+    // An estimate may change what a sketch holds: a Taylor sketch adds its pending keys to its
+    // moments (in another rounding order than later) and recentres, so those sketches get the
+    // estimate the run made at every evaluation point passed. A subset of the stream only
+    // records what its last estimate saw (subgen's shares of Z): it gets the last one. The
+    // states that grow with the stream (exact, kivi, qjl) get none: an estimate costs them
+    // O(tokens) and changes nothing. The seek tests compare every registered sketch with a
+    // fresh run, bit for bit.
+    const bool every_point = !slot.info->state_bytes_at && !slot.info->subset_of_stream;
+    const bool last_point = !slot.info->state_bytes_at && slot.info->subset_of_stream;
     auto by_tokens = [](const EvalPoint& p, Index t) { return p.tokens < t; };
     auto point = std::lower_bound(eval_points_.begin(), eval_points_.end(), from + 1, by_tokens);
+    const auto end = std::lower_bound(point, eval_points_.end(), to + 1, by_tokens);
     Index at = from;
     while (at < to && slot.error.empty()) {
         // Blocks are cut at every evaluation point, as advance() cuts them.
-        const bool at_point = point != eval_points_.end() && point->tokens <= to;
+        const bool at_point = point != end;
         const Index stop = at_point ? point->tokens : to;
         for (Index begin = at; begin < stop && slot.error.empty(); begin += kChunk) {
             const Index count = std::min(kChunk, stop - begin);
@@ -522,8 +526,9 @@ void Session::feed_stored(SketchSlot& slot, Index from, Index to) const {
         }
         at = stop;
         if (at_point) {
+            const bool estimate = every_point || (last_point && std::next(point) == end);
             ++point;
-            if (estimates && slot.error.empty()) slot.sketch->estimate_many(*probes_);
+            if (estimate && slot.error.empty()) slot.sketch->estimate_many(*probes_);
         }
     }
 }

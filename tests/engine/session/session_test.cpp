@@ -398,8 +398,8 @@ TEST(Session, RowsCarryTheSourceInstanceLabel) {
     EXPECT_EQ(relabelled, b);
 }
 
-// Scrubbing: one sketch of every kind whose view the explorer draws (subsets, merge trees,
-// buckets, walks, moments, quantized), on a short stream.
+// Scrubbing: every registered sketch (subsets, merge trees, buckets, walks, moments,
+// quantized), on a short stream.
 json scrub_config() {
     return json::parse(R"({
       "schema_version": 1, "seed": 11, "tokens": 6000, "eval_every": 1000, "probe_queries": 16,
@@ -411,7 +411,10 @@ json scrub_config() {
                    {"id": "h2o", "params": {"budget": 64}},
                    {"id": "sliding_window", "params": {"budget": 64}},
                    {"id": "merge_reduce"}, {"id": "hybrid"}, {"id": "subgen"},
-                   {"id": "lsh_partition"}, {"id": "kivi"}, {"id": "qjl"}, {"id": "snapkv"}]})");
+                   {"id": "lsh_partition"}, {"id": "kivi"}, {"id": "qjl"}, {"id": "snapkv"},
+                   {"id": "streaming_llm"}, {"id": "key_norm"}, {"id": "sinks_window"},
+                   {"id": "uniform_halving"}, {"id": "weighted_merge_reduce"},
+                   {"id": "balance_kv_reference"}]})");
 }
 
 // Every sketch of `a` in the state of the same sketch of `b`, and the same estimates.
