@@ -32,6 +32,7 @@
 #include "ui/lesson_panel.hpp"
 #include "ui/lesson_steps.hpp"
 #include "ui/session_file.hpp"
+#include "ui/timeline.hpp"
 #include "ui/workspace.hpp"
 
 namespace kvscope {
@@ -116,6 +117,11 @@ void handle_shortcuts(const Snapshot& snap, ui::Workspace& w) {
         sink.send(snap.playing ? Command{command::Pause{}} : Command{command::Play{}});
     }
     if (ImGui::IsKeyPressed(GLFW_KEY_RIGHT)) sink.send(command::Step{settings.speed});
+    if (ImGui::IsKeyPressed(GLFW_KEY_LEFT) && snap.tokens_seen > 0) {  // one evaluation back
+        const auto points = ui::timeline_points(snap);
+        const auto at = std::lower_bound(points.begin(), points.end(), snap.tokens_seen);
+        sink.send(command::Seek{*std::prev(at)});
+    }
     if (ImGui::IsKeyPressed(GLFW_KEY_R, false)) {
         if (io.KeyShift) {
             sink.send(command::NewSeed{snap.config->seed + 1});
@@ -652,7 +658,15 @@ bool Explorer::frame(int index) {
         // screenshot shows the same state on every machine. A lesson stays at its step's
         // position.
         const ui::LessonPanelState* L = lessons();
-        if (!L || L->open < 0) runner_->send(command::Step{workspace_.settings.speed});
+        if (opt_.rewind_to >= 0 && index + 2 >= opt_.frames) {
+            if (index + 2 == opt_.frames) {
+                const auto points = ui::timeline_points(*runner_->snapshot());
+                const auto at = std::upper_bound(points.begin(), points.end(), opt_.rewind_to);
+                runner_->send(command::Seek{*std::prev(at)});
+            }
+        } else if (!L || L->open < 0) {
+            runner_->send(command::Step{workspace_.settings.speed});
+        }
         runner_->wait_idle();
     }
     // Frame time: UI work and rendering, not the scripted engine step above.

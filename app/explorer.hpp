@@ -27,6 +27,9 @@ struct ExplorerOptions {
     std::string lesson;         ///< a lesson file to open at start ("" = none)
     int lesson_step = 0;        ///< its step, from 1 (0 = the first); scripted frames then stay
                                 ///< at the step's position instead of stepping on
+    /// >= 0 with frames: the second-to-last frame scrubs the timeline back to the last
+    /// evaluation point at or before it instead of stepping (screenshots of the timeline).
+    long long rewind_to = -1;
     /// Polled once per frame: a signal number (SIGTERM, SIGINT) once the process was asked to
     /// stop, else 0. The explorer then saves the session to the autosave path and returns
     /// 128 + that number. Empty: never asked.

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
         opt.lessons_dir = r.lessons_dir;
         opt.lesson = r.lesson;
         opt.lesson_step = r.lesson_step;
+        opt.rewind_to = r.rewind_to;
         opt.stop_signal = [] { return kvscope::interrupt_signal(); };
         return kvscope::run_explorer(opt, out, err);
     };

@@ -1,7 +1,9 @@
 // Explorer latency without a window: the time from a parameter change to the snapshot that
 // carries the edited sketch's new error history, through the Runner exactly as the explorer
-// sends it (replay over the stored stream, re-evaluation at every past point, publish). The
-// plot shows it on the next frame. Scene: assets/configs/default.json streamed to 65,536 tokens.
+// sends it (replay over the stored stream, re-evaluation at every past point, publish); and the
+// time from a timeline scrub at the live end to the snapshot of the scene at an earlier
+// evaluation point (every sketch replays the stored stream to it, publish). The plot shows it on
+// the next frame. Scene: assets/configs/default.json streamed to 65,536 tokens.
 #include <benchmark/benchmark.h>
 
 #include <memory>
@@ -61,6 +63,36 @@ void BM_PublishFloor(benchmark::State& state) {
     }
 }
 BENCHMARK(BM_PublishFloor)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(20);
+
+// From the live end back to the evaluation point at `percent` % of the stream (the last one at
+// or before it), as the timeline slider sends it. Going live again between iterations is not
+// timed.
+void BM_RewindTo(benchmark::State& state) {
+    Runner runner(default_scene());
+    runner.send(command::Step{kTokens});
+    runner.wait_idle();
+    const Index every = runner.snapshot()->config->eval_every;
+    const Index target = kTokens * state.range(0) / 100 / every * every;
+    for (auto _ : state) {
+        state.PauseTiming();
+        runner.send(command::Seek{kTokens});
+        runner.wait_idle();
+        state.ResumeTiming();
+        runner.send(command::Seek{target});
+        runner.wait_idle();
+        const auto snap = runner.snapshot();
+        if (snap->tokens_seen != target) state.SkipWithError(snap->error.c_str());
+        benchmark::DoNotOptimize(snap->version);
+    }
+    state.SetLabel("to n = " + std::to_string(target));
+}
+BENCHMARK(BM_RewindTo)
+    ->Arg(25)
+    ->Arg(50)
+    ->Arg(99)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(10);
 
 int register_latency = [] {
     const RunConfig scene = default_scene();

@@ -457,6 +457,10 @@ CLI::App* add_gui_command(CLI::App& app, GuiRequest& gui_req, bool& no_ui,
                   "every frame (worst case for --report-frame-times)");
     gui->add_option("--speed", gui_req.speed, "Tokens per tick (per frame with --frames)")
         ->check(CLI::Range(1LL, 1000000LL));
+    gui->add_option("--rewind-to", gui_req.rewind_to,
+                    "With --frames: before the last frame, scrub the timeline back to the last "
+                    "evaluation point at or before TOKENS")
+        ->check(CLI::NonNegativeNumber);
 
     gui->add_option("--lesson", lesson_name,
                     "Open a lesson (name as `kvscope lessons` lists it, its number, or a file)");

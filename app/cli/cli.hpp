@@ -24,6 +24,7 @@ struct GuiRequest {
     std::string lessons_dir;          ///< the lessons the explorer's picker lists
     std::string lesson;               ///< a lesson file to open (validated), or ""
     int lesson_step = 0;              ///< its step, from 1 (0: the first)
+    long long rewind_to = -1;         ///< with frames: the timeline scrubbed back to this position
 };
 
 /// Opens the explorer; returns an exit code (3: no window could be opened). The binary passes

@@ -10,6 +10,7 @@
 #include "sources/source_registry.hpp"
 #include "ui/param_widgets.hpp"
 #include "ui/session_file.hpp"
+#include "ui/timeline.hpp"
 #include "ui/widgets.hpp"
 
 namespace kvscope::ui {
@@ -153,7 +154,8 @@ void draw_transport(PanelContext& ctx) {
     const std::string counter =
         std::to_string(snap.tokens_seen) + " / " + std::to_string(snap.tokens_target) + " tokens";
     ImGui::ProgressBar(frac, ImVec2(-1, 0), counter.c_str());
-    tip("Tokens streamed so far / stream length");
+    tip("Tokens the scene is at / stream length");
+    draw_timeline(ctx);
     ImGui::Text("seed %llu   d = %d   d_v = %d   beta = %.4g",
                 static_cast<unsigned long long>(snap.config->seed), snap.dim, snap.value_dim,
                 snap.beta);

@@ -1,6 +1,6 @@
-// The Controls panel: play, step, reset, new seed, speed, the token counter, the source picker
-// (widgets generated from the source's parameters; layer and head pickers for data files), and
-// the session, export and view settings.
+// The Controls panel: play, step, reset, new seed, speed, the token counter, the timeline slider
+// (ui/timeline.hpp), the source picker (widgets generated from the source's parameters; layer and
+// head pickers for data files), and the session, export and view settings.
 #pragma once
 
 #include <string>

@@ -349,11 +349,17 @@ void plot_families(const figure::Families& fams, const std::vector<double>& mx,
 
 // Error against memory at the latest evaluation, log-log, with reference slopes and theory.
 void draw_memory_plot(ErrorPanelState& state, const figure::Families& fams, const Series& rows,
-                      const MetricDef& metric, const std::vector<TheoryLine>& lines, float height) {
+                      const MetricDef& metric, const std::vector<TheoryLine>& lines, float height,
+                      Index at) {
     std::vector<double> mx, my;
     std::vector<int> owner;
     for (const auto& [inst, list] : rows) {
-        const MetricRow* last = list.back();
+        // The evaluation the scene is at: the latest, or the timeline's point when scrubbed back.
+        auto after =
+            std::upper_bound(list.begin(), list.end(), at,
+                             [](Index t, const MetricRow* r) { return t < r->tokens_seen; });
+        if (after == list.begin()) continue;
+        const MetricRow* last = *std::prev(after);
         if (last->memory_floats > 0 && metric.get(*last) > 0) {
             mx.push_back(last->memory_floats);
             my.push_back(metric.get(*last));
@@ -433,7 +439,7 @@ void draw_error_panel(ErrorPanelState& state, PanelContext& ctx) {
     std::vector<TheoryLine> lines;
     if (theory_applies)
         lines = theory_lines(snap, TheoryOptions{state.theory_B, state.theory_log_factors});
-    draw_memory_plot(state, fams, rows, metric, lines, height);
+    draw_memory_plot(state, fams, rows, metric, lines, height, snap.tokens_seen);
     if (table) ImGui::EndTable();
     if (!lines.empty() && ImGui::TreeNode("theory curves (full labels)")) {
         for (const auto& line : lines) {

@@ -15,6 +15,7 @@ void draw_help_overlay(HelpOverlayState&, PanelContext& ctx) {
     if (ImGui::Begin("Help (F1)", &ctx.settings.show_help, ImGuiWindowFlags_AlwaysAutoResize)) {
         const char* rows[][2] = {{"Space", "play / pause"},
                                  {"Right", "step one tick"},
+                                 {"Left", "timeline: one evaluation back"},
                                  {"R", "reset (same seed)"},
                                  {"Shift+R", "new seed"},
                                  {"F12 or S", "screenshot (PNG + JSON sidecar)"},

@@ -78,8 +78,12 @@ void sketch_warnings(const Snapshot& snap, std::string& first, std::string& all)
 
 void draw_status_line(StatusLineState&, PanelContext& ctx) {
     const Snapshot& snap = ctx.snap;
-    ImGui::Text("%s  %lld tokens  %zu sketches", snap.playing ? "playing" : "paused",
-                static_cast<long long>(snap.tokens_seen), snap.sketches.size());
+    // Scrubbed back, the scene is at an earlier point of the run than its live end.
+    const std::string where = snap.tokens_seen < snap.tokens_recorded
+                                  ? " (timeline; live " + std::to_string(snap.tokens_recorded) + ")"
+                                  : std::string();
+    ImGui::Text("%s  %lld tokens%s  %zu sketches", snap.playing ? "playing" : "paused",
+                static_cast<long long>(snap.tokens_seen), where.c_str(), snap.sketches.size());
     const bool hint = !ctx.settings.lesson_open;  // where the lessons are, until one is open
     const float right = ImGui::GetWindowContentRegionMax().x;
     const float hint_w = hint ? ImGui::CalcTextSize(kHint).x + kGap : 0.0f;

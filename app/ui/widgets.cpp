@@ -110,6 +110,10 @@ std::vector<TimelineMarker> timeline_markers(const Snapshot& snap, const Selecti
     }
     for (const Mark& m : selection.marks)
         out.push_back({m.at, m.label, true});
+    if (snap.tokens_seen < snap.tokens_recorded) {  // the timeline's cursor
+        // Short: a strong marker's text sits at the top of the plot.
+        out.push_back({snap.tokens_seen, "scene " + std::to_string(snap.tokens_seen), true});
+    }
     return out;
 }
 

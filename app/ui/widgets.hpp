@@ -33,7 +33,8 @@ struct TimelineMarker {
     bool strong = false;  ///< an open lesson step points at it
 };
 /// The markers every time axis shows: the source's events and the selected sketch's (weak),
-/// and the open lesson step's marks (strong; an event they repeat is not listed twice).
+/// the open lesson step's marks (strong; an event they repeat is not listed twice), and the
+/// timeline's cursor while the scene is scrubbed back (strong).
 std::vector<TimelineMarker> timeline_markers(const Snapshot& snap, const Selection& selection);
 
 /// `text` as the tooltip of the last item while it is hovered.

@@ -51,7 +51,11 @@ void EmbeddingTracker::fit(const Session& session, Index n) {
 
 std::shared_ptr<const EmbeddingData> EmbeddingTracker::update(const Session& session) {
     const Index n = session.tokens_seen();
-    if (n < count_ || (projection_.valid() && projection_.dim != session.dim())) reset();
+    // Rows of a stream that was reset are gone; after a seek back they are still stored (and
+    // projected), and the view shows the prefix [0, n) of them with the live bounding box.
+    if (session.tokens_recorded() < count_ ||
+        (projection_.valid() && projection_.dim != session.dim()))
+        reset();
     if (n == 0) {
         if (!last_) last_ = std::make_shared<EmbeddingData>();
         return last_;
@@ -96,7 +100,7 @@ std::shared_ptr<const EmbeddingData> EmbeddingTracker::update(const Session& ses
     auto data = std::make_shared<EmbeddingData>();
     data->projection = projection_;
     data->points = points_;
-    data->count = count_;
+    data->count = std::min(count_, target);
     data->tokens_seen = n;
     data->lo = lo_;
     data->hi = hi_;

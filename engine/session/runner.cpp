@@ -58,8 +58,13 @@ void Runner::loop() {
             pending.swap(queue_);
             busy_ = true;
         }
-        for (auto& c : pending)
-            apply(c);
+        for (std::size_t i = 0; i < pending.size(); ++i) {
+            // A seek followed by another is skipped: only where the slider stopped matters.
+            const bool superseded = i + 1 < pending.size() &&
+                                    std::holds_alternative<command::Seek>(pending[i]) &&
+                                    std::holds_alternative<command::Seek>(pending[i + 1]);
+            if (!superseded) apply(pending[i]);
+        }
         if (playing_ && session_ && !session_->finished()) {
             try {
                 session_->advance(speed_);
@@ -153,6 +158,9 @@ bool Runner::apply_one(Command& command) {
                 return true;
             } else if constexpr (std::is_same_v<T, command::RefitProjection>) {
                 embedding_.request_refit();
+            } else if constexpr (std::is_same_v<T, command::Seek>) {
+                playing_ = false;
+                if (session_) session_->seek(c.tokens);
             }
             return false;
         },
@@ -169,6 +177,7 @@ void Runner::publish() {
         const Session& s = *session_;
         snap->config = s.shared_config();
         snap->tokens_seen = s.tokens_seen();
+        snap->tokens_recorded = s.tokens_recorded();
         snap->tokens_target = s.tokens_target();
         snap->stream_note = s.stream_cap_note();
         snap->finished = s.finished();

@@ -43,7 +43,11 @@ struct Snapshot {
     /// The running session's config (never null): the one the session was built from and edited
     /// to; while no session could be built, the config that was asked for.
     std::shared_ptr<const RunConfig> config = std::make_shared<const RunConfig>();
+    /// Where the sketches are: tokens_recorded, or the evaluation point a Seek went back to.
     Index tokens_seen = 0;
+    /// How far the stream has run (the live end); the history holds its rows even when the
+    /// sketches are back at tokens_seen.
+    Index tokens_recorded = 0;
     Index tokens_target = 0;
     /// Session::stream_cap_note(): why the stream stops before the config's end, or "".
     std::string stream_note;
@@ -104,12 +108,19 @@ struct MoveSketch {
 };
 /// Refits the embedding view's PCA basis on the whole stream and reprojects every token.
 struct RefitProjection {};
+/// Takes the scene to stream position `tokens` (Session::seek: 0, an evaluation point or the
+/// live end) and pauses. Play then continues from there: the recorded stream replays at the
+/// play speed, then new tokens stream. Of several Seeks in a row only the last runs (a dragged
+/// slider sends one per frame).
+struct Seek {
+    Index tokens = 0;
+};
 }  // namespace command
 
 using Command = std::variant<command::Play, command::Pause, command::Step, command::Reset,
                              command::NewSeed, command::SetSpeed, command::Configure,
                              command::SetSketchParams, command::AddSketch, command::RemoveSketch,
-                             command::MoveSketch, command::RefitProjection>;
+                             command::MoveSketch, command::RefitProjection, command::Seek>;
 
 class Runner {
   public:

@@ -148,12 +148,17 @@ void Session::check_growing_state() const {
 }
 
 bool Session::finished() const {
-    return source_exhausted_ || tokens_seen() >= tokens_target();
+    return !rewound() && (source_exhausted_ || tokens_seen() >= tokens_target());
+}
+
+Eigen::Map<const Matrix> Session::stored_queries() const {
+    const auto rows = static_cast<Index>(queries_.size()) / std::max(dim_, 1);  // 0 with Discard
+    return Eigen::Map<const Matrix>(queries_.data(), rows, dim_);
 }
 
 Eigen::Map<const Matrix> Session::queries() const {
-    const auto rows = static_cast<Index>(queries_.size()) / std::max(dim_, 1);  // 0 with Discard
-    return Eigen::Map<const Matrix>(queries_.data(), rows, dim_);
+    return Eigen::Map<const Matrix>(queries_.data(), std::min(position_, stored_queries().rows()),
+                                    dim_);
 }
 
 void Session::ingest(const TokenBatch& batch) {
@@ -178,6 +183,7 @@ void Session::ingest(const TokenBatch& batch) {
         slot.append_seconds += seconds_since(start);
         slot.appended += block.size();
     });
+    position_ = reference_.size();
     logit_bound_.add(block);
     if (storage_ == StreamStorage::Keep) {
         queries_.insert(queries_.end(), batch.queries.data(),
@@ -251,6 +257,16 @@ Eigen::MatrixXd Session::keys_at(const std::vector<Index>& positions) const {
 
 Index Session::advance(Index max_tokens) {
     Index done = 0;
+    if (rewound()) {
+        // From point to point, so the sketches are always as at a seek (and a fresh run).
+        const std::vector<Index> points = seek_points();
+        const Index from = position_;
+        Index to = *std::prev(std::upper_bound(points.begin(), points.end(), from + max_tokens));
+        if (to <= from) to = *std::upper_bound(points.begin(), points.end(), from);
+        replay_all_to(to);
+        done = to - from;
+        if (rewound()) return done;
+    }
     while (done < max_tokens && !finished()) {
         const Index seen = tokens_seen();
         const Index next_eval = (seen / config_->eval_every + 1) * config_->eval_every;
@@ -274,7 +290,7 @@ void Session::run_to_end() {
 }
 
 void Session::evaluate_now() {
-    if (last_eval_at_ == tokens_seen()) return;
+    if (rewound() || last_eval_at_ == tokens_seen()) return;
     evaluate();
     last_eval_at_ = tokens_seen();
 }
@@ -388,6 +404,7 @@ void Session::reset() {
     history_.clear();
     eval_points_.clear();
     last_eval_at_ = -1;
+    position_ = 0;
     source_exhausted_ = false;
     for (auto& slot : slots_) {
         slot.sketch->reset();
@@ -401,8 +418,8 @@ void Session::reset() {
 std::vector<MetricRow> Session::replay(SketchSlot& slot, int instance) {
     if (storage_ == StreamStorage::Discard)
         throw std::logic_error("session: an edit replays the stream, which this session discards");
-    const Index n = tokens_seen();
-    const auto q = queries();
+    const Index n = tokens_recorded();
+    const auto q = stored_queries();
     const auto k = reference_.keys();
     const auto v = reference_.values();
     std::vector<MetricRow> rows;
@@ -447,7 +464,105 @@ std::vector<MetricRow> Session::replay(SketchSlot& slot, int instance) {
     }
     collect_mass();
     feed(fed, n);
+    if (rewound()) {  // the others are back at tokens_seen(): so is this one
+        slot.sketch->reset();
+        slot.revision = next_revision();
+        slot.error.clear();
+        feed_stored(slot, 0, position_);
+        slot.append_seconds = 0;
+        slot.appended = 0;
+    }
     return rows;
+}
+
+std::vector<Index> Session::seek_points() const {
+    std::vector<Index> out{0};
+    for (const EvalPoint& p : eval_points_) {
+        if (p.tokens > out.back()) out.push_back(p.tokens);
+    }
+    if (tokens_recorded() > out.back()) out.push_back(tokens_recorded());
+    return out;
+}
+
+void Session::seek(Index tokens) {
+    if (storage_ == StreamStorage::Discard)
+        throw std::logic_error("session: a seek replays the stream, which this session discards");
+    const std::vector<Index> points = seek_points();
+    if (!std::binary_search(points.begin(), points.end(), tokens)) {
+        throw std::invalid_argument("seek: " + std::to_string(tokens) +
+                                    " is not an evaluation point of the run (0, " +
+                                    std::to_string(points.size() - 1) + " evaluations, up to " +
+                                    std::to_string(tokens_recorded()) + " tokens)");
+    }
+    if (tokens == position_) return;
+    if (tokens < position_) {
+        for (auto& slot : slots_) {
+            slot.sketch->reset();
+            slot.revision = next_revision();
+            slot.error.clear();
+        }
+        position_ = 0;
+    }
+    replay_all_to(tokens);
+}
+
+void Session::feed_stored(SketchSlot& slot, Index from, Index to) const {
+    const auto q = stored_queries();
+    const auto k = reference_.keys();
+    const auto v = reference_.values();
+    // An estimate may change what a sketch holds: a Taylor sketch adds its pending keys to its
+    // moments (in another rounding order than later) and recentres, so those sketches get the
+    // estimate the run made at every evaluation point passed. A subset of the stream only
+    // records what its last estimate saw (subgen's shares of Z): it gets the last one. The
+    // states that grow with the stream (exact, kivi, qjl) get none: an estimate costs them
+    // O(tokens) and changes nothing. The seek tests compare every registered sketch with a
+    // fresh run, bit for bit.
+    const bool every_point = !slot.info->state_bytes_at && !slot.info->subset_of_stream;
+    const bool last_point = !slot.info->state_bytes_at && slot.info->subset_of_stream;
+    auto by_tokens = [](const EvalPoint& p, Index t) { return p.tokens < t; };
+    auto point = std::lower_bound(eval_points_.begin(), eval_points_.end(), from + 1, by_tokens);
+    const auto end = std::lower_bound(point, eval_points_.end(), to + 1, by_tokens);
+    Index at = from;
+    while (at < to && slot.error.empty()) {
+        // Blocks are cut at every evaluation point, as advance() cuts them.
+        const bool at_point = point != end;
+        const Index stop = at_point ? point->tokens : to;
+        for (Index begin = at; begin < stop && slot.error.empty(); begin += kChunk) {
+            const Index count = std::min(kChunk, stop - begin);
+            const TokenBlock block(q.middleRows(begin, count), k.middleRows(begin, count),
+                                   v.middleRows(begin, count), begin);
+            try {
+                slot.sketch->append(block);
+            } catch (const std::exception& e) {
+                slot.error = e.what();
+            }
+        }
+        at = stop;
+        if (at_point) {
+            const bool estimate = every_point || (last_point && std::next(point) == end);
+            ++point;
+            if (estimate && slot.error.empty()) slot.sketch->estimate_many(*probes_);
+        }
+    }
+}
+
+void Session::replay_all_to(Index to) {
+    const Index from = position_;
+    std::vector<std::future<void>> running;
+    for (std::size_t i = 1; i < slots_.size(); ++i) {
+        SketchSlot& slot = slots_[i];
+        running.push_back(std::async(std::launch::async,
+                                     [this, &slot, from, to] { feed_stored(slot, from, to); }));
+    }
+    if (!slots_.empty()) feed_stored(slots_[0], from, to);
+    for (auto& r : running)
+        r.get();
+    for (auto& slot : slots_) {
+        slot.revision = next_revision();
+        slot.append_seconds = 0;
+        slot.appended = 0;
+    }
+    position_ = to;
 }
 
 void Session::replace_history(int instance, std::vector<MetricRow> rows) {

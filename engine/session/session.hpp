@@ -8,6 +8,12 @@
 // The config, the probes and the history are shared with the Runner's snapshots, never copied:
 // the config and the probes are immutable (an edit makes a new config), the history is
 // append-only (metric_history.hpp).
+//
+// Scrubbing (seek): with StreamStorage::Keep the session can take every sketch back to any past
+// evaluation point and forward again, by replaying the stored stream (docs/architecture.md,
+// "Scrubbing"). The stream and the metric history stay whole: tokens_seen() is where the
+// sketches are, tokens_recorded() how far the stream has run, and rows past tokens_seen() are
+// kept. Advancing from a rewound point replays the recorded stream first and then streams on.
 #pragma once
 
 #include <algorithm>
@@ -73,13 +79,28 @@ class Session {
 
     /// Ingests up to `max_tokens` tokens (stopping at config.tokens or the source's end),
     /// evaluating at every multiple of eval_every and at the end. Returns tokens ingested.
+    /// While rewound it first replays the recorded stream (its rows exist already, so none is
+    /// added) to the last evaluation point within `max_tokens`, or the next one (so it may
+    /// return more), and streams new tokens only once the sketches are at tokens_recorded().
     Index advance(Index max_tokens);
     /// Runs to the end of the stream.
     void run_to_end();
     bool finished() const;
 
-    /// Appends metric rows for the current state (no-op if already evaluated at this count).
+    /// Appends metric rows for the current state (no-op if already evaluated at this count, and
+    /// while rewound: the rows of the recorded stream exist).
     void evaluate_now();
+
+    /// Takes every sketch to stream position `tokens`: 0, an evaluation point of the history,
+    /// or tokens_recorded(). Back: the sketches are reset and replay the stored stream; forward:
+    /// they replay from where they are. The stream, the exact reference and the history are
+    /// untouched, and each sketch ends in the state a fresh run stopped there has (the same
+    /// blocks, and the estimates of the evaluations it passes). Sketches replay in parallel.
+    /// Throws std::invalid_argument for any other position, std::logic_error with
+    /// StreamStorage::Discard (the stream is gone).
+    void seek(Index tokens);
+    /// The positions seek() accepts, ascending: 0, every evaluation point, tokens_recorded().
+    std::vector<Index> seek_points() const;
 
     /// Rewinds the stream and every sketch (same seeds).
     void reset();
@@ -102,7 +123,12 @@ class Session {
     /// This run's config with run seed `seed`: the same sketches and parameters, and every
     /// sketch seed that the config did not fix drawn from the new seed (for "new seed").
     RunConfig config_with_seed(std::uint64_t seed) const;
-    Index tokens_seen() const { return reference_.size(); }
+    /// Tokens the sketches have seen: tokens_recorded() unless a seek went back.
+    Index tokens_seen() const { return position_; }
+    /// Tokens of the stream ingested and stored so far (the live end).
+    Index tokens_recorded() const { return reference_.size(); }
+    /// True while a seek has the sketches before the live end.
+    bool rewound() const { return position_ < tokens_recorded(); }
     /// Where the run stops: the config's tokens, the source's length, and with
     /// StreamStorage::Keep the kKeptStreamBytes cap, whichever comes first.
     Index tokens_target() const;
@@ -145,8 +171,17 @@ class Session {
         ReferenceResult reference;
         ValueNorms norms;
     };
-    /// Feeds the stored stream to a fresh slot, evaluating at every past point.
+    /// Feeds the stored stream to a fresh slot, evaluating at every past point; it ends at
+    /// tokens_seen() (fed again from the start when rewound).
     std::vector<MetricRow> replay(SketchSlot& slot, int instance);
+    /// Appends stored tokens [from, to) to one slot in the blocks a run uses (kChunk, cut at
+    /// every evaluation point) and estimates the probes at each evaluation point passed, as the
+    /// run did (an estimate may change a sketch's state). The slot's error stops it.
+    void feed_stored(SketchSlot& slot, Index from, Index to) const;
+    /// Moves every sketch forward over the stored stream to `to`, one thread per sketch.
+    void replay_all_to(Index to);
+    /// The stored stream's queries, all tokens_recorded() rows.
+    Eigen::Map<const Matrix> stored_queries() const;
     /// Rewrites a config whose sweeps make its entries differ from the running instances into
     /// one explicit entry per instance (seeds pinned), so an edit can address one instance.
     /// A function of the config alone: the instances are expand_sketches(config).
@@ -180,6 +215,7 @@ class Session {
     MetricHistory history_;
     std::vector<EvalPoint> eval_points_;
     Index last_eval_at_ = -1;
+    Index position_ = 0;  ///< tokens the sketches have seen (tokens_seen())
     bool source_exhausted_ = false;
     StreamStorage storage_ = StreamStorage::Keep;
     Index kept_stream_cap_ = 0;          ///< Keep: tokens that fit in kKeptStreamBytes

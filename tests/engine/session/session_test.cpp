@@ -8,6 +8,7 @@
 #include <map>
 
 #include "core/random.hpp"
+#include "engine/support/sketch_state.hpp"
 #include "session/run_output.hpp"
 
 namespace kvscope {
@@ -395,6 +396,146 @@ TEST(Session, RowsCarryTheSourceInstanceLabel) {
     for (std::size_t at = 0; (at = relabelled.find(",radius=1.5,", at)) != std::string::npos;)
         relabelled.replace(at, 12, ",,");
     EXPECT_EQ(relabelled, b);
+}
+
+// Scrubbing: every registered sketch (subsets, merge trees, buckets, walks, moments,
+// quantized), on a short stream.
+json scrub_config() {
+    return json::parse(R"({
+      "schema_version": 1, "seed": 11, "tokens": 6000, "eval_every": 1000, "probe_queries": 16,
+      "timing": false,
+      "source": {"id": "isotropic_ball", "params": {"dim": 6, "radius": 1.5}},
+      "sketches": [{"id": "exact"}, {"id": "uniform", "params": {"budget": 64}},
+                   {"id": "balance_kv", "params": {"batch": 64}},
+                   {"id": "taylor", "params": {"degree": 2, "recenter": "mean"}},
+                   {"id": "h2o", "params": {"budget": 64}},
+                   {"id": "sliding_window", "params": {"budget": 64}},
+                   {"id": "merge_reduce"}, {"id": "hybrid"}, {"id": "subgen"},
+                   {"id": "lsh_partition"}, {"id": "kivi"}, {"id": "qjl"}, {"id": "snapkv"},
+                   {"id": "streaming_llm"}, {"id": "key_norm"}, {"id": "sinks_window"},
+                   {"id": "uniform_halving"}, {"id": "weighted_merge_reduce"},
+                   {"id": "balance_kv_reference"}]})");
+}
+
+// Every sketch of `a` in the state of the same sketch of `b`, and the same estimates.
+void expect_same_sketches(const Session& a, const Session& b) {
+    ASSERT_EQ(a.sketches().size(), b.sketches().size());
+    for (std::size_t i = 0; i < a.sketches().size(); ++i) {
+        const Sketch& x = *a.sketches()[i].sketch;
+        const Sketch& y = *b.sketches()[i].sketch;
+        EXPECT_EQ(test::first_difference(test::state_text(x), test::state_text(y)), "")
+            << a.sketches()[i].spec.label;
+        if (x.stats().seen == 0) continue;  // an empty sketch's output is 0 / 0
+        EXPECT_EQ(x.estimate_many(a.probes()).output(), y.estimate_many(b.probes()).output())
+            << a.sketches()[i].spec.label;
+    }
+}
+
+// A run of the whole stream in one advance() call: its blocks are the evaluation intervals,
+// which are the blocks a seek replays (a Taylor sketch's moments depend on the blocks in the
+// last bits; run_to_end() cuts at multiples of 4,096 as well).
+void run_whole(Session& s) {
+    s.advance(s.tokens_target());
+    s.evaluate_now();
+}
+
+TEST(Session, SeekBackGivesEverySketchTheStateOfARunStoppedThere) {
+    const RunConfig c = parse_run_config(scrub_config(), "");
+    Session live(c);
+    run_whole(live);
+    const std::string history = metrics_csv(live);
+    EXPECT_EQ(live.seek_points(), (std::vector<Index>{0, 1000, 2000, 3000, 4000, 5000, 6000}));
+    for (Index at : {Index{5000}, Index{2000}, Index{3000}, Index{1000}}) {
+        live.seek(at);
+        EXPECT_EQ(live.tokens_seen(), at);
+        EXPECT_EQ(live.tokens_recorded(), 6000);
+        EXPECT_TRUE(live.rewound());
+        EXPECT_FALSE(live.finished());
+        Session fresh(c);
+        fresh.advance(at);
+        ASSERT_EQ(fresh.tokens_seen(), at);
+        expect_same_sketches(live, fresh);
+        EXPECT_EQ(live.queries().rows(), at);   // the embedding's current query is the one at `at`
+        EXPECT_EQ(metrics_csv(live), history);  // the history stays whole
+    }
+    EXPECT_THROW(live.seek(1500), std::invalid_argument);
+    EXPECT_THROW(live.seek(7000), std::invalid_argument);
+    EXPECT_EQ(live.tokens_seen(), 1000);  // a refused seek leaves the sketches where they were
+}
+
+TEST(Session, SeekForwardAndAdvancingFromARewoundPointEqualTheUninterruptedRun) {
+    const RunConfig c = parse_run_config(scrub_config(), "");
+    Session whole(c);
+    run_whole(whole);
+    Session s(c);
+    s.advance(4000);
+    s.seek(2000);
+    s.seek(3000);  // forward from a rewound point, without a reset
+    Session stopped(c);
+    stopped.advance(3000);
+    expect_same_sketches(s, stopped);
+    s.seek(4000);  // back at the live end
+    EXPECT_FALSE(s.rewound());
+    s.seek(1000);
+    // Advancing replays the recorded stream from point to point and adds no row: a step within
+    // an interval goes to the next point, a longer one to the last point it reaches.
+    EXPECT_EQ(s.advance(10), 1000);
+    EXPECT_EQ(s.tokens_seen(), 2000);
+    EXPECT_EQ(s.advance(1500), 1000);
+    EXPECT_EQ(s.tokens_seen(), 3000);
+    expect_same_sketches(s, stopped);
+    EXPECT_EQ(s.history().size(), 4 * s.sketches().size());
+    // Then on past the live end, in the blocks of the uninterrupted run.
+    s.advance(3000);
+    EXPECT_EQ(s.tokens_seen(), 6000);
+    EXPECT_TRUE(s.finished());
+    s.evaluate_now();
+    EXPECT_EQ(metrics_csv(s), metrics_csv(whole));
+    expect_same_sketches(s, whole);
+}
+
+TEST(Session, SeekToZeroEmptiesEverySketchAndKeepsTheHistory) {
+    const RunConfig c = parse_run_config(scrub_config(), "");
+    Session s(c);
+    run_whole(s);
+    const std::size_t rows = s.history().size();
+    s.seek(0);
+    EXPECT_EQ(s.tokens_seen(), 0);
+    EXPECT_EQ(s.history().size(), rows);
+    for (const auto& slot : s.sketches())
+        EXPECT_EQ(slot.sketch->stats().seen, 0) << slot.spec.label;
+    expect_same_sketches(s, Session(c));
+    run_whole(s);
+    Session whole(c);
+    run_whole(whole);
+    expect_same_sketches(s, whole);
+}
+
+TEST(Session, AnEditWhileRewoundKeepsTheEditedSketchAtTheScrubPoint) {
+    Session s(parse_run_config(scrub_config(), ""));
+    run_whole(s);
+    s.seek(2000);
+    s.reconfigure_sketch(1, {{"budget", 32}});
+    s.add_sketch(SketchEntry{"uniform", {{"budget", 8}}, json::object(), std::nullopt, ""});
+    // Both evaluated at every point of the run (as a batch run of the edited config), and
+    // both back where the others are.
+    Session batch(s.config());
+    run_whole(batch);
+    expect_same_rows(s, batch, 1);
+    const int added = static_cast<int>(s.sketches().size()) - 1;
+    EXPECT_EQ(rows_of(s, added).size(), 6u);
+    EXPECT_EQ(s.sketches()[1].sketch->stats().seen, 2000);
+    EXPECT_EQ(s.sketches().back().sketch->stats().seen, 2000);
+    s.seek(6000);
+    EXPECT_EQ(test::first_difference(test::state_text(*s.sketches()[1].sketch),
+                                     test::state_text(*batch.sketches()[1].sketch)),
+              "");
+}
+
+TEST(Session, SeekNeedsTheStoredStream) {
+    Session s(parse_run_config(scrub_config(), ""), builtin_sketches(), StreamStorage::Discard);
+    s.advance(2000);
+    EXPECT_THROW(s.seek(1000), std::logic_error);
 }
 
 }  // namespace
