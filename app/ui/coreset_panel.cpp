@@ -226,7 +226,7 @@ void draw_coreset_panel(CoresetPanelState& state, PanelContext& ctx) {
     }
     if (view.merge_tree) draw_merge_tree(*view.merge_tree, snap.tokens_seen);
     if (view.walk && !view.walk->steps.empty()) draw_walk(*view.walk, state.walk, state.walk_bias);
-    if (view.score_rank) draw_score_rank(*view.score_rank, state.scores, plot_height());
+    if (view.score_rank) draw_score_rank(*view.score_rank, state.scores, 1.3f * plot_height());
     if (view.quant) {
         draw_channel_ranges(*view.quant, state.channel_ranges, state.channel_error, plot_height());
         draw_logit_scatter(*view.quant, state.logits, plot_height());

@@ -12,7 +12,7 @@ struct CoresetPanelState {
     PlotState weights{false, false};
     PlotState walk{false, false};       ///< p(+1) of the walk's steps
     PlotState walk_bias{false, false};  ///< the bias s_j, its own axis under walk
-    PlotState scores{false, false};     ///< score-ranked eviction (h2o, snapkv)
+    PlotState scores{false, true};      ///< score-ranked eviction (h2o, snapkv), log y
     PlotState channel_ranges{false, false};
     PlotState channel_error{false, false};
     PlotState logits{false, false};  ///< estimated against exact logits (qjl)

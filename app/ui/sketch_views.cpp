@@ -47,8 +47,8 @@ std::string eviction_sentence(const ScoreRankView& rank, std::size_t i) {
     const Index at =
         i < rank.left_at.size() && rank.left_at[i] >= 0 ? rank.left_at[i] : rank.decided_at;
     return "token " + std::to_string(rank.positions[i]) + " left at token " + std::to_string(at) +
-           ": " + rank.score_label + " = " + fmt("%.4g", rank.scores[i]) +
-           ", the lowest outside the protected window";
+           ": its " + rank.score_label + " = " + fmt("%.4g", rank.scores[i]) +
+           " was the lowest outside the protected window";
 }
 
 void draw_score_rank(const ScoreRankView& rank, PlotState& plot, float height) {
@@ -74,8 +74,17 @@ void draw_score_rank(const ScoreRankView& rank, PlotState& plot, float height) {
             plot_hline(rank.threshold_label.c_str(), rank.threshold, kThreshold);
         end_plot();
     }
-    ImGui::TextDisabled("scores at token %lld; points in the band cannot be evicted",
-                        static_cast<long long>(rank.decided_at));
+    if (plot.log_y) {
+        const auto nonpositive = std::count_if(rank.scores.begin(), rank.scores.end(),
+                                               [](double v) { return !(v > 0); });
+        if (nonpositive > 0)
+            ImGui::TextDisabled("%lld scores <= 0 are off the log axis",
+                                static_cast<long long>(nonpositive));
+    }
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+    ImGui::TextWrapped("scores at token %lld; the shaded %s is protected: no score evicts it",
+                       static_cast<long long>(rank.decided_at), rank.window_label.c_str());
+    ImGui::PopStyleColor();
     if (rank.left_at.empty()) {  // one decision (snapkv): everything it dropped left together
         const auto dropped = std::count(rank.kept.begin(), rank.kept.end(), char{0});
         if (dropped > 0) {
@@ -92,7 +101,8 @@ void draw_score_rank(const ScoreRankView& rank, PlotState& plot, float height) {
         if (rank.kept[i]) continue;
         if (!any) ImGui::TextUnformatted("why evicted (newest first):");
         any = true;
-        ImGui::BulletText("%s", eviction_sentence(rank, i).c_str());
+        ImGui::Bullet();
+        ImGui::TextWrapped("%s", eviction_sentence(rank, i).c_str());
     }
 }
 
@@ -119,9 +129,11 @@ void draw_channel_ranges(const QuantView& quant, PlotState& ranges, PlotState& e
         plot_scatter(label.c_str(), c.data(), quant.channel_error.data(), n, kEvictedColour);
         end_plot();
     }
-    ImGui::TextDisabled(
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+    ImGui::TextWrapped(
         "A step is range / (2^b - 1): a channel whose per-token range is far above its own "
         "range (an outlier channel elsewhere in the group) loses precision per token.");
+    ImGui::PopStyleColor();
 }
 
 void draw_logit_scatter(const QuantView& quant, PlotState& plot, float height) {

@@ -147,8 +147,8 @@ ScoreRankView H2oSketch::score_rank() const {
         r.left_at.push_back(e.at_token);
     }
     r.score_label = "accumulated attention A_i";
-    r.window_label = "recent window (" + std::to_string(recent_) + " tokens, protected)";
-    r.threshold_label = "eviction threshold (lowest A_i outside the window)";
+    r.window_label = "recent window (" + std::to_string(recent_) + " tokens)";
+    r.threshold_label = "threshold: lowest A_i outside";
     return r;
 }
 

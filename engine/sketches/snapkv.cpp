@@ -114,10 +114,9 @@ void SnapKvSketch::record_selection(const std::vector<double>& pooled,
     r.decided_at = newest_position + 1;
     r.score_label =
         "pooled vote (kernel " + std::to_string(kernel_) + ", " + (max_pool_ ? "max" : "avg") + ")";
-    r.window_label = "observation window (last " +
-                     std::to_string(newest_position - protect_from + 1) +
-                     " queries; their tokens kept)";
-    r.threshold_label = "lowest pooled vote kept";
+    r.window_label =
+        "observation window (" + std::to_string(newest_position - protect_from + 1) + " queries)";
+    r.threshold_label = "threshold: lowest vote kept";
     selection_ = std::move(r);
 }
 
