@@ -24,10 +24,9 @@ const char* const kBarHelp[] = {
     "floats the bucket's summary stores",
     "share of the estimated denominator Z the bucket contributes for the current query"};
 
-// What the sketch reports in `radii`: the bucket's radius, or its own meaning (value-norm
-// classes of balance_kv).
-const char* radius_title(const BucketView& b) {
-    return b.radius_meaning.empty() ? "radius" : b.radius_meaning.c_str();
+// Value-norm classes (balance_kv) rather than hash buckets.
+bool norm_classes(const BucketView& b) {
+    return !b.value_norm_lo.empty();
 }
 
 // True when the sketch reports bar measure `measure` (a measure it leaves empty is not offered).
@@ -68,7 +67,9 @@ void bucket_tooltip(const BucketView& b, std::size_t i, Index total) {
                     total > 0 ? 100.0 * static_cast<double>(b.counts[i]) / total : 0.0,
                     static_cast<long long>(total));
     }
-    if (i < b.radii.size()) ImGui::Text("%s %.4g", radius_title(b), b.radii[i]);
+    if (i < b.radii.size()) ImGui::Text("radius %.4g", b.radii[i]);
+    if (i < b.value_norm_lo.size() && i < b.value_norm_hi.size())
+        ImGui::Text("value norms %.4g <= ||v|| < %.4g", b.value_norm_lo[i], b.value_norm_hi[i]);
     if (i < b.memory_floats.size()) ImGui::Text("memory %.6g floats", b.memory_floats[i]);
     if (i < b.taylor_degree.size()) ImGui::Text("Taylor degree %d", b.taylor_degree[i]);
     if (i < b.query_contribution.size()) {
@@ -243,14 +244,22 @@ struct BucketColumn {
 std::vector<BucketColumn> bucket_columns(const BucketView& b) {
     std::vector<BucketColumn> c;
     if (!b.counts.empty())
-        c.push_back({"tokens", [&b](std::size_t i) {
+        c.push_back({norm_classes(b) ? "items kept" : "tokens", [&b](std::size_t i) {
                          if (i < b.counts.size())
                              ImGui::Text("%lld", static_cast<long long>(b.counts[i]));
                      }});
     if (!b.radii.empty())
-        c.push_back({radius_title(b), [&b](std::size_t i) {
+        c.push_back({"radius", [&b](std::size_t i) {
                          if (i < b.radii.size()) ImGui::Text("%.3g", b.radii[i]);
                      }});
+    if (norm_classes(b)) {
+        c.push_back({"‖v‖ from", [&b](std::size_t i) {
+                         if (i < b.value_norm_lo.size()) ImGui::Text("%.4g", b.value_norm_lo[i]);
+                     }});
+        c.push_back({"‖v‖ below", [&b](std::size_t i) {
+                         if (i < b.value_norm_hi.size()) ImGui::Text("%.4g", b.value_norm_hi[i]);
+                     }});
+    }
     if (!b.memory_floats.empty())
         c.push_back({"floats", [&b](std::size_t i) {
                          if (i < b.memory_floats.size()) ImGui::Text("%.4g", b.memory_floats[i]);
@@ -283,7 +292,7 @@ void draw_bucket_table(const BucketView& b) {
         return;
     }
     ImGui::TableSetupScrollFreeze(0, 1);
-    ImGui::TableSetupColumn("bucket");
+    ImGui::TableSetupColumn(norm_classes(b) ? "class" : "bucket");
     for (const BucketColumn& c : columns)
         ImGui::TableSetupColumn(c.title.c_str());
     ImGui::TableHeadersRow();
@@ -335,9 +344,11 @@ void draw_header(const SketchSnapshot& s, const BucketView& b, PanelContext& ctx
                 "tokens, Taylor moments, coreset, reservoir)");
         }
     }
-    if (!b.radius_meaning.empty())
-        ImGui::TextDisabled("classes, not hash buckets (column \"%s\": each class's bound)",
-                            radius_title(b));
+    if (norm_classes(b)) {
+        ImGui::TextWrapped(
+            "value-norm classes, not hash buckets: class c holds the tokens with 2^c <= ||v|| < "
+            "2^(c+1), each balanced in a tree of its own");
+    }
     if (b.query_bucket < 0 && b.collision_rate == 0) return;  // no query bucket reported
     ImGui::Text("collision rate %.3g", b.collision_rate);
     if (ImGui::IsItemHovered()) {
@@ -355,10 +366,11 @@ void draw_measure_picker(BucketPanelState& state, const BucketView& b) {
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 9);
     state.measure = std::clamp(state.measure, 0, 3);
     if (!reported(b, state.measure) && reported(b, 0)) state.measure = 0;
-    const auto name = [&b](int i) { return i == 1 ? radius_title(b) : kBarMeasures[i]; };
+    const auto name = [&b](int i) {
+        return i == 0 && norm_classes(b) ? "items kept" : kBarMeasures[i];
+    };
     const auto help = [&b](int i) {
-        return i == 1 && !b.radius_meaning.empty() ? "the class bound the sketch reports per bucket"
-                                                   : kBarHelp[i];
+        return i == 0 && norm_classes(b) ? "items the class's tree keeps" : kBarHelp[i];
     };
     if (ImGui::BeginCombo("bars", name(state.measure))) {
         for (int i = 0; i < 4; ++i) {
@@ -435,7 +447,7 @@ void draw_bucket_panel(BucketPanelState& state, PanelContext& ctx) {
 }
 
 std::vector<std::string> bucket_table_columns(const BucketView& buckets) {
-    std::vector<std::string> titles{"bucket"};
+    std::vector<std::string> titles{norm_classes(buckets) ? "class" : "bucket"};
     for (const auto& c : bucket_columns(buckets))
         titles.push_back(c.title);
     return titles;

@@ -2,7 +2,8 @@
 // radius, memory, share of Z) per bucket as bars coloured with bucket_colour (the embedding view
 // colours tokens the same way), the current and recent queries' shares of Z per bucket as stacked
 // bars, the collision rate, and a table of every bucket. Only what the sketch reports is shown
-// (balance_kv's value-norm classes have no hash family, summary, memory or shares).
+// (balance_kv's value-norm classes have no hash family, summary, memory or shares; their norm
+// bounds get columns of their own).
 #pragma once
 
 #include <string>
@@ -19,7 +20,8 @@ struct BucketPanelState {
 
 void draw_bucket_panel(BucketPanelState& state, PanelContext& ctx);
 /// The bucket table's column titles: "bucket", then only the columns the sketch reports, each
-/// titled by what it holds (BucketView::radius_meaning for the radii, e.g. "‖v‖ <").
+/// titled by what it holds; value-norm classes (BucketView::value_norm_lo) get "class", "items
+/// kept", "‖v‖ from" and "‖v‖ below".
 std::vector<std::string> bucket_table_columns(const BucketView& buckets);
 /// 2 for a view with buckets and no merge tree (the tab to show it in), else 0.
 int bucket_panel_fit(const SketchView& view);

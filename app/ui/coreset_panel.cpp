@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "scene/palette.hpp"
+#include "ui/sketch_views.hpp"
 #include "ui/view_json.hpp"
 #include "ui/widgets.hpp"
 
@@ -145,29 +146,44 @@ void draw_merge_tree(const MergeTreeView& tree, Index tokens_seen) {
     }
 }
 
-void draw_walk(const WalkTrace& walk, PlotState& plot) {
+float plot_height() {
+    return 9.0f * ImGui::GetTextLineHeightWithSpacing();
+}
+
+// p(+1) and the bias on plots of their own, stacked on the same steps: on one axis the bias's
+// range flattened p(+1) into a line.
+void draw_walk(const WalkTrace& walk, PlotState& prob_plot, PlotState& bias_plot) {
     std::vector<double> x, bias, prob;
     for (std::size_t i = 0; i < walk.steps.size(); ++i) {
         x.push_back(static_cast<double>(i));
         bias.push_back(walk.steps[i].bias);
         prob.push_back(walk.steps[i].probability);
     }
-    if (begin_plot("walk", plot, ImVec2(0, 150), "step", "p(+1), bias")) {
-        plot_line("p(+1)", x.data(), prob.data(), static_cast<int>(x.size()), category_colour(1));
-        plot_line("bias s_j", x.data(), bias.data(), static_cast<int>(x.size()),
-                  category_colour(5));
+    const int n = static_cast<int>(x.size());
+    const float h = 0.75f * plot_height();
+    if (begin_plot("walk", prob_plot, ImVec2(0, h), "step of the last halving", "p(+1)")) {
+        plot_line("p(+1) = P(sign = +1)", x.data(), prob.data(), n, category_colour(1));
+        plot_hline("fair coin 1/2", 0.5, ImGui::GetColorU32(ImGuiCol_TextDisabled));
+        end_plot();
+    }
+    if (begin_plot("walk bias", bias_plot, ImVec2(0, h), "step of the last halving", "bias s_j")) {
+        plot_line("bias s_j = <signed sum, item>", x.data(), bias.data(), n, category_colour(5));
         end_plot();
     }
 }
 
+// Named scalars; a score-ranked sketch's eviction log is left to its plot's sentences.
 void draw_scalars(const SketchView& view) {
-    if (view.scalars.empty() || !ImGui::BeginTable("scalars", 2, ImGuiTableFlags_RowBg)) return;
-    for (const auto& [name, value] : view.scalars) {
+    std::vector<const std::pair<std::string, double>*> rows;
+    for (const auto& s : view.scalars)
+        if (!view.score_rank || s.first.find('[') == std::string::npos) rows.push_back(&s);
+    if (rows.empty() || !ImGui::BeginTable("scalars", 2, ImGuiTableFlags_RowBg)) return;
+    for (const auto* row : rows) {
         ImGui::TableNextRow();
         ImGui::TableNextColumn();
-        ImGui::TextUnformatted(name.c_str());
+        ImGui::TextUnformatted(row->first.c_str());
         ImGui::TableNextColumn();
-        ImGui::Text("%.6g", value);
+        ImGui::Text("%.6g", row->second);
     }
     ImGui::EndTable();
 }
@@ -201,31 +217,48 @@ void draw_coreset_panel(CoresetPanelState& state, PanelContext& ctx) {
         w.reserve(view.retained.size());
         for (const auto& t : view.retained)
             w.push_back(t.weight_num);
-        if (begin_plot("weights", state.weights, ImVec2(0, 150), "numerator weight", "tokens")) {
+        if (begin_plot("weights", state.weights, ImVec2(0, plot_height()), "numerator weight",
+                       "tokens")) {
             plot_histogram("weights", w.data(), static_cast<int>(w.size()), 30,
                            category_colour(ctx.selection.sketch, 0.8f));
             end_plot();
         }
     }
     if (view.merge_tree) draw_merge_tree(*view.merge_tree, snap.tokens_seen);
-    if (view.walk && !view.walk->steps.empty()) draw_walk(*view.walk, state.walk);
+    if (view.walk && !view.walk->steps.empty()) draw_walk(*view.walk, state.walk, state.walk_bias);
+    if (view.score_rank) draw_score_rank(*view.score_rank, state.scores, 1.3f * plot_height());
+    if (view.quant) {
+        draw_channel_ranges(*view.quant, state.channel_ranges, state.channel_error, plot_height());
+        draw_logit_scatter(*view.quant, state.logits, plot_height());
+    }
     draw_scalars(view);
 }
 
 void save_coreset_view(const CoresetPanelState& state, nlohmann::json& view) {
     save_plot(view, "weights", state.weights);
     save_plot(view, "walk", state.walk);
+    save_plot(view, "walk_bias", state.walk_bias);
+    save_plot(view, "scores", state.scores);
+    save_plot(view, "channel_ranges", state.channel_ranges);
+    save_plot(view, "channel_error", state.channel_error);
+    save_plot(view, "logits", state.logits);
 }
 
 void load_coreset_view(const nlohmann::json& view, CoresetPanelState& state, const ViewWarn&) {
     load_plot(view, "weights", state.weights);
     load_plot(view, "walk", state.walk);
+    load_plot(view, "walk_bias", state.walk_bias);
+    load_plot(view, "scores", state.scores);
+    load_plot(view, "channel_ranges", state.channel_ranges);
+    load_plot(view, "channel_error", state.channel_error);
+    load_plot(view, "logits", state.logits);
 }
 
 PanelInfo coreset_panel() {
     return panel_info<CoresetPanelState>(
         "coreset", "Coreset",
-        "Retained tokens on the stream timeline, their weights, merge tree and walk",
+        "Retained tokens on the stream timeline, their weights, merge tree, walk, scores against "
+        "the eviction threshold, quantization error",
         Place::Internals, draw_coreset_panel, save_coreset_view, load_coreset_view);
 }
 

@@ -149,6 +149,13 @@ void tooltip_for(const Snapshot& snap, const SketchSnapshot* sketch,
     } else if (sketch->view->subset_of_stream) {
         ImGui::Text("evicted: not among the %zu tokens %s keeps", sketch->view->retained.size(),
                     short_name(sketch->spec).c_str());
+        const std::string why = state.evictions.why_evicted(
+            snap, static_cast<int>(sketch - snap.sketches.data()), hit.token);
+        if (!why.empty() && hit.extra < 0) {
+            ImGui::PushTextWrapPos(ImGui::GetFontSize() * 28);
+            ImGui::TextUnformatted(why.c_str());
+            ImGui::PopTextWrapPos();
+        }
     } else {
         ImGui::Text("not stored: %s keeps a summary, not stream tokens",
                     short_name(sketch->spec).c_str());
@@ -492,6 +499,7 @@ void draw_embedding_panel(EmbeddingPanelState& state, PanelContext& ctx) {
     draw_view_controls(state, sketch, ctx.sink);
 
     state.data = snap.embedding;
+    state.evictions.observe(snap);
     const EmbeddingData* data = state.data.get();
     const float legend_h = 2.3f * ImGui::GetFrameHeightWithSpacing();
     ImVec2 avail = ImGui::GetContentRegionAvail();

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "scene/embedding_builder.hpp"
+#include "ui/eviction_tracker.hpp"
 #include "ui/panel.hpp"
 
 namespace kvscope::ui {
@@ -33,7 +34,8 @@ struct EmbeddingPanelState {
     std::optional<PointsKey> points_built;
     scene::PointSummary summary;  ///< weight range and retained slot per token
     scene::FieldCache field_built;
-    bool hover_owned = false;  ///< Selection::hovered_token was set by this panel
+    bool hover_owned = false;   ///< Selection::hovered_token was set by this panel
+    EvictionTracker evictions;  ///< when each token left each sketch (the hover's answer)
 };
 
 void draw_embedding_panel(EmbeddingPanelState& state, PanelContext& ctx);

@@ -12,7 +12,7 @@ namespace kvscope::ui {
 
 namespace {
 
-enum class Kind { Line, Scatter, Bars, VLine, HLine };
+enum class Kind { Line, Scatter, Bars, VLine, HLine, Band };
 
 struct Series {
     std::string label;
@@ -99,7 +99,8 @@ void fit(PlotState& s) {
                 xmin = std::min(xmin, x - ser.bar_width / 2);
                 xmax = std::max(xmax, x + ser.bar_width / 2);
             }
-            if (ser.kind == Kind::VLine || i < ser.style.fit_from) continue;
+            if (ser.kind == Kind::VLine || ser.kind == Kind::Band || i < ser.style.fit_from)
+                continue;
             const double y = ser.y[i];
             if (finite(to_axis(y, s.log_y)) && finite(to_axis(x, s.log_x))) {
                 ymin = std::min(ymin, y);
@@ -260,7 +261,7 @@ CornerBox corner_box(const LegendLayout& L, const PlotState& st) {
         // Data samples only: bars, marker lines and curves left out of the fit (theory) may
         // pass under the legend.
         if (sr.kind == Kind::Bars || sr.kind == Kind::HLine || sr.kind == Kind::VLine ||
-            !sr.style.fit || is_hidden(st, sr.label))
+            sr.kind == Kind::Band || !sr.style.fit || is_hidden(st, sr.label))
             continue;
         const auto covered = figure::covered_points(sr.x, sr.y, sr.kind == Kind::Line, 6.0f, 2000,
                                                     [](double x, double y) {
@@ -474,6 +475,16 @@ void plot_vline(const char* label, double x, ImU32 colour) {
     add_series(std::move(s));
 }
 
+void plot_band(const char* label, double x0, double x1, ImU32 colour) {
+    Series s;
+    s.label = label;
+    s.kind = Kind::Band;
+    s.colour = colour;
+    s.x = {std::min(x0, x1), std::max(x0, x1)};
+    s.y = {0.0, 0.0};
+    add_series(std::move(s));
+}
+
 void plot_marker(double x, const std::string& text, ImU32 colour, bool strong) {
     if (!g_plot.state) return;
     g_plot.markers.push_back({x, text, colour, strong});
@@ -661,6 +672,13 @@ void draw_series(const Series& s, const PlotState& st, ImDrawList* dl) {
         const float x = to_screen(s.x[0], st.y_min).x;
         dl->AddLine(ImVec2(x, g_plot.area_min.y), ImVec2(x, g_plot.area_max.y), s.colour,
                     1.5f * g_plot.px);
+    } else if (s.kind == Kind::Band) {
+        const float a = to_screen(s.x[0], st.y_min).x, b = to_screen(s.x[1], st.y_min).x;
+        ImVec4 c = ImGui::ColorConvertU32ToFloat4(s.colour);
+        c.w *= 0.22f;
+        dl->AddRectFilled(ImVec2(std::min(a, b), g_plot.area_min.y),
+                          ImVec2(std::max(a, b) + 1, g_plot.area_max.y),
+                          ImGui::ColorConvertFloat4ToU32(c));
     } else if (s.kind == Kind::HLine) {
         const float y = to_screen(st.x_min, s.y[0]).y;
         if (std::isfinite(y)) {
@@ -686,7 +704,9 @@ void draw_hover(const PlotState& st, ImDrawList* dl) {
     std::size_t best_i = 0;
     float best_d = 20.0f * 20.0f;
     for (const auto& s : g_plot.series) {
-        if (is_hidden(st, s.label) || s.kind == Kind::VLine || s.kind == Kind::HLine) continue;
+        if (is_hidden(st, s.label) || s.kind == Kind::VLine || s.kind == Kind::HLine ||
+            s.kind == Kind::Band)
+            continue;
         for (std::size_t i = 0; i < s.x.size(); ++i) {
             const ImVec2 p = to_screen(s.x[i], s.y[i]);
             const float dx = p.x - m.x, dy = p.y - m.y;
@@ -809,7 +829,7 @@ void end_plot() {
     const bool boxing = handle_interaction(st);
     // NaN samples, counted for the legend (histograms count theirs when binned).
     for (auto& s : g_plot.series) {
-        if (s.kind == Kind::Bars || s.kind == Kind::HLine) continue;
+        if (s.kind == Kind::Bars || s.kind == Kind::HLine || s.kind == Kind::Band) continue;
         s.nan_count = static_cast<int>(
             std::count_if(s.y.begin(), s.y.end(), [](double v) { return std::isnan(v); }));
     }

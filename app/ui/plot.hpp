@@ -43,6 +43,9 @@ void plot_scatter(const char* label, const double* xs, const double* ys, int cou
 void plot_histogram(const char* label, const double* values, int count, int bins, ImU32 colour);
 /// Adds a vertical marker line at x (e.g. +-B).
 void plot_vline(const char* label, double x, ImU32 colour);
+/// Adds a shaded vertical band over [x0, x1] (e.g. a protected window), in the legend; add it
+/// before the series it should sit under.
+void plot_band(const char* label, double x0, double x1, ImU32 colour);
 /// Adds a horizontal marker line at y (e.g. a target error).
 void plot_hline(const char* label, double y, ImU32 colour);
 /// Adds an event marker at x: a dashed vertical line, not in the legend nor in auto-fit, whose

@@ -58,8 +58,7 @@ void draw_sketch_row(std::size_t i, PanelContext& ctx) {
                           s.spec.params_text.c_str());
     }
     ImGui::Indent(h + 8);
-    ImGui::Text("kept %lld of %lld   %.1f KiB", static_cast<long long>(s.stats.retained),
-                static_cast<long long>(s.stats.seen), s.stats.memory_bytes() / 1024.0);
+    ImGui::Text("%s   %.1f KiB", kept_text(s).c_str(), s.stats.memory_bytes() / 1024.0);
     if (!s.error.empty()) ImGui::TextColored(ImVec4(1, 0.4f, 0.3f, 1), "%s", s.error.c_str());
     if (info && !info->params.empty() && ImGui::TreeNode("parameters")) {
         nlohmann::json values = s.spec.params.to_json(info->params);

@@ -39,6 +39,15 @@ std::string summary_note(const SketchSnapshot& sketch) {
            "token is in its " + (view.taylor ? "moments" : "summary") + ", not evicted";
 }
 
+std::string kept_text(const SketchSnapshot& sketch) {
+    const SketchView& view = *sketch.view;
+    const std::string seen = std::to_string(sketch.stats.seen);
+    if (!view.subset_of_stream && view.retained.empty() && sketch.stats.retained == 0)
+        return std::string("keeps no tokens (") + (view.taylor ? "moments" : "a summary") +
+               " only), " + seen + " seen";
+    return "kept " + std::to_string(sketch.stats.retained) + " of " + seen;
+}
+
 const SketchSnapshot* selected_sketch(const Snapshot& snap, Selection& selection) {
     if (snap.sketches.empty()) {
         ImGui::TextDisabled("No sketch running. Add one in the Sketches panel.");

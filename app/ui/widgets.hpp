@@ -21,6 +21,9 @@ const SketchSnapshot* selected_sketch(const Snapshot& snap, Selection& selection
 /// keeps instead of tokens, e.g. "taylor keeps no tokens (moments only)" (empty for a subset
 /// sketch, whose unlisted tokens are evicted).
 std::string summary_note(const SketchSnapshot& sketch);
+/// What a sketch keeps, for the Sketches panel: "kept 64 of 1000", or for a sketch that keeps
+/// no tokens "keeps no tokens (moments only), 1000 seen".
+std::string kept_text(const SketchSnapshot& sketch);
 /// Buttons selecting each running sketch whose view passes `has` (or a note when none does).
 void draw_sketch_picker(const Snapshot& snap, Selection& selection, bool (*has)(const SketchView&),
                         const char* what);

@@ -379,6 +379,9 @@ SketchStats WeightedMergeReduceSketch::stats() const {
 SketchView WeightedMergeReduceSketch::view() const {
     SketchView v;
     v.subset_of_stream = true;
+    v.eviction_rule =
+        "a carry in its weight class's tree ran SoftmaxBalance on its block and the walk gave it "
+        "the losing sign";
     v.tag_meaning = "merge level (0 = raw buffer)";
     WeightedCache cache(dim(), value_dim());
     tree_.collect(cache, 1.0, 1.0);

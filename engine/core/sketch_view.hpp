@@ -67,9 +67,11 @@ struct BucketView {
     std::vector<int> ids;
     std::vector<Index> counts;
     std::vector<double> radii;
-    /// What `radii` holds when it is not each bucket's radius around its centre, as a column
-    /// title (balance_kv's value-norm classes: "‖v‖ <", the class's upper edge); empty: radius.
-    std::string radius_meaning;
+    /// Value-norm classes (balance_kv) in place of hash buckets: class i holds the tokens with
+    /// value_norm_lo[i] <= ||v|| < value_norm_hi[i], and counts[i] the items its tree keeps;
+    /// both empty for hash buckets.
+    std::vector<double> value_norm_lo;
+    std::vector<double> value_norm_hi;
     Matrix centres;                          ///< [buckets x d]
     Matrix hyperplanes;                      ///< [P x d] normals (simhash)
     std::vector<double> query_contribution;  ///< share of Z per bucket for the current query
@@ -110,7 +112,36 @@ struct QuantView {
     int bits = 0;
     std::vector<double> reconstruction_error;  ///< per retained token
     std::vector<double> logit_distortion;      ///< samples of beta <q, k_hat - k>
-    std::vector<double> channel_magnitude;     ///< per key channel
+    /// The exact logits beta <q, k> of the same samples, aligned with logit_distortion (the
+    /// estimate is their sum); empty when not recorded.
+    std::vector<double> logit_exact;
+    std::vector<double> channel_magnitude;  ///< per key channel
+    /// Per key channel [d], over the quantized groups (kivi): the mean range max - min a channel
+    /// gets when keys are quantized per channel (over a group's tokens) and per token (over the
+    /// token's group of channels), and the RMS key error |k_hat - k| of the mode in use.
+    std::vector<double> channel_range_per_channel;
+    std::vector<double> channel_range_per_token;
+    std::vector<double> channel_error;
+    std::string key_mode;  ///< "per_channel" or "per_token" (kivi), "" otherwise
+};
+
+/// A score-ranked eviction (h2o, snapkv): each candidate's score at the last decision against the
+/// threshold it had to reach, and the protected window no score can evict.
+struct ScoreRankView {
+    std::vector<Index> positions;  ///< stream positions of the candidates
+    std::vector<double> scores;    ///< aligned with positions
+    std::vector<char> kept;        ///< aligned: 1 kept, 0 evicted by the decision
+    /// Aligned: tokens seen when an evicted candidate left (empty: all at decided_at).
+    std::vector<Index> left_at;
+    /// The lowest score a kept token outside the window holds (h2o: the next victim's score;
+    /// snapkv: the last token admitted on score); NaN when none is kept on score.
+    double threshold = 0;
+    Index window_first = 0;  ///< protected positions [window_first, window_last]
+    Index window_last = -1;
+    Index decided_at = 0;      ///< tokens seen when the scores were taken
+    std::string score_label;   ///< y axis ("accumulated attention A_i")
+    std::string window_label;  ///< "recent window (128 tokens, protected)"
+    std::string threshold_label;
 };
 
 struct SketchView {
@@ -129,10 +160,14 @@ struct SketchView {
     std::optional<BucketView> buckets;
     std::optional<TaylorView> taylor;
     std::optional<QuantView> quant;
+    std::optional<ScoreRankView> score_rank;
     /// Named scalars worth showing (e.g. "fail_events").
     std::vector<std::pair<std::string, double>> scalars;
     /// True when `retained` lists original stream tokens, so attention-mass recall is defined.
     bool subset_of_stream = false;
+    /// How a token leaves this subset sketch, in words, completing "it left because ..." (e.g.
+    /// "a later token took its reservoir slot"); empty when nothing is ever evicted.
+    std::string eviction_rule;
 };
 
 /// Items a merge tree holds (its buffer and every level).

@@ -117,6 +117,9 @@ SketchStats BalanceKvSketch::stats() const {
 SketchView BalanceKvSketch::view() const {
     SketchView v;
     v.subset_of_stream = true;
+    v.eviction_rule =
+        "a merge-and-reduce carry ran SoftmaxBalance on its block and the self-balancing walk gave "
+        "it the losing sign (sinks and window are never halved)";
     v.tag_meaning = "merge level (0 = raw buffer, -1 = sink, -2 = window)";
     exact_cache().describe(v);
     v.merge_trees = num_.tree_views(joint_ ? (buckets_ ? "value-norm bucket" : "tree")
@@ -129,10 +132,10 @@ SketchView BalanceKvSketch::view() const {
     if (v.walk) v.walk->fail_events = num_.fail_events() + den_.fail_events();
     if (buckets_) {
         BucketView b;
-        b.radius_meaning = "‖v‖ <";  // class c holds 2^c <= ||v|| < 2^(c+1)
-        for (int c : num_.classes()) {
+        for (int c : num_.classes()) {  // class c holds 2^c <= ||v|| < 2^(c+1)
             b.ids.push_back(c);
-            b.radii.push_back(std::ldexp(1.0, c + 1));
+            b.value_norm_lo.push_back(std::ldexp(1.0, c));
+            b.value_norm_hi.push_back(std::ldexp(1.0, c + 1));
         }
         for (const auto& t : num_.tree_views("")) {
             Index n = t.buffer_size;

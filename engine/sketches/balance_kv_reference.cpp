@@ -203,6 +203,9 @@ SketchStats BalanceKvReferenceSketch::stats() const {
 SketchView BalanceKvReferenceSketch::view() const {
     SketchView v;
     v.subset_of_stream = true;
+    v.eviction_rule =
+        "the one-shot compression of the cache middle ran a block walk that gave it the losing "
+        "sign";
     v.tag_meaning = "1 = compressed middle, 0 = exact (sink, window or later token)";
     cache_.describe(v);
     if (!walk_.signs.empty()) {

@@ -123,13 +123,46 @@ SketchStats H2oSketch::stats() const {
                                   static_cast<double>(cache_.size()) * (dim() + value_dim() + 1));
 }
 
+ScoreRankView H2oSketch::score_rank() const {
+    ScoreRankView r;
+    r.decided_at = seen_;
+    r.window_first = seen_ - recent_;
+    r.window_last = seen_ - 1;
+    r.threshold = NAN;
+    for (Index s = 0; s < cache_.size(); ++s) {
+        const double sc = scores_[static_cast<std::size_t>(s)];
+        r.positions.push_back(cache_.position(s));
+        r.scores.push_back(sc);
+        r.kept.push_back(1);
+        r.left_at.push_back(-1);
+        if (cache_.position(s) < r.window_first && !(sc >= r.threshold)) r.threshold = sc;
+    }
+    // The logged evictions, with the score they had when they lost (a new token refused while
+    // the window protected everything has an infinite one and is left out).
+    for (const auto& e : recent_evictions_) {
+        if (!std::isfinite(e.score)) continue;
+        r.positions.push_back(e.position);
+        r.scores.push_back(e.score);
+        r.kept.push_back(0);
+        r.left_at.push_back(e.at_token);
+    }
+    r.score_label = "accumulated attention A_i";
+    r.window_label = "recent window (" + std::to_string(recent_) + " tokens)";
+    r.threshold_label = "threshold: lowest A_i outside";
+    return r;
+}
+
 SketchView H2oSketch::view() const {
     SketchView v;
     v.subset_of_stream = true;
+    v.eviction_rule =
+        "its accumulated attention A_i was the lowest outside the protected recent window when the "
+        "cache was over budget";
     v.tag_meaning = "1 = recent (protected), 0 = heavy hitter";
     cache_.describe(v);
     v.token_scores = scores_;
     v.score_meaning = "accumulated attention A_i";
+    v.score_rank = score_rank();
     v.scalars.push_back({"evictions", static_cast<double>(evictions_)});
     v.scalars.push_back({"recent_slots", static_cast<double>(recent_)});
     for (std::size_t i = 0; i < recent_evictions_.size(); ++i) {

@@ -41,6 +41,8 @@ class H2oSketch final : public Sketch {
         double score;
     };
     void insert(const TokenBlock& block, Index row);
+    /// Scores of the cached tokens (and the logged evictions) against the threshold.
+    ScoreRankView score_rank() const;
 
     Index budget_;
     Index recent_;

@@ -52,6 +52,9 @@ SketchStats KeyNormSketch::stats() const {
 SketchView KeyNormSketch::view() const {
     SketchView v;
     v.subset_of_stream = true;
+    v.eviction_rule =
+        "tokens with a more preferred key norm filled the budget (the sketch keeps the budget "
+        "tokens of smallest, or largest, ||k||)";
     cache_.describe(v);
     v.token_scores = norms_;
     v.score_meaning = "key norm";

@@ -60,7 +60,10 @@ KiviSketch::KiviSketch(const SketchContext& context)
       key_codes_(bits_),
       value_codes_(bits_),
       full_(context.dim, context.value_dim),
-      channel_abs_sum_(static_cast<std::size_t>(context.dim), 0.0) {}
+      channel_abs_sum_(static_cast<std::size_t>(context.dim), 0.0),
+      channel_range_sum_(static_cast<std::size_t>(context.dim), 0.0),
+      token_range_sum_(static_cast<std::size_t>(context.dim), 0.0),
+      channel_error_sq_sum_(static_cast<std::size_t>(context.dim), 0.0) {}
 
 void KiviSketch::store_keys(Matrix& k) {
     const Index g = k.rows(), d = k.cols();
@@ -123,6 +126,21 @@ void KiviSketch::dequantize_token(Index t, float* key, float* value) const {
     }
 }
 
+void KiviSketch::record_channel_stats(const Matrix& k, const Matrix& kq) {
+    const Index g = k.rows(), d = k.cols();
+    for (Index c = 0; c < d; ++c) {
+        const auto u = static_cast<std::size_t>(c);
+        channel_range_sum_[u] += static_cast<double>(k.col(c).maxCoeff() - k.col(c).minCoeff());
+        channel_error_sq_sum_[u] += static_cast<double>((kq.col(c) - k.col(c)).squaredNorm());
+        const Index c0 = c / group_ * group_, width = std::min<Index>(group_, d - c0);
+        for (Index i = 0; i < g; ++i) {
+            const auto row = k.row(i).segment(c0, width);
+            token_range_sum_[u] += static_cast<double>(row.maxCoeff() - row.minCoeff());
+        }
+    }
+    ++groups_;
+}
+
 void KiviSketch::flush_group() {
     const int d = dim(), dv = value_dim();
     const Index g = group_;
@@ -134,6 +152,7 @@ void KiviSketch::flush_group() {
     Matrix kq = k, vq = v;
     store_keys(kq);
     store_values(vq);
+    record_channel_stats(k, kq);
     for (Index i = 0; i < g; ++i) {
         quantized_positions_.push(full_.position(i));
         const Eigen::RowVectorXf diff = kq.row(i) - k.row(i);
@@ -205,7 +224,9 @@ std::size_t KiviSketch::held_bytes() const {
     return key_codes_.held_bytes() + value_codes_.held_bytes() + key_ranges_.held_bytes() +
            value_ranges_.held_bytes() + quantized_positions_.held_bytes() + window +
            full_queries_.capacity() * sizeof(float) +
-           (channel_abs_sum_.capacity() + recon_error_.capacity() + logit_error_.capacity()) *
+           (channel_abs_sum_.capacity() + recon_error_.capacity() + logit_error_.capacity() +
+            channel_range_sum_.capacity() + token_range_sum_.capacity() +
+            channel_error_sq_sum_.capacity()) *
                sizeof(double);
 }
 
@@ -243,6 +264,16 @@ SketchView KiviSketch::view() const {
     q.logit_distortion = logit_error_;
     for (double s : channel_abs_sum_)
         q.channel_magnitude.push_back(seen_ > 0 ? s / static_cast<double>(seen_) : 0.0);
+    q.key_mode = key_per_channel_ ? "per_channel" : "per_token";
+    if (groups_ > 0) {
+        const double groups = static_cast<double>(groups_), tokens = groups * group_;
+        for (int c = 0; c < dim(); ++c) {
+            const auto u = static_cast<std::size_t>(c);
+            q.channel_range_per_channel.push_back(channel_range_sum_[u] / groups);
+            q.channel_range_per_token.push_back(token_range_sum_[u] / tokens);
+            q.channel_error.push_back(std::sqrt(channel_error_sq_sum_[u] / tokens));
+        }
+    }
     v.quant = std::move(q);
     v.scalars.push_back({"quantized_tokens", static_cast<double>(quantized_)});
     v.scalars.push_back({"full_precision_tokens", static_cast<double>(full_.size())});
@@ -262,6 +293,10 @@ void KiviSketch::reset() {
     full_queries_.clear();
     have_queries_ = true;
     std::fill(channel_abs_sum_.begin(), channel_abs_sum_.end(), 0.0);
+    std::fill(channel_range_sum_.begin(), channel_range_sum_.end(), 0.0);
+    std::fill(token_range_sum_.begin(), token_range_sum_.end(), 0.0);
+    std::fill(channel_error_sq_sum_.begin(), channel_error_sq_sum_.end(), 0.0);
+    groups_ = 0;
     recon_error_.clear();
     logit_error_.clear();
     seen_ = 0;

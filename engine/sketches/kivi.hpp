@@ -66,6 +66,9 @@ class KiviSketch final : public Sketch {
 
   private:
     void flush_group();
+    /// Adds a flushed group's per-channel ranges, per-token ranges and key errors (k and its
+    /// dequantized kq, [g x d]) to the view's sums.
+    void record_channel_stats(const Matrix& k, const Matrix& kq);
     /// Quantizes the group's keys [g x d] in place (to their dequantized values), storing codes
     /// and ranges.
     void store_keys(Matrix& k);
@@ -89,9 +92,13 @@ class KiviSketch final : public Sketch {
     WeightedCache full_;               ///< full-precision recent tokens, oldest first, tag 1
     std::vector<float> full_queries_;  ///< the stream query of each full_ token (or empty)
     bool have_queries_ = true;
-    std::vector<double> channel_abs_sum_;  ///< sum of |k_c| over every token seen
-    std::vector<double> recon_error_;      ///< relative key error, newest kKeep
-    std::vector<double> logit_error_;      ///< beta <q, k_hat - k>, newest kKeep
+    std::vector<double> channel_abs_sum_;       ///< sum of |k_c| over every token seen
+    std::vector<double> channel_range_sum_;     ///< per channel: sum over groups of its range
+    std::vector<double> token_range_sum_;       ///< per channel: sum over tokens of its group's
+    std::vector<double> channel_error_sq_sum_;  ///< per channel: sum of (k_hat - k)^2
+    Index groups_ = 0;                          ///< groups the sums cover
+    std::vector<double> recon_error_;           ///< relative key error, newest kKeep
+    std::vector<double> logit_error_;           ///< beta <q, k_hat - k>, newest kKeep
 };
 
 SketchInfo kivi_sketch_info();

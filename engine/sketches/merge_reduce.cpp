@@ -44,6 +44,9 @@ SketchStats MergeReduceSketch::stats() const {
 SketchView MergeReduceSketch::view() const {
     SketchView v;
     v.subset_of_stream = true;
+    v.eviction_rule =
+        "a carry in the binary-counter tree ran SoftmaxBalance on its block and the walk gave it "
+        "the losing sign";
     v.tag_meaning = "merge level (0 = raw buffer)";
     WeightedCache cache(dim(), value_dim());
     tree_.collect(cache, 1.0, 1.0);

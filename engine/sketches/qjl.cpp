@@ -48,11 +48,15 @@ void QjlSketch::do_append(const TokenBlock& block) {
             const double exact =
                 block.queries.row(r).cast<double>().dot(block.keys.row(r).cast<double>());
             logit_error_.push_back(beta() * (est - exact));
+            logit_exact_.push_back(beta() * exact);
         }
     }
-    if (logit_error_.size() > 2 * kKeep)
+    if (logit_error_.size() > 2 * kKeep) {
         logit_error_.erase(logit_error_.begin(),
                            logit_error_.end() - static_cast<std::ptrdiff_t>(kKeep));
+        logit_exact_.erase(logit_exact_.begin(),
+                           logit_exact_.end() - static_cast<std::ptrdiff_t>(kKeep));
+    }
 }
 
 Eigen::MatrixXd QjlSketch::block_inner_products(const Eigen::MatrixXd& sq, Index first,
@@ -105,7 +109,7 @@ EstimateBatch QjlSketch::do_estimate(ConstMatrixRef queries) const {
 std::size_t QjlSketch::held_bytes() const {
     return signs_.held_bytes() + norms_.held_bytes() + values_.held_bytes() +
            positions_.held_bytes() + channel_abs_sum_.capacity() * sizeof(double) +
-           logit_error_.capacity() * sizeof(double);
+           (logit_error_.capacity() + logit_exact_.capacity()) * sizeof(double);
 }
 
 SketchStats QjlSketch::stats() const {
@@ -130,6 +134,7 @@ SketchView QjlSketch::view() const {
     QuantView q;
     q.bits = bits_;
     q.logit_distortion = logit_error_;
+    q.logit_exact = logit_exact_;
     for (double s : channel_abs_sum_)
         q.channel_magnitude.push_back(seen_ > 0 ? s / static_cast<double>(seen_) : 0.0);
     v.quant = std::move(q);
@@ -143,6 +148,7 @@ void QjlSketch::reset() {
     values_.clear();
     positions_.clear();
     logit_error_.clear();
+    logit_exact_.clear();
     std::fill(channel_abs_sum_.begin(), channel_abs_sum_.end(), 0.0);
     seen_ = 0;
 }

@@ -60,6 +60,7 @@ class QjlSketch final : public Sketch {
     PositionRuns positions_;
     std::vector<double> channel_abs_sum_;
     std::vector<double> logit_error_;  ///< beta (<q, k>^ - <q, k>) with the token's own query
+    std::vector<double> logit_exact_;  ///< beta <q, k> of the same samples
 };
 
 SketchInfo qjl_sketch_info();

@@ -75,6 +75,9 @@ SketchView SinksWindowSketch::view() const {
     SketchView in = inner_->view();
     SketchView v;
     v.subset_of_stream = in.subset_of_stream;
+    if (!in.eviction_rule.empty())
+        v.eviction_rule =
+            "it left the exact window for the inner sketch, where " + in.eviction_rule;
     v.tag_meaning = "-1 = sink, -2 = recent window, otherwise the inner sketch's tag (" +
                     (in.tag_meaning.empty() ? std::string("unused") : in.tag_meaning) + ")";
     layout_.sinks().describe(v);

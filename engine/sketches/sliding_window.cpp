@@ -35,6 +35,7 @@ SketchStats SlidingWindowSketch::stats() const {
 SketchView SlidingWindowSketch::view() const {
     SketchView v;
     v.subset_of_stream = true;
+    v.eviction_rule = "more than budget newer tokens arrived, so it left the window";
     cache_.describe(v);
     v.scalars.push_back({"window_start", static_cast<double>(seen_ - cache_.size())});
     return v;

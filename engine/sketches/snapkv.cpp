@@ -85,9 +85,39 @@ void SnapKvSketch::select(Index keep, Index newest_position) {
     std::vector<double> kept_scores;
     for (Index s : kept)
         kept_scores.push_back(pooled[static_cast<std::size_t>(s)]);
+    record_selection(pooled, kept, protect_from, newest_position);
     cache_.keep(kept);
     last_scores_ = std::move(kept_scores);
     ++selections_;
+}
+
+void SnapKvSketch::record_selection(const std::vector<double>& pooled,
+                                    const std::vector<Index>& kept, Index protect_from,
+                                    Index newest_position) {
+    ScoreRankView r;
+    const Index m = cache_.size();
+    std::vector<char> is_kept(static_cast<std::size_t>(m), 0);
+    for (Index s : kept)
+        is_kept[static_cast<std::size_t>(s)] = 1;
+    r.threshold = NAN;
+    for (Index s = 0; s < m; ++s) {
+        const double sc = pooled[static_cast<std::size_t>(s)];
+        r.positions.push_back(cache_.position(s));
+        r.scores.push_back(sc);
+        r.kept.push_back(is_kept[static_cast<std::size_t>(s)]);
+        if (is_kept[static_cast<std::size_t>(s)] && cache_.position(s) < protect_from &&
+            !(sc >= r.threshold))
+            r.threshold = sc;
+    }
+    r.window_first = protect_from;
+    r.window_last = newest_position;
+    r.decided_at = newest_position + 1;
+    r.score_label =
+        "pooled vote (kernel " + std::to_string(kernel_) + ", " + (max_pool_ ? "max" : "avg") + ")";
+    r.window_label =
+        "observation window (" + std::to_string(newest_position - protect_from + 1) + " queries)";
+    r.threshold_label = "threshold: lowest vote kept";
+    selection_ = std::move(r);
 }
 
 void SnapKvSketch::do_append(const TokenBlock& block) {
@@ -118,9 +148,13 @@ SketchStats SnapKvSketch::stats() const {
 SketchView SnapKvSketch::view() const {
     SketchView v;
     v.subset_of_stream = true;
+    v.eviction_rule =
+        "at a re-selection its pooled observation-window vote fell below the top budget scores "
+        "outside the observation window";
     cache_.describe(v);
     v.token_scores = last_scores_;
     v.score_meaning = "pooled observation-window vote at the last selection (0: admitted since)";
+    if (selections_ > 0) v.score_rank = selection_;
     v.scalars.push_back({"selections", static_cast<double>(selections_)});
     v.scalars.push_back({"tokens_between_selections", static_cast<double>(slack_)});
     return v;
@@ -129,6 +163,7 @@ SketchView SnapKvSketch::view() const {
 void SnapKvSketch::reset() {
     cache_.clear();
     last_scores_.clear();
+    selection_ = ScoreRankView{};
     window_queries_.setZero();
     std::fill(query_position_.begin(), query_position_.end(), -1);
     seen_ = 0;

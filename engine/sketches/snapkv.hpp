@@ -38,6 +38,9 @@ class SnapKvSketch final : public Sketch {
 
   private:
     void select(Index keep, Index newest_position);
+    /// Keeps the last selection's candidates, pooled scores and window for the view.
+    void record_selection(const std::vector<double>& pooled, const std::vector<Index>& kept,
+                          Index protect_from, Index newest_position);
 
     Index budget_;
     Index window_;
@@ -50,6 +53,7 @@ class SnapKvSketch final : public Sketch {
     Matrix window_queries_;              ///< ring of the last `window` queries [window x d]
     std::vector<Index> query_position_;  ///< stream position of each ring row, -1 when empty
     std::vector<double> last_scores_;    ///< pooled score per slot at the last selection
+    ScoreRankView selection_;            ///< every candidate of the last selection
 };
 
 SketchInfo snapkv_sketch_info();

@@ -42,6 +42,8 @@ SketchStats StreamingLlmSketch::stats() const {
 SketchView StreamingLlmSketch::view() const {
     SketchView v;
     v.subset_of_stream = true;
+    v.eviction_rule =
+        "it was not an attention sink and more recent tokens filled the rest of the budget";
     v.tag_meaning = "1 = attention sink, 0 = window";
     cache_.describe(v);
     v.scalars.push_back({"sinks", static_cast<double>(sinks_)});

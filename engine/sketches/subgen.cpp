@@ -148,6 +148,8 @@ SketchStats SubGenSketch::stats() const {
 SketchView SubGenSketch::view() const {
     SketchView v;
     v.subset_of_stream = true;
+    v.eviction_rule =
+        "its cluster's reservoir (or the l2 value sample) replaced it with a later token at random";
     v.tag_meaning = "cluster (-1: l2 value sample)";
     den_cache_.describe(v);
     num_cache_.describe(v);

@@ -44,6 +44,9 @@ SketchStats UniformSketch::stats() const {
 SketchView UniformSketch::view() const {
     SketchView v;
     v.subset_of_stream = true;
+    v.eviction_rule =
+        "a later token took its reservoir slot (each arrival replaces a random slot with "
+        "probability budget / n)";
     cache_.describe(v);
     return v;
 }

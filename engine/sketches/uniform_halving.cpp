@@ -56,6 +56,7 @@ SketchStats UniformHalvingSketch::stats() const {
 SketchView UniformHalvingSketch::view() const {
     SketchView v;
     v.subset_of_stream = true;
+    v.eviction_rule = "a random halving dropped it (half the kept tokens survive each halving)";
     v.tag_meaning = "halving rounds survived (weight 2^tag)";
     cache_.describe(v);
     v.scalars.push_back({"round", static_cast<double>(round_)});

@@ -97,8 +97,15 @@ TEST_F(BucketPanel, BalanceKvValueNormClassesGetTheirOwnColumnsAndNoPlaceholders
     ASSERT_TRUE(snap.sketches[0].view->buckets);
     const BucketView& b = *snap.sketches[0].view->buckets;
     ASSERT_FALSE(b.ids.empty());
-    EXPECT_EQ(b.radius_meaning, "‖v‖ <");
-    EXPECT_EQ(ui::bucket_table_columns(b), (std::vector<std::string>{"bucket", "tokens", "‖v‖ <"}));
+    EXPECT_TRUE(b.radii.empty());  // no class bound in a "radius" column
+    ASSERT_EQ(b.value_norm_lo.size(), b.ids.size());
+    ASSERT_EQ(b.value_norm_hi.size(), b.ids.size());
+    for (std::size_t i = 0; i < b.ids.size(); ++i) {
+        EXPECT_EQ(b.value_norm_lo[i], std::ldexp(1.0, b.ids[i]));
+        EXPECT_EQ(b.value_norm_hi[i], 2 * b.value_norm_lo[i]);
+    }
+    EXPECT_EQ(ui::bucket_table_columns(b),
+              (std::vector<std::string>{"class", "items kept", "‖v‖ from", "‖v‖ below"}));
     // A hash-bucket sketch keeps every column, the radius titled as a radius.
     EXPECT_EQ(
         ui::bucket_table_columns(many_buckets(4)),

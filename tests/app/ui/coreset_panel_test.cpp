@@ -54,6 +54,26 @@ TEST_F(CoresetPanel, MergeTreeWalkAndScalars) {
     EXPECT_GT(draw(empty, state), 0);
 }
 
+// Issue 12 item 7: p(+1) and the bias shared one y axis, so the bias's range (here +-5) left
+// p(+1), which moves within 0.48..0.52, a flat line. Each now has its own plot and axis.
+TEST_F(CoresetPanel, WalkGivesProbabilityAndBiasTheirOwnAxes) {
+    Snapshot snap = test::runner_snapshot(test::small_config(300), 300);
+    SketchView& v = test::edit_view(snap.sketches[1]);
+    WalkTrace walk;
+    for (int i = 0; i < 64; ++i)
+        walk.steps.push_back({5 * std::sin(i * 0.3), 0.5 - 0.02 * std::sin(i * 0.3), 1});
+    v.walk = walk;
+    ui::CoresetPanelState state;
+    ui_.selection.sketch = 1;
+    EXPECT_GT(draw(snap, state), 0);
+    EXPECT_GT(state.walk.y_min, 0.4);  // p(+1)'s axis fits p(+1): its 4 % swing fills it
+    EXPECT_LT(state.walk.y_max, 0.6);
+    EXPECT_LT(state.walk_bias.y_min, -4.9);  // the bias has an axis of its own
+    EXPECT_GT(state.walk_bias.y_max, 4.9);
+    EXPECT_EQ(state.walk.x_min, state.walk_bias.x_min);  // stacked on the same steps
+    EXPECT_EQ(state.walk.x_max, state.walk_bias.x_max);
+}
+
 // Issue 12 item 7: moment sketches said "0 stored" and the embedding greyed every point as
 // evicted; both now say what the sketch keeps instead (ui::summary_note).
 TEST_F(CoresetPanel, MomentSketchesSayTheyKeepNoTokens) {

@@ -81,5 +81,28 @@ TEST(Plot, DecimationKeepsLongSeriesBounded) {
     EXPECT_EQ(ui::decimated_size(1'000'000, 500.0f), 1000);
 }
 
+// A shaded band (h2o's recent window) widens the x range to hold it, takes no part in the y
+// fit, and has its legend entry.
+TEST_F(ImGuiTest, PlotBandWidensXOnlyAndIsInTheLegend) {
+    ImGui::NewFrame();
+    ImGui::SetNextWindowPos(ImVec2(0, 0));
+    ImGui::SetNextWindowSize(ImVec2(400, 320));
+    ImGui::Begin("plot");
+    ui::PlotState state;
+    if (ui::begin_plot("p", state, ImVec2(360, 260), "x", "y")) {
+        ui::plot_band("window", 10, 20, IM_COL32(0, 0, 255, 255));
+        const double x[2] = {0.0, 5.0}, y[2] = {5.0, 6.0};
+        ui::plot_line("data", x, y, 2, IM_COL32(255, 0, 0, 255));
+        ui::end_plot();
+    }
+    ImGui::End();
+    ImGui::Render();
+    EXPECT_LE(state.x_min, 0.0);
+    EXPECT_GE(state.x_max, 20.0);
+    EXPECT_GT(state.y_min, 4.9);  // the band's placeholder y (0) does not stretch the y range
+    EXPECT_LT(state.y_max, 6.1);
+    EXPECT_EQ(ui::last_plot_layout().legend_shown, 2);
+}
+
 }  // namespace
 }  // namespace kvscope
