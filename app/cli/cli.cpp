@@ -423,6 +423,9 @@ CLI::App* add_plot_command(CLI::App& app, PlotOptions& plot_opt) {
     plot->add_option("--by", plot_opt.by,
                      "Group series by a column, one colour each: sketch, source_params, a source "
                      "parameter (layer, head), instance; default: sweep families");
+    plot->add_flag("!--no-theory", plot_opt.theory,
+                   "Leave out the theory curves (drawn against memory when the run folder's "
+                   "manifest.json records the stream's logit bound B)");
     plot->add_option("--facet", plot_opt.facet,
                      "One small plot per value of a column (source_params, layer, head, sketch), "
                      "in a grid; at most 64");

@@ -6,9 +6,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <ostream>
 #include <sstream>
 #include <stdexcept>
+
+#include <nlohmann/json.hpp>
 
 #include "figure/families.hpp"
 #include "figure/figures.hpp"
@@ -16,6 +19,7 @@
 #include "figure/plot_layout.hpp"
 #include "figure/raster.hpp"
 #include "figure/svg.hpp"
+#include "figure/theory.hpp"
 
 namespace kvscope {
 
@@ -102,14 +106,52 @@ std::vector<std::pair<std::string, std::vector<std::size_t>>> facet_rows(
     return facets;
 }
 
+// The theory inputs of a run without a source sweep, from the manifest.json beside its
+// metrics.csv: n, d, d_v and the stream's logit bound B. Nullopt when there is none (a CSV on
+// its own, a swept, sharded or merged run, a manifest from before the bound was recorded).
+std::optional<TheoryInputs> manifest_theory_inputs(const std::string& csv_path,
+                                                   std::string& description) {
+    const fs::path manifest = fs::path(csv_path).parent_path() / "manifest.json";
+    std::ifstream in(manifest, std::ios::binary);
+    if (!in) return std::nullopt;
+    const nlohmann::json m = nlohmann::json::parse(in, nullptr, false);
+    if (m.is_discarded() || !m.is_object() || !m.contains("logit_bound") || !m.contains("dim") ||
+        !m.contains("value_dim") || !m.contains("tokens_seen") || m.contains("source_instances"))
+        return std::nullopt;
+    const nlohmann::json& b = m["logit_bound"];
+    if (!b.is_object() || !b.contains("B") || !b["B"].is_number() || !m["dim"].is_number() ||
+        !m["value_dim"].is_number() || !m["tokens_seen"].is_number())
+        return std::nullopt;
+    TheoryInputs in_;
+    in_.n = m["tokens_seen"].get<double>();
+    in_.d = m["dim"].get<double>();
+    in_.d_v = m["value_dim"].get<double>();
+    in_.B = b["B"].get<double>();
+    if (!(in_.B > 0) || !(in_.n > 0)) return std::nullopt;
+    char buf[160];
+    std::snprintf(buf, sizeof buf,
+                  "n = %.0f, d = %.0f, d_v = %.0f, B = %.3g (beta R Q, manifest.json)", in_.n,
+                  in_.d, in_.d_v, in_.B);
+    description = buf;
+    return in_;
+}
+
 // One plot of `table` (a facet or the whole run) as the options ask.
 PlotSpec build_spec(const RunTable& table, const Families& fams, const PlotOptions& opt,
-                    const PlotStyle& style, FigureNotes& notes) {
+                    const PlotStyle& style, FigureNotes& notes,
+                    const std::optional<TheoryInputs>& theory, const std::string& theory_text) {
     FigureOptions fo;
     fo.y = opt.metric;
     fo.ground = style.ground();
     fo.full_range = opt.full_range;
-    fo.theory = false;
+    fo.theory = theory.has_value();
+    if (theory) {
+        std::vector<std::pair<int, std::string>> instances;
+        for (const InstanceDesc& inst : table_instances(table))
+            instances.emplace_back(inst.id, inst.sketch);
+        fo.theory_curves = evaluate_theory(instances, *theory);
+        fo.theory_inputs = theory_text;
+    }
     PlotSpec spec;
     if (opt.x == "tokens" || opt.x == "tokens_seen") {
         spec = time_figure(table, fams, fo, &notes);
@@ -124,6 +166,10 @@ PlotSpec build_spec(const RunTable& table, const Families& fams, const PlotOptio
     }
     spec.y.label = metric_title(opt.metric);
     return spec;
+}
+
+bool over_tokens(const PlotOptions& opt) {
+    return opt.x == "tokens" || opt.x == "tokens_seen";
 }
 
 void print_summary(const Families& fams, const FigureNotes& notes, const PlotOptions& opt,
@@ -145,6 +191,8 @@ void print_summary(const Families& fams, const FigureNotes& notes, const PlotOpt
     }
     for (const auto& o : notes.overlaps)
         out << "  note: " << o << '\n';
+    for (const auto& h : notes.theory_hidden)
+        out << "  theory not drawn: " << h << '\n';
 }
 
 }  // namespace
@@ -165,6 +213,9 @@ int do_plot(const PlotOptions& opt, std::ostream& out) {
     const PlotStyle style = opt.dark ? dark_style(opt.scale) : paper_style(opt.scale);
     const Families fams = plot_families(table, opt);
     const auto facets = facet_rows(table, opt.facet);
+    std::string theory_text;
+    const std::optional<TheoryInputs> theory =
+        opt.theory ? manifest_theory_inputs(path, theory_text) : std::nullopt;
     const TrueTypeFont* font = default_font();
     const ApproximateMetrics approx;
     const TextMetrics& metrics = font ? static_cast<const TextMetrics&>(*font) : approx;
@@ -183,7 +234,7 @@ int do_plot(const PlotOptions& opt, std::ostream& out) {
         const float x0 = pad + cell_w * static_cast<float>(f % static_cast<std::size_t>(cols));
         const float y0 = pad + cell_h * static_cast<float>(f / static_cast<std::size_t>(cols));
         const RunTable part = facets.size() > 1 ? table_rows(table, facets[f].second) : table;
-        PlotSpec spec = build_spec(part, fams, opt, style, notes);
+        PlotSpec spec = build_spec(part, fams, opt, style, notes, theory, theory_text);
         if (title > 0)
             list.text({x0 + pad, y0}, opt.facet + " = " + facets[f].first, style.font_size,
                       style.text);
@@ -200,6 +251,7 @@ int do_plot(const PlotOptions& opt, std::ostream& out) {
         write_png(rasterise(list, font), opt.out);
     }
     print_summary(fams, notes, opt, facets.size(), out);
+    if (theory && !over_tokens(opt)) out << "  theory curves at " << theory_text << '\n';
     if (!font) out << "  note: " << kDefaultFontPath << " missing; text drawn without a font\n";
     out << "wrote " << fs::absolute(opt.out).lexically_normal().string() << " ("
         << static_cast<int>(list.width) << " x " << static_cast<int>(list.height) << ")\n";

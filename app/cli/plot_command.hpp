@@ -28,6 +28,9 @@ struct PlotOptions {
     /// One small plot per value of this column ("source_params", "layer", "sketch", ...) in a
     /// grid, same axes kind and metric; "" for one plot.
     std::string facet;
+    /// Draw the theory curves against memory when the run's manifest.json records the stream's
+    /// logit bound (a run without a source sweep); false: never.
+    bool theory = true;
 };
 
 /// Draws the figure and writes `opt.out`; prints one line per family (and its slope) to `out`.

@@ -62,6 +62,17 @@ json warnings_json(const Session& session) {
     return warnings;
 }
 
+// The stream's logit bound B = beta R Q with its inputs (metrics/logit_bound.hpp), so that
+// `kvscope plot` can draw the theory curves at the run's own B.
+json logit_bound_json(const Session& session) {
+    const LogitBoundInputs& b = session.logit_bound();
+    return {{"B", b.B()},
+            {"beta", b.beta},
+            {"key_radius", b.key_radius},
+            {"query_norm", b.query_norm},
+            {"centre_tokens", b.centre_tokens}};
+}
+
 }  // namespace
 
 json run_manifest(const Session& session, bool interrupted) {
@@ -76,6 +87,7 @@ json run_manifest(const Session& session, bool interrupted) {
     m["tokens_seen"] = session.tokens_seen();
     m["tokens_target"] = session.tokens_target();
     m["probe_count"] = session.probes().rows();  // below probe_queries for a smaller probe set
+    m["logit_bound"] = logit_bound_json(session);
     m["interrupted"] = interrupted;
     m["config"] = to_json(c);
     m["source_params_resolved"] = resolved_source_params(c);
@@ -101,6 +113,7 @@ json source_instance_manifest(const Session& session, std::size_t index) {
             {"dim", session.dim()},
             {"value_dim", session.value_dim()},
             {"beta", session.beta()},
+            {"logit_bound", logit_bound_json(session)},
             {"tokens_seen", session.tokens_seen()},
             {"tokens_target", session.tokens_target()},
             {"warnings", warnings_json(session)},

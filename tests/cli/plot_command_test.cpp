@@ -3,8 +3,10 @@
 // member's marker in its family's ramp colour); bad input exits 2 with one line.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
 #include <stb_image.h>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include <cstdlib>
 #include <filesystem>
@@ -22,6 +24,8 @@ namespace kvscope {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
+using json = nlohmann::json;
 namespace fs = std::filesystem;
 
 using test::cli;
@@ -139,6 +143,37 @@ TEST(PlotCommand, ErrorAgainstTokensWritesAFigure) {
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_THAT(r.out, HasSubstr("rel_err_mean against tokens seen"));
     EXPECT_TRUE(fs::file_size(png) > 1000);
+}
+
+// Issue 17 item 5: theory overlays where they apply, at the B the run's manifest records.
+TEST(PlotCommand, TheoryCurvesComeFromTheManifestsLogitBoundAndOnlyWhereTheyApply) {
+    const fs::path run = run_dir() / "run";
+    const json manifest = json::parse(read(run / "manifest.json"));
+    ASSERT_TRUE(manifest.contains("logit_bound"));
+    EXPECT_GT(manifest["logit_bound"]["B"].get<double>(), 0);
+    const fs::path svg = run_dir() / "theory.svg";
+    const CliResult r = cli({"plot", run.string(), "--out", svg.string()});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("theory curves at n = "));
+    EXPECT_THAT(read(svg), HasSubstr("theory (constants 1)"));
+    const CliResult off = cli({"plot", run.string(), "--no-theory", "--out", svg.string()});
+    ASSERT_EQ(off.code, 0) << off.err;
+    EXPECT_THAT(off.out, Not(HasSubstr("theory curves")));
+    EXPECT_THAT(read(svg), Not(HasSubstr("theory (constants 1)")));
+    // mass_recall is bounded by none of the curves: none drawn, each named as not drawn.
+    const CliResult recall =
+        cli({"plot", run.string(), "--metric", "mass_recall", "--out", svg.string()});
+    ASSERT_EQ(recall.code, 0) << recall.err;
+    EXPECT_THAT(recall.out, HasSubstr("theory not drawn: "));
+    EXPECT_THAT(read(svg), Not(HasSubstr("theory (constants 1)")));
+    // A lone CSV has no manifest beside it: no B, no theory.
+    fs::create_directories(run_dir() / "lone");
+    fs::copy_file(run / "metrics.csv", run_dir() / "lone" / "m.csv",
+                  fs::copy_options::overwrite_existing);
+    const CliResult lone =
+        cli({"plot", (run_dir() / "lone" / "m.csv").string(), "--out", svg.string()});
+    ASSERT_EQ(lone.code, 0) << lone.err;
+    EXPECT_THAT(lone.out, Not(HasSubstr("theory curves")));
 }
 
 TEST(PlotCommand, ByAndFacetColumnsAreCheckedWithOneLine) {
