@@ -428,7 +428,8 @@ void draw_error_panel(ErrorPanelState& state, PanelContext& ctx) {
     const float tree_row = ImGui::GetFrameHeightWithSpacing();
     const float half = side_by_side ? avail.y - 2.2f * tree_row
                                     : avail.y * 0.5f - 2 * ImGui::GetFrameHeightWithSpacing();
-    const float height = std::max(160.0f, half);
+    // At least eleven text lines (165 px at 1x), so a 2x export keeps the plots' proportions.
+    const float height = std::max(11 * ImGui::GetTextLineHeight(), half);
     const bool table =
         side_by_side && ImGui::BeginTable("##error_plots", 2, ImGuiTableFlags_SizingStretchSame);
     if (table) ImGui::TableNextColumn();
