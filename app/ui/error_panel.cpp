@@ -435,8 +435,10 @@ void draw_error_panel(ErrorPanelState& state, PanelContext& ctx) {
     if (table) ImGui::TableNextColumn();
     draw_time_plot(state, fams, snap, ctx.selection, rows, metric, height);
     if (table) ImGui::TableNextColumn();
-    // Theory curves are space bounds for an error eps: drawn only for error metrics.
-    const bool theory_applies = state.show_theory && state.metric <= 5;
+    // Theory curves are space bounds for an error eps: drawn only for error metrics, and only
+    // beside measurements (an empty scene, e.g. after a refused config, drew bounds alone on a
+    // memory axis of 1..5 floats).
+    const bool theory_applies = state.show_theory && state.metric <= 5 && !rows.empty();
     std::vector<TheoryLine> lines;
     if (theory_applies)
         lines = theory_lines(snap, TheoryOptions{state.theory_B, state.theory_log_factors});
