@@ -601,8 +601,12 @@ void Explorer::start() {
     std::string warning;
     const std::optional<RunConfig> lesson_config = start_lesson();
     std::string sweep_note;
-    const RunConfig config = first_source_instance(
-        lesson_config ? *lesson_config : load_start_config(opt_, warning), sweep_note);
+    const RunConfig start = lesson_config ? *lesson_config : load_start_config(opt_, warning);
+    const RunConfig config = first_source_instance(start, sweep_note);
+    // The Source sweep tab runs the whole sweep: set here too, not only for files opened later
+    // (`gui --session real_attention_all_heads.json` showed "sweeps no parameter").
+    if (!start.source_sweep.empty())
+        workspace_.settings.source_sweep = std::make_shared<const RunConfig>(start);
     if (!warning.empty()) report(warning, true);
     if (!sweep_note.empty()) {
         report(sweep_note, false);

@@ -152,10 +152,12 @@ std::vector<Tick> log_ticks(double lo, double hi, const TickSpace& s) {
             if (labels_fit(ticks, lo, hi, true, s) || every == 100) return ticks;
         }
     }
-    // Fewer than three decades: labelled minor ticks, the smallest set giving four labels.
+    // Fewer than three decades: labelled minor ticks, the smallest set giving four labels. 1-3
+    // (0.03, 0.1, 0.3) comes before 1-2-5: on a short axis over about a decade and a half, 0.1
+    // and 0.2 collide and the axis kept a single label.
     std::vector<Tick> best;
-    for (const auto& set :
-         std::vector<std::vector<int>>{{1}, {1, 2, 5}, {1, 2, 3, 5}, {1, 2, 3, 4, 5, 6, 7, 8, 9}}) {
+    for (const auto& set : std::vector<std::vector<int>>{
+             {1}, {1, 3}, {1, 2, 5}, {1, 2, 3, 5}, {1, 2, 3, 4, 5, 6, 7, 8, 9}}) {
         auto ticks = mantissa_ticks(set, lo, hi);
         if (!labels_fit(ticks, lo, hi, true, s)) break;
         best = ticks;

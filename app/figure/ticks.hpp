@@ -3,7 +3,7 @@
 // Linear axes step by 1, 2 or 5 times a power of ten, the finest step whose labels keep a gap.
 // Log axes label decades when at least three fit in the range (every 2nd, 3rd, 5th... decade
 // when they would collide), with unlabelled minor ticks at 2..9; a narrower range gets labelled
-// minor ticks (the first of 1-2-5, 1-2-3-5, every mantissa that gives four labels), and where
+// minor ticks (the first of 1-3, 1-2-5, 1-2-3-5, every mantissa that gives four labels), and where
 // linear 1-2-5 steps (at log positions) label more, those. So a log axis shows at least three
 // labelled decades, or four labels over a narrower span, when its size allows. Decades read 10⁻³,
 // mixed sets plain decimals (0.02, 0.05, 0.1) when short, else 2×10⁻⁵; large linear values use k

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -89,7 +90,18 @@ void draw_timeline(const SketchView& view, Index tokens_seen, Index hovered,
 void draw_merge_tree(const MergeTreeView& tree, Index tokens_seen) {
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const float h = ImGui::GetTextLineHeight();
-    const float w = std::min(240.0f, ImGui::GetContentRegionAvail().x * 0.6f);
+    // The bars leave room for their labels, so "64/64" is not cut at the panel's edge.
+    float label_w = 0;
+    for (const auto& level : tree.levels) {
+        char text[96];
+        std::snprintf(text, sizeof text, "level %d  weight %g  %lld/%lld", level.level,
+                      level.weight, static_cast<long long>(level.occupancy),
+                      static_cast<long long>(level.capacity));
+        label_w = std::max(label_w, ImGui::CalcTextSize(text).x);
+    }
+    const float avail = ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x;
+    const float w =
+        std::max(3 * h, std::min({16 * ImGui::GetFontSize(), avail * 0.6f, avail - label_w}));
     std::vector<std::pair<int, float>> row_y;  // level -> row centre (level 0: the buffer)
     const ImVec2 b = ImGui::GetCursorScreenPos();
     row_y.emplace_back(0, b.y + h / 2);

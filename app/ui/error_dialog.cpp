@@ -4,6 +4,7 @@
 // replacing the old one); the status line keeps the message after the dialog is closed.
 #include <imgui.h>
 
+#include <algorithm>
 #include <cfloat>
 #include <cstdint>
 #include <string>
@@ -45,17 +46,32 @@ void draw_error_dialog(ErrorDialogState& s, PanelContext& ctx) {
         ImGui::OpenPopup(kPopup);
         s.open_next = false;
     }
+    // Placed and sized from this frame's font every frame (not auto-resized, which lags a
+    // frame): a 2x screenshot lays out one frame at twice the size, and the dialog kept its 1x
+    // size there, cutting the message and hiding OK.
     const ImVec2 display = ImGui::GetIO().DisplaySize;
-    ImGui::SetNextWindowPos(ImVec2(display.x * 0.5f, display.y * 0.4f), ImGuiCond_Appearing,
+    const ImGuiStyle& style = ImGui::GetStyle();
+    const float font = ImGui::GetFontSize();
+    const float max_w = std::max(display.x * 0.6f, 22 * font);
+    const ImVec2 text =
+        ImGui::CalcTextSize(s.message.c_str(), nullptr, false, max_w - 2 * style.WindowPadding.x);
+    // Without a session (the start config was refused) there is no earlier scene to keep.
+    const bool kept = ctx.snap.dim > 0;
+    const float w = std::clamp(text.x + 2 * style.WindowPadding.x, 21 * font, max_w);
+    const float h = ImGui::GetFrameHeight() + 2 * style.WindowPadding.y + text.y +
+                    style.ItemSpacing.y + (kept ? ImGui::GetTextLineHeightWithSpacing() : 0.0f) +
+                    ImGui::GetFrameHeight();
+    ImGui::SetNextWindowPos(ImVec2(display.x * 0.5f, display.y * 0.4f), ImGuiCond_Always,
                             ImVec2(0.5f, 0.5f));
-    ImGui::SetNextWindowSizeConstraints(ImVec2(320, 0), ImVec2(display.x * 0.6f, FLT_MAX));
-    if (!ImGui::BeginPopupModal(kPopup, nullptr, ImGuiWindowFlags_AlwaysAutoResize)) return;
-    ImGui::PushTextWrapPos(display.x * 0.6f - 2 * ImGui::GetStyle().WindowPadding.x);
+    ImGui::SetNextWindowSize(ImVec2(w, h), ImGuiCond_Always);
+    if (!ImGui::BeginPopupModal(kPopup, nullptr,
+                                ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoScrollbar))
+        return;
+    ImGui::PushTextWrapPos(0.0f);
     ImGui::TextUnformatted(s.message.c_str());
     ImGui::PopTextWrapPos();
-    // Without a session (the start config was refused) there is no earlier scene to keep.
-    if (ctx.snap.dim > 0) ImGui::TextDisabled("The scene that ran before is still there.");
-    if (ImGui::Button("OK", ImVec2(120, 0)) ||
+    if (kept) ImGui::TextDisabled("The scene that ran before is still there.");
+    if (ImGui::Button("OK", ImVec2(8 * font, 0)) ||
         ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Enter), false) ||
         ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false)) {
         ImGui::CloseCurrentPopup();

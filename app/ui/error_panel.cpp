@@ -428,14 +428,17 @@ void draw_error_panel(ErrorPanelState& state, PanelContext& ctx) {
     const float tree_row = ImGui::GetFrameHeightWithSpacing();
     const float half = side_by_side ? avail.y - 2.2f * tree_row
                                     : avail.y * 0.5f - 2 * ImGui::GetFrameHeightWithSpacing();
-    const float height = std::max(160.0f, half);
+    // At least eleven text lines (165 px at 1x), so a 2x export keeps the plots' proportions.
+    const float height = std::max(11 * ImGui::GetTextLineHeight(), half);
     const bool table =
         side_by_side && ImGui::BeginTable("##error_plots", 2, ImGuiTableFlags_SizingStretchSame);
     if (table) ImGui::TableNextColumn();
     draw_time_plot(state, fams, snap, ctx.selection, rows, metric, height);
     if (table) ImGui::TableNextColumn();
-    // Theory curves are space bounds for an error eps: drawn only for error metrics.
-    const bool theory_applies = state.show_theory && state.metric <= 5;
+    // Theory curves are space bounds for an error eps: drawn only for error metrics, and only
+    // beside measurements (an empty scene, e.g. after a refused config, drew bounds alone on a
+    // memory axis of 1..5 floats).
+    const bool theory_applies = state.show_theory && state.metric <= 5 && !rows.empty();
     std::vector<TheoryLine> lines;
     if (theory_applies)
         lines = theory_lines(snap, TheoryOptions{state.theory_B, state.theory_log_factors});

@@ -38,6 +38,7 @@ struct ActivePlot {
     ImVec2 area_min, area_max;    // data area
     std::string x_label, y_label;
     std::vector<Series> series;
+    std::vector<ImVec4> tick_labels;  // x0, y0, x1, y1 of each tick label drawn
     bool hovered = false;
     float px = 1.0f;  // pixels per "point": lines and markers follow the font size (UI scale, 2x)
 };
@@ -199,6 +200,35 @@ std::string legend_more(const LegendLayout& L, std::size_t shown) {
                                     : std::string();
 }
 
+// Drops the last UTF-8 character of `t` (continuation bytes, then the lead byte).
+void pop_character(std::string& t) {
+    while (!t.empty()) {
+        const auto c = static_cast<unsigned char>(t.back());
+        t.pop_back();
+        if ((c & 0xC0) != 0x80) break;
+    }
+}
+
+// Cuts every entry wider than `max_w` with "…". A tail after two spaces (a family's fitted
+// slope, "uniform budget=64…512  slope −0.62 [−0.7, −0.55]") is what the entry is there to say:
+// the name before it is cut instead, when the tail alone fits.
+void truncate_entries(LegendLayout& L, float max_w) {
+    for (auto& e : L.entries) {
+        if (max_w <= 0 || legend_text_width(L, e.second) <= max_w) continue;
+        std::string& t = e.second;
+        const std::size_t split = t.rfind("  ");
+        std::string tail = split == std::string::npos ? std::string() : t.substr(split);
+        if (!tail.empty() && legend_text_width(L, "…" + tail) <= max_w) {
+            t.resize(split);
+        } else {
+            tail.clear();
+        }
+        while (!t.empty() && legend_text_width(L, t + "…" + tail) > max_w)
+            pop_character(t);
+        t += "…" + tail;
+    }
+}
+
 // One entry per label (a label drawn as several series toggles them together), with its NaN
 // count.
 void legend_entries(LegendLayout& L) {
@@ -213,22 +243,10 @@ void legend_entries(LegendLayout& L) {
         L.entries.emplace_back(&s, std::move(entry));
     }
     L.font_size = 0.85f * ImGui::GetFontSize();
-    L.row = L.font_size + 1;
+    L.row = L.font_size + g_plot.px;
     // An entry wider than the widget is cut with "…" so it stays inside the frame (hover on the
     // series still names it in full).
-    const float max_w = g_plot.frame_max.x - g_plot.frame_min.x - 3 * L.font_size;
-    for (auto& e : L.entries) {
-        if (max_w <= 0 || legend_text_width(L, e.second) <= max_w) continue;
-        std::string& t = e.second;
-        while (!t.empty() && legend_text_width(L, t + "…") > max_w) {
-            while (!t.empty()) {  // one whole UTF-8 character: continuation bytes, then lead
-                const auto c = static_cast<unsigned char>(t.back());
-                t.pop_back();
-                if ((c & 0xC0) != 0x80) break;
-            }
-        }
-        t += "…";
-    }
+    truncate_entries(L, g_plot.frame_max.x - g_plot.frame_min.x - 3 * L.font_size);
 }
 
 // The legend as a right-aligned column in one of the data area's corners.
@@ -249,13 +267,14 @@ CornerBox corner_box(const LegendLayout& L, const PlotState& st) {
     float widest = 0;
     for (const auto& e : L.entries)
         widest = std::max(widest, legend_text_width(L, e.second));
-    b.w = widest + 24;
-    b.h = L.row * static_cast<float>(b.shown + (b.shown < L.entries.size())) + 4;
+    const float u = g_plot.px;
+    b.w = widest + 24 * u;
+    b.h = L.row * static_cast<float>(b.shown + (b.shown < L.entries.size())) + 4 * u;
     const ImVec2 lo = g_plot.area_min, hi = g_plot.area_max;
-    b.corner[0] = ImVec2(hi.x - b.w - 2, lo.y + 2);
-    b.corner[1] = ImVec2(lo.x + 2, lo.y + 2);
-    b.corner[2] = ImVec2(hi.x - b.w - 2, hi.y - b.h - 2);
-    b.corner[3] = ImVec2(lo.x + 2, hi.y - b.h - 2);
+    b.corner[0] = ImVec2(hi.x - b.w - 2 * u, lo.y + 2 * u);
+    b.corner[1] = ImVec2(lo.x + 2 * u, lo.y + 2 * u);
+    b.corner[2] = ImVec2(hi.x - b.w - 2 * u, hi.y - b.h - 2 * u);
+    b.corner[3] = ImVec2(lo.x + 2 * u, hi.y - b.h - 2 * u);
     int hidden[4] = {0, 0, 0, 0};
     for (const Series& sr : g_plot.series) {
         // Data samples only: bars, marker lines and curves left out of the fit (theory) may
@@ -263,7 +282,7 @@ CornerBox corner_box(const LegendLayout& L, const PlotState& st) {
         if (sr.kind == Kind::Bars || sr.kind == Kind::HLine || sr.kind == Kind::VLine ||
             sr.kind == Kind::Band || !sr.style.fit || is_hidden(st, sr.label))
             continue;
-        const auto covered = figure::covered_points(sr.x, sr.y, sr.kind == Kind::Line, 6.0f, 2000,
+        const auto covered = figure::covered_points(sr.x, sr.y, sr.kind == Kind::Line, 6 * u, 2000,
                                                     [](double x, double y) {
                                                         const ImVec2 p = to_screen(x, y);
                                                         return figure::Vec2{p.x, p.y};
@@ -285,33 +304,36 @@ CornerBox corner_box(const LegendLayout& L, const PlotState& st) {
 bool place_in_header(LegendLayout& L, const PlotState& st) {
     const float y_label_w =
         ImGui::CalcTextSize((g_plot.y_label + (st.log_y ? " (log)" : "")).c_str()).x;
-    float hx = std::max(g_plot.frame_min.x + y_label_w + 16, g_plot.area_min.x);
+    const float u = g_plot.px;
+    float hx = std::max(g_plot.frame_min.x + y_label_w + 16 * u, g_plot.area_min.x);
     std::vector<ImVec2> header;
     for (const auto& e : L.entries) {
-        header.emplace_back(hx, g_plot.frame_min.y + 1);
-        hx += 16 + legend_text_width(L, e.second) + 14;
+        header.emplace_back(hx, g_plot.frame_min.y + u);
+        hx += 16 * u + legend_text_width(L, e.second) + 14 * u;
     }
-    if (hx - 14 > g_plot.frame_max.x - 4) return false;
+    if (hx - 14 * u > g_plot.frame_max.x - 4 * u) return false;
     L.header = true;
     L.at = std::move(header);
-    L.box_min = ImVec2(L.at.front().x - 3, g_plot.frame_min.y);
-    L.box_max = ImVec2(hx - 11, g_plot.frame_min.y + L.row + 2);
+    L.box_min = ImVec2(L.at.front().x - 3 * u, g_plot.frame_min.y);
+    L.box_max = ImVec2(hx - 11 * u, g_plot.frame_min.y + L.row + 2 * u);
     return true;
 }
 
-// Rows of entries across the frame's width under the x label, at most 4 rows and a third of
-// the frame's height, and only while the data area keeps 80 px (it shrinks to make room).
-bool place_below(LegendLayout& L) {
-    const float left = g_plot.frame_min.x + 4, right = g_plot.frame_max.x - 4;
+// Rows of entries across the frame's width under the x label, at most `row_limit` (and 4) rows
+// and a third of the frame's height, and only while the data area keeps 80 px at 1x (it shrinks
+// to make room).
+bool place_below(LegendLayout& L, int row_limit) {
+    const float u = g_plot.px;
+    const float left = g_plot.frame_min.x + 4 * u, right = g_plot.frame_max.x - 4 * u;
     const float frame_h = g_plot.frame_max.y - g_plot.frame_min.y;
     const float area_h = g_plot.area_max.y - g_plot.area_min.y;
-    const int max_rows = std::min(4, static_cast<int>(frame_h / 3 / L.row));
+    const int max_rows = std::min({4, row_limit, static_cast<int>(frame_h / 3 / L.row)});
     std::vector<ImVec2> at;
     float x = left;
     int rows = 1;
     std::size_t fit = 0;
     for (; fit < L.entries.size(); ++fit) {
-        const float w = 16 + legend_text_width(L, L.entries[fit].second) + 14;
+        const float w = 16 * u + legend_text_width(L, L.entries[fit].second) + 14 * u;
         if (x + w > right && x > left) {
             if (rows == max_rows) break;
             ++rows;
@@ -333,16 +355,16 @@ bool place_below(LegendLayout& L) {
         x = at.back().x;
         at.pop_back();
     }
-    const float band_h = static_cast<float>(rows) * L.row + 6;
-    if (max_rows < 1 || fit == 0 || area_h - band_h < 80) return false;
+    const float band_h = static_cast<float>(rows) * L.row + 6 * u;
+    if (max_rows < 1 || fit == 0 || area_h - band_h < 80 * u) return false;
     L.below = true;
     g_plot.area_max.y -= band_h;
     L.box_min = ImVec2(g_plot.frame_min.x, g_plot.frame_max.y - band_h);
     L.box_max = g_plot.frame_max;
     for (auto& p : at)
-        L.at.emplace_back(p.x, L.box_min.y + 3 + p.y);
+        L.at.emplace_back(p.x, L.box_min.y + 3 * u + p.y);
     L.more = legend_more(L, fit);
-    L.more_at = ImVec2(x, L.box_min.y + 3 + static_cast<float>(rows - 1) * L.row);
+    L.more_at = ImVec2(x, L.box_min.y + 3 * u + static_cast<float>(rows - 1) * L.row);
     return true;
 }
 
@@ -350,19 +372,33 @@ void place_in_corner(LegendLayout& L, const CornerBox& b) {
     const ImVec2 c = b.corner[b.best];
     L.box_min = c;
     L.box_max = ImVec2(c.x + b.w, c.y + b.h);
-    float y = L.box_min.y + 2;
+    const float u = g_plot.px;
+    float y = L.box_min.y + 2 * u;
     for (std::size_t k = 0; k < b.shown; ++k, y += L.row)
-        L.at.emplace_back(L.box_max.x - legend_text_width(L, L.entries[k].second) - 20, y);
+        L.at.emplace_back(L.box_max.x - legend_text_width(L, L.entries[k].second) - 20 * u, y);
     L.more = legend_more(L, b.shown);
-    L.more_at = ImVec2(L.box_max.x - legend_text_width(L, L.more) - 4, y);
+    L.more_at = ImVec2(L.box_max.x - legend_text_width(L, L.more) - 4 * u, y);
 }
 
 LegendLayout layout_legend(const PlotState& st) {
     LegendLayout L;
     legend_entries(L);
     if (L.entries.empty()) return L;
-    const CornerBox box = corner_box(L, st);
-    if (box.hidden > 0 && (place_in_header(L, st) || place_below(L))) return L;
+    CornerBox box = corner_box(L, st);
+    // A column wider than the data area would spill over the y tick labels.
+    const float area_w = g_plot.area_max.x - g_plot.area_min.x;
+    const bool fits = box.w <= 0.9f * area_w;
+    if (box.hidden > 0 || !fits) {
+        if (place_in_header(L, st)) return L;
+        // Fewer rows (more folded into "+k more") rather than a column over the data: a short
+        // plot (the explorer's error plots at 720 px) had room for one row, not for four.
+        for (int rows = 4; rows >= 1; --rows)
+            if (place_below(L, rows)) return L;
+    }
+    if (!fits) {
+        truncate_entries(L, 0.9f * area_w - 24 * g_plot.px);
+        box = corner_box(L, st);
+    }
     place_in_corner(L, box);
     return L;
 }
@@ -561,36 +597,70 @@ bool handle_interaction(PlotState& st) {
     return boxing;
 }
 
-// Frame, grid, tick labels and axis labels.
+// The left margin fits the widest y tick label and the right margin the last x tick label's
+// overhang, so the frame clips no label at any font size (the x ticks depend on the width the
+// left margin leaves, and the overhang on the ticks: two passes settle it).
+void fit_margins(const PlotState& st) {
+    const ImGuiTextMetrics metrics;
+    const float font = ImGui::GetFontSize(), u = g_plot.px;
+    float widest = 0;
+    for (const auto& t : axis_ticks(st.y_min, st.y_max, st.log_y,
+                                    g_plot.area_max.y - g_plot.area_min.y, false, &metrics, font))
+        if (!t.label.empty()) widest = std::max(widest, metrics.width(t.label, font));
+    g_plot.area_min.x = g_plot.frame_min.x + std::max(2.0f * font, widest + 6 * u);
+    for (int pass = 0; pass < 2; ++pass) {
+        const float w = g_plot.area_max.x - g_plot.area_min.x;
+        float overhang = 0;
+        for (const auto& t : axis_ticks(st.x_min, st.x_max, st.log_x, w, true, &metrics, font)) {
+            if (t.label.empty()) continue;
+            const float x = to_screen(t.value, st.y_min).x - g_plot.area_min.x;
+            overhang = std::max(overhang, x + 0.5f * metrics.width(t.label, font) - w);
+        }
+        g_plot.area_max.x = g_plot.frame_max.x - std::max(0.5f * font, overhang + 2 * u);
+    }
+}
+
+// Frame, grid, tick labels and axis labels. An x tick label that would touch a y tick label in
+// the bottom-left corner, or leave the frame, is dropped.
 void draw_axes(const PlotState& st, ImDrawList* dl) {
     const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
     const ImU32 grid = ImGui::GetColorU32(ImGuiCol_TextDisabled, 0.35f);
     dl->AddRectFilled(g_plot.area_min, g_plot.area_max, ImGui::GetColorU32(ImGuiCol_FrameBg));
     const float line = ImGui::GetTextLineHeight();
     const ImGuiTextMetrics metrics;
-    const float font = ImGui::GetFontSize();
-    for (const auto& t : axis_ticks(st.x_min, st.x_max, st.log_x,
-                                    g_plot.area_max.x - g_plot.area_min.x, true, &metrics, font)) {
-        const float x = to_screen(t.value, st.y_min).x;
-        if (t.major)
-            dl->AddLine(ImVec2(x, g_plot.area_min.y), ImVec2(x, g_plot.area_max.y), grid);
-        else
-            dl->AddLine(ImVec2(x, g_plot.area_max.y - 4), ImVec2(x, g_plot.area_max.y), grid);
-        if (t.label.empty()) continue;
-        const float w = ImGui::CalcTextSize(t.label.c_str()).x;
-        dl->AddText(ImVec2(x - w / 2, g_plot.area_max.y + 2), text, t.label.c_str());
-    }
+    const float font = ImGui::GetFontSize(), u = g_plot.px;
+    std::vector<ImVec4> y_rects;  // x0, y0, x1, y1 of each y tick label
     for (const auto& t : axis_ticks(st.y_min, st.y_max, st.log_y,
                                     g_plot.area_max.y - g_plot.area_min.y, false, &metrics, font)) {
         const float y = to_screen(st.x_min, t.value).y;
         if (t.major)
             dl->AddLine(ImVec2(g_plot.area_min.x, y), ImVec2(g_plot.area_max.x, y), grid);
         else
-            dl->AddLine(ImVec2(g_plot.area_min.x, y), ImVec2(g_plot.area_min.x + 4, y), grid);
+            dl->AddLine(ImVec2(g_plot.area_min.x, y), ImVec2(g_plot.area_min.x + 4 * u, y), grid);
         if (t.label.empty()) continue;
         const float w = ImGui::CalcTextSize(t.label.c_str()).x;
-        dl->AddText(ImVec2(g_plot.area_min.x - w - 4, y - line / 2), text, t.label.c_str());
+        const ImVec2 at(g_plot.area_min.x - w - 4 * u, y - line / 2);
+        y_rects.emplace_back(at.x, at.y, at.x + w, at.y + line);
+        dl->AddText(at, text, t.label.c_str());
     }
+    for (const auto& t : axis_ticks(st.x_min, st.x_max, st.log_x,
+                                    g_plot.area_max.x - g_plot.area_min.x, true, &metrics, font)) {
+        const float x = to_screen(t.value, st.y_min).x;
+        if (t.major)
+            dl->AddLine(ImVec2(x, g_plot.area_min.y), ImVec2(x, g_plot.area_max.y), grid);
+        else
+            dl->AddLine(ImVec2(x, g_plot.area_max.y - 4 * u), ImVec2(x, g_plot.area_max.y), grid);
+        if (t.label.empty()) continue;
+        const float w = ImGui::CalcTextSize(t.label.c_str()).x;
+        const ImVec2 at(x - w / 2, g_plot.area_max.y + 2 * u);
+        bool clash = at.x < g_plot.frame_min.x || at.x + w > g_plot.frame_max.x;
+        for (const ImVec4& r : y_rects)
+            clash = clash || (at.x < r.z && at.x + w > r.x && at.y < r.w && at.y + line > r.y);
+        if (clash) continue;
+        dl->AddText(at, text, t.label.c_str());
+        g_plot.tick_labels.emplace_back(at.x, at.y, at.x + w, at.y + line);
+    }
+    g_plot.tick_labels.insert(g_plot.tick_labels.end(), y_rects.begin(), y_rects.end());
     const std::string xl = g_plot.x_label + (st.log_x ? " (log)" : "");
     const std::string yl = g_plot.y_label + (st.log_y ? " (log)" : "");
     dl->AddText(
@@ -731,10 +801,11 @@ void draw_legend(const LegendLayout& legend, PlotState& st, ImDrawList* dl) {
     if (!legend.entries.empty()) {
         ImVec4 bg = ImGui::GetStyleColorVec4(ImGuiCol_WindowBg);
         bg.w = legend.below || legend.header ? 1.0f : 0.55f;
-        dl->AddRectFilled(legend.box_min, legend.box_max, ImGui::ColorConvertFloat4ToU32(bg), 3.0f);
+        dl->AddRectFilled(legend.box_min, legend.box_max, ImGui::ColorConvertFloat4ToU32(bg),
+                          3 * g_plot.px);
     }
     ImFont* font = ImGui::GetFont();
-    const float fs = legend.font_size;
+    const float fs = legend.font_size, u = g_plot.px;
     const ImVec2 m = ImGui::GetIO().MousePos;
     for (std::size_t k = 0; k < legend.at.size(); ++k) {
         const Series& s = *legend.entries[k].first;
@@ -744,15 +815,16 @@ void draw_legend(const LegendLayout& legend, PlotState& st, ImDrawList* dl) {
         const bool off = is_hidden(st, s.label);
         if (s.style.dashed || s.kind == Kind::HLine) {
             const float my = p.y + ts.y / 2;
-            dl->AddLine(ImVec2(p.x, my), ImVec2(p.x + 4, my), off ? grid : s.colour, 2.0f);
-            dl->AddLine(ImVec2(p.x + 8, my), ImVec2(p.x + 12, my), off ? grid : s.colour, 2.0f);
+            dl->AddLine(ImVec2(p.x, my), ImVec2(p.x + 4 * u, my), off ? grid : s.colour, 2 * u);
+            dl->AddLine(ImVec2(p.x + 8 * u, my), ImVec2(p.x + 12 * u, my), off ? grid : s.colour,
+                        2 * u);
         } else {
-            dl->AddRectFilled(ImVec2(p.x, p.y + 3), ImVec2(p.x + 12, p.y + ts.y - 3),
+            dl->AddRectFilled(ImVec2(p.x, p.y + 3 * u), ImVec2(p.x + 12 * u, p.y + ts.y - 3 * u),
                               off ? grid : s.colour);
         }
-        dl->AddText(font, fs, ImVec2(p.x + 16, p.y), off ? grid : text, entry.c_str());
+        dl->AddText(font, fs, ImVec2(p.x + 16 * u, p.y), off ? grid : text, entry.c_str());
         if (g_plot.hovered && ImGui::IsMouseClicked(ImGuiMouseButton_Left) && m.x >= p.x &&
-            m.x <= p.x + ts.x + 16 && m.y >= p.y && m.y <= p.y + ts.y) {
+            m.x <= p.x + ts.x + 16 * u && m.y >= p.y && m.y <= p.y + ts.y) {
             if (off) {
                 st.hidden.erase(std::find(st.hidden.begin(), st.hidden.end(), s.label));
             } else {
@@ -818,6 +890,10 @@ void record_layout(const LegendLayout& legend) {
     g_last_layout.legend_below = legend.below;
     g_last_layout.legend_header = legend.header;
     g_last_layout.legend_shown = static_cast<int>(legend.at.size());
+    g_last_layout.tick_labels = g_plot.tick_labels;
+    g_last_layout.legend_text.clear();
+    for (std::size_t k = 0; k < legend.at.size(); ++k)
+        g_last_layout.legend_text.push_back(legend.entries[k].second);
 }
 
 }  // namespace
@@ -826,6 +902,7 @@ void end_plot() {
     if (!g_plot.state) return;
     PlotState& st = *g_plot.state;
     ImDrawList* dl = ImGui::GetWindowDrawList();
+    fit_margins(st);  // with the last frame's ranges, so the mouse maps as drawn
     const bool boxing = handle_interaction(st);
     // NaN samples, counted for the legend (histograms count theirs when binned).
     for (auto& s : g_plot.series) {
@@ -833,7 +910,11 @@ void end_plot() {
         s.nan_count = static_cast<int>(
             std::count_if(s.y.begin(), s.y.end(), [](double v) { return std::isnan(v); }));
     }
-    const LegendLayout legend = layout_legend(st);  // may shrink the data area
+    // Margins for the ranges just fitted; again after the legend, whose band may shorten the
+    // data area, which may then take other y ticks.
+    fit_margins(st);
+    const LegendLayout legend = layout_legend(st);
+    fit_margins(st);
     draw_axes(st, dl);
     dl->PushClipRect(g_plot.area_min, g_plot.area_max, true);
     for (const auto& s : g_plot.series)

@@ -8,7 +8,10 @@
 // Lines, scatter and histograms; wheel zoom, left-drag pan, right-drag box zoom, double-click to
 // fit; log axes; legend entries toggle series; hover shows the nearest sample; long series are
 // decimated per pixel column (min and max kept); NaN samples break the line and are marked with
-// a red tick on the top edge and counted in the legend, never hidden.
+// a red tick on the top edge and counted in the legend, never hidden. Margins are measured from
+// the tick labels (none is clipped by the frame; an x label that would touch a y label is
+// dropped) and every size follows the font, so a 2x export has the proportions of 1x. A legend
+// entry too wide for its place is cut with "…", keeping a tail after two spaces (a fitted slope).
 #pragma once
 
 #include <imgui.h>
@@ -75,6 +78,8 @@ struct PlotLayout {
     bool legend_below = false;   ///< the legend left the data area for a band under the x label
     bool legend_header = false;  ///< the legend sits in the y label's row, above the data area
     int legend_shown = 0;        ///< entries drawn; the rest are folded into "+k more"
+    std::vector<ImVec4> tick_labels;       ///< x0, y0, x1, y1 of every tick label drawn
+    std::vector<std::string> legend_text;  ///< the shown entries as drawn (cut with "…")
 };
 PlotLayout last_plot_layout();
 

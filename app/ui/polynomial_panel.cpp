@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -23,12 +24,26 @@ namespace {
 
 using scene::category_colour;
 
-void labelled_value(const char* label, const char* tooltip, const char* fmt, double v) {
+// A dim label and its value, on the current line when both fit, else on the next (a fixed
+// layout cut the last values at the panel's edge, at 2x most of all). The gaps follow the font.
+void flow_item(const char* label, const char* tooltip, const char* value, bool first = false) {
+    const float font = ImGui::GetFontSize();
+    const float width = ImGui::CalcTextSize(label).x + 0.3f * font + ImGui::CalcTextSize(value).x;
+    if (!first) {
+        ImGui::SameLine(0, 0.8f * font);
+        if (ImGui::GetCursorPosX() + width > ImGui::GetContentRegionMax().x) ImGui::NewLine();
+    }
     ImGui::TextDisabled("%s", label);
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tooltip);
-    ImGui::SameLine(0, 4);
-    ImGui::Text(fmt, v);
+    ImGui::SameLine(0, 0.3f * font);
+    ImGui::TextUnformatted(value);
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tooltip);
+}
+
+void labelled_value(const char* label, const char* tooltip, const char* fmt, double v) {
+    char value[64];
+    std::snprintf(value, sizeof value, fmt, v);
+    flow_item(label, tooltip, value);
 }
 
 // The observed logit range: [logit_min, logit_max], widened to the diagnostic samples.
@@ -47,29 +62,19 @@ void logit_range(const TaylorView& t, double& lo, double& hi) {
 }
 
 void draw_state(const TaylorView& t) {
-    ImGui::TextDisabled("recenter");
-    ImGui::SameLine(0, 4);
-    ImGui::TextUnformatted(t.recenter.empty() ? "-" : t.recenter.c_str());
-    if (ImGui::IsItemHovered()) {
-        ImGui::SetTooltip("centring policy: none, mean (running mean) or fixed");
-    }
-    ImGui::SameLine(0, 12);
+    flow_item("recenter", "centring policy: none, mean (running mean) or fixed",
+              t.recenter.empty() ? "-" : t.recenter.c_str(), true);
     labelled_value("|c|", "norm of the expansion centre c (keys are expanded around it)", "%.3g",
                    t.centre.size() > 0 ? static_cast<double>(t.centre.norm()) : 0.0);
-    ImGui::SameLine(0, 12);
     labelled_value("rho", "rescale: keys stored as (k - c)/rho, queries as rho beta q", "%.3g",
                    t.scale);
-    ImGui::SameLine(0, 12);
     labelled_value("radius", "max |k - c| over the keys seen (an upper bound)", "%.3g", t.radius);
     labelled_value("max |q|", "largest query norm seen at estimate time", "%.3g", t.query_norm_max);
-    ImGui::SameLine(0, 12);
     labelled_value("B",
                    "logit bound B = beta max|q| radius: every x = beta <k - c, q> is in [-B, B]",
                    "%.3g", t.bound_B);
-    ImGui::SameLine(0, 12);
     labelled_value("[R] rel. bound", "e^{2B} B^{p+1}/(p+1)!: relative error bound per weight [R]",
                    "%.3g", t.lagrange_rel);
-    ImGui::SameLine(0, 12);
     labelled_value("abs. bound", "e^B B^{p+1}/(p+1)!: absolute bound at x = B [R]", "%.3g",
                    t.lagrange_abs);
     if (t.degree_needed >= 0) {
@@ -237,19 +242,24 @@ void draw_polynomial_panel(PolynomialPanelState& state, PanelContext& ctx) {
     const int p = std::max(0, t.degree);
     const int sketch = ctx.selection.sketch;
     sketch_swatch(sketch);
+    // The heading wraps before the CSV button, which sits at the right of its first line (it
+    // was drawn over the heading's end in a narrow panel).
+    const float csv_x = ImGui::GetContentRegionMax().x - ImGui::CalcTextSize("CSV").x -
+                        2 * ImGui::GetStyle().FramePadding.x;
+    ImGui::PushTextWrapPos(csv_x - ImGui::GetStyle().ItemSpacing.x);
     ImGui::Text("%s: degree p = %d, %lld monomials, %.4g floats", name.c_str(), t.degree,
                 static_cast<long long>(t.monomials),
                 taylor_moment_floats(snap.dim, snap.value_dim, p));
-    ImGui::SameLine(ImGui::GetContentRegionMax().x - ImGui::CalcTextSize("CSV").x -
-                    2 * ImGui::GetStyle().FramePadding.x);
+    ImGui::PopTextWrapPos();
+    ImGui::SameLine(csv_x);
     csv_button(
         ctx.sink, "polynomial", [&] { return polynomial_csv(snap, sketch); },
         "Write this panel's data (long form: series, x, y) to kvscope_polynomial_NNNN.csv");
     draw_state(t);
 
     const float head = ImGui::GetFrameHeightWithSpacing();
-    const float plot_h =
-        std::max(140.0f, (ImGui::GetContentRegionAvail().y - 4 * head) / 4.0f - 4.0f);
+    const float plot_h = std::max(9.5f * ImGui::GetTextLineHeight(),
+                                  (ImGui::GetContentRegionAvail().y - 4 * head) / 4.0f - 4.0f);
     plot_truncation(t, p, state.trunc_error, plot_h);
     plot_logits(t, sketch, state.logit_hist, plot_h);
     plot_degree(t, p, state.degree_error, plot_h);

@@ -45,21 +45,24 @@ void load_ui_scale(const json& view, Settings& settings, const ViewWarn& warn) {
     }
 }
 
-// "tab": the Sketch internals tab, kept on the first frame even if another fits the sketch.
-void load_tab(const json& view, Workspace& w, const ViewWarn& warn) {
-    if (!view.contains("tab")) return;
-    const std::vector<std::string> keys = w.keys(Place::Internals);
+// "tab": the Sketch internals tab, kept on the first frame even if another fits the sketch;
+// "bottom_tab": the tab under the embedding (Attention error or Source sweep).
+void load_tab(const json& view, const char* field, Place place, Workspace& w,
+              const ViewWarn& warn) {
+    if (!view.contains(field)) return;
+    const std::vector<std::string> keys = w.keys(place);
     const bool known =
-        view["tab"].is_string() &&
-        std::find(keys.begin(), keys.end(), view["tab"].get<std::string>()) != keys.end();
+        view[field].is_string() &&
+        std::find(keys.begin(), keys.end(), view[field].get<std::string>()) != keys.end();
     if (known) {
-        w.show_tab(view["tab"].get<std::string>(), true);
+        w.show_tab(view[field].get<std::string>(), true);
         return;
     }
     std::string names;
     for (std::size_t i = 0; i < keys.size(); ++i)
         names += (i == 0 ? "" : i + 1 == keys.size() ? " or " : ", ") + keys[i];
-    warn("view.tab = " + json_excerpt(view["tab"]) + " ignored (" + names + ")");
+    warn("view." + std::string(field) + " = " + json_excerpt(view[field]) + " ignored (" + names +
+         ")");
 }
 
 }  // namespace
@@ -74,6 +77,7 @@ json view_to_json(const Workspace& w, Index stream_position) {
               {"screenshot_scale", s.screenshot_scale},
               {"screenshot_ui", s.screenshot_with_ui},
               {"tab", w.tab(Place::Internals)},
+              {"bottom_tab", w.tab(Place::ViewBottom)},
               {"plots", json::object()}};
     w.save_panels(view);
     // The metric by its CSV key, so a session stays valid when the metric list changes; the
@@ -100,7 +104,8 @@ Index view_from_json(const json& view, Workspace& w, std::string& warnings) {
     read_integer(view, "selected_sketch", 0, 1 << 16, w.selection.sketch, warn);
     read_integer(view, "screenshot_scale", 1, 2, s.screenshot_scale, warn);
     read_flag(view, "screenshot_ui", s.screenshot_with_ui);
-    load_tab(view, w, warn);
+    load_tab(view, "tab", Place::Internals, w, warn);
+    load_tab(view, "bottom_tab", Place::ViewBottom, w, warn);
     load_ui_scale(view, s, warn);
     load_theme(view, s, warn);
     w.load_panels(view, warn);

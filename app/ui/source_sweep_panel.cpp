@@ -99,7 +99,8 @@ void draw_sweep_plot(SourceSweepPanelState& state, const RunConfig& swept) {
     const figure::Families fams = figure::group_families(all);
     const ImU32 ground = ImGui::GetColorU32(ImGuiCol_WindowBg) | IM_COL32_A_MASK;
     const float height =
-        std::max(160.0f, ImGui::GetContentRegionAvail().y - 2 * ImGui::GetFrameHeightWithSpacing());
+        std::max(11 * ImGui::GetTextLineHeight(),
+                 ImGui::GetContentRegionAvail().y - 2 * ImGui::GetFrameHeightWithSpacing());
     if (!begin_plot("source_sweep", state.plot, ImVec2(0, height), x_label.c_str(), metric)) return;
     for (const SweepSeries& s : series) {
         if (s.label == "exact") continue;

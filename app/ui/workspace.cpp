@@ -170,9 +170,10 @@ void Workspace::draw(const Snapshot& snap, float width, float height, bool with_
         draw_place(Place::SketchesColumn, "Sketches", 0, lesson_h + controls_h, left_w,
                    body_h - lesson_h - controls_h, ctx);
     }
-    // Middle column: the embedding view on top, attention error below.
-    // A lesson's steps mostly point at the error plots: they get half the column.
-    const float embed_h = std::floor(body_h * (settings.lesson_open ? 0.48f : 0.55f));
+    // Middle column: the embedding view on top, attention error below. The error panel holds
+    // two rows of controls, headings and two plots with their legends: below about half the
+    // column (a 720-pixel window) its plots shrink to a strip with one tick label.
+    const float embed_h = std::floor(body_h * 0.48f);
     draw_place(Place::ViewTop, "Embedding", left_w, 0, mid_w, embed_h, ctx);
     draw_place(Place::ViewBottom, "Attention error", left_w, embed_h, mid_w, body_h - embed_h, ctx);
     draw_place(Place::Internals, "Sketch internals", left_w + mid_w, 0, right_w, body_h, ctx);

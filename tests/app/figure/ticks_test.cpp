@@ -63,6 +63,24 @@ TEST(Ticks, LogAxisOverOneOrTwoDecadesGetsFourLabelsWhenRoomAllows) {
     }
 }
 
+// Regression (real_attention_broad_head.json screenshots): the error-vs-tokens y axis over
+// 0.013..0.35 on a short plot (85 px at 1x, 170 at 2x) kept one label, "0.1": 0.1 and 0.2
+// collide there, so 1-2-5 failed and nothing sparser than single decades was tried. 1-3
+// (0.03, 0.1, 0.3) labels it, and the labels stay a line apart.
+TEST(Ticks, ShortVerticalLogAxisOverADecadeAndAHalfGetsThreeLabels) {
+    for (float scale : {1.0f, 2.0f}) {
+        const TickSpace space{85 * scale, false, 15 * scale, nullptr};
+        const auto lab = labelled(make_ticks(0.0132, 0.348, true, space));
+        ASSERT_GE(lab.size(), 3u) << "scale " << scale;
+        for (std::size_t i = 1; i < lab.size(); ++i) {
+            const double gap = (axis_fraction(lab[i].value, 0.0132, 0.348, true) -
+                                axis_fraction(lab[i - 1].value, 0.0132, 0.348, true)) *
+                               space.pixels;
+            EXPECT_GE(gap, space.font_size) << lab[i - 1].label << " and " << lab[i].label;
+        }
+    }
+}
+
 TEST(Ticks, VerticalLogAxisLabelsEveryDecadeItHasRoomFor) {
     const TickSpace space{300, false, 15, nullptr};
     const auto lab = labelled(make_ticks(1e-4, 1.0, true, space));

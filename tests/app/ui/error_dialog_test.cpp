@@ -89,5 +89,34 @@ TEST_F(ErrorDialogTest, RefusedFileFromTheSinkOpensTheDialogAndTheStatusLine) {
     EXPECT_FALSE(workspace_.sink.status.empty());
 }
 
+// Regression (the 2x screenshot of taylor_refusal.json): the auto-resized dialog kept its 1x
+// size in the one frame laid out at twice the size, so the message was cut and OK fell outside.
+// Its window now holds all it drew, at 1x and in a frame at 2x (font and style doubled).
+TEST_F(ErrorDialogTest, DialogHoldsItsMessageAndButtonAtOneAndTwoTimesScale) {
+    const Snapshot snap = test::synthetic_snapshot(2);
+    workspace_.sink.refuse(std::string(200, 'x') + " refused: " + std::string(80, 'y'));
+    draw(snap);
+    auto holds_content = [](const ImGuiWindow* w, ImVec2 display) {
+        ASSERT_NE(w, nullptr);
+        EXPECT_LE(w->DC.CursorMaxPos.y, w->Pos.y + w->Size.y);  // the OK button is inside
+        EXPECT_LE(w->DC.CursorMaxPos.x, w->Pos.x + w->Size.x);
+        EXPECT_GE(w->Pos.x, 0);
+        EXPECT_GE(w->Pos.y, 0);
+        EXPECT_LE(w->Pos.x + w->Size.x, display.x);
+        EXPECT_LE(w->Pos.y + w->Size.y, display.y);
+    };
+    holds_content(dialog(), ImVec2(1280, 720));
+    const ImGuiStyle saved = ImGui::GetStyle();
+    ImGui::GetStyle().ScaleAllSizes(2);
+    ImGui::GetIO().FontGlobalScale = 2;
+    ImGui::GetIO().DisplaySize = ImVec2(2560, 1440);
+    ImGui::NewFrame();
+    workspace_.draw(snap, 2560, 1440, true);
+    ImGui::Render();
+    holds_content(dialog(), ImVec2(2560, 1440));
+    ImGui::GetStyle() = saved;
+    ImGui::GetIO().FontGlobalScale = 1;
+}
+
 }  // namespace
 }  // namespace kvscope

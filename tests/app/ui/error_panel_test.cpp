@@ -50,6 +50,19 @@ TEST_F(ErrorPanel, EmptyNaNAndEveryMetricInBothLayouts) {
     EXPECT_TRUE(ui_.sink.commands.empty());
 }
 
+// Regression (taylor_refusal.json screenshot): with no evaluation (a refused config leaves an
+// empty scene) the memory plot drew the theory bounds alone, on a memory axis of 1..5 floats.
+// No measurement, no bound: the plot is empty and the panel says why.
+TEST_F(ErrorPanel, NoTheoryCurvesWithoutMeasurements) {
+    ui::ErrorPanelState state;
+    state.show_theory = true;
+    for (const Snapshot& snap : {Snapshot{}, test::synthetic_snapshot(2)}) {
+        ASSERT_TRUE(snap.history.empty());
+        draw(snap, state, ImVec2(900, 400));
+        EXPECT_EQ(ui::last_plot_layout().legend_shown, 0);  // the memory plot, drawn last
+    }
+}
+
 // Two sweeps (uniform over budget, balance_kv over batch) with long parameter lists, plus exact.
 Snapshot sweep_snapshot() {
     std::vector<MetricRow> rows;

@@ -153,6 +153,25 @@ TEST(SessionFile, BadViewValuesAreIgnoredWithAWarningAndNothingThrows) {
     EXPECT_EQ(ui::view_from_json(nlohmann::json("not an object"), ui, warnings), 0);
 }
 
+// "bottom_tab" opens the tab under the embedding (the Source sweep screenshot of
+// real_attention_all_heads.json needed it: "tab" names only Sketch internals tabs); it is saved
+// like "tab", and an unknown one is ignored with a warning naming the choices.
+TEST(SessionFile, BottomTabOpensSourceSweepAndRoundTrips) {
+    ui::Workspace ui;
+    std::string warnings;
+    EXPECT_EQ(ui.tab(ui::Place::ViewBottom), "errors");
+    ui::view_from_json(nlohmann::json{{"bottom_tab", "source_sweep"}}, ui, warnings);
+    EXPECT_EQ(warnings, "");
+    EXPECT_EQ(ui.tab(ui::Place::ViewBottom), "source_sweep");
+    EXPECT_EQ(ui::view_to_json(ui, 0)["bottom_tab"], "source_sweep");
+    ui::Workspace other;
+    ui::view_from_json(nlohmann::json{{"bottom_tab", "coreset"}}, other, warnings);
+    EXPECT_NE(warnings.find("view.bottom_tab = \"coreset\" ignored (errors or source_sweep)"),
+              std::string::npos)
+        << warnings;
+    EXPECT_EQ(other.tab(ui::Place::ViewBottom), "errors");
+}
+
 TEST(SessionFile, RunCsvIsExactlyWhatKvscopeRunWrites) {
     RunConfig config = small_config();
     Session session(config);
