@@ -238,10 +238,17 @@ void draw_time_plot(ErrorPanelState& state, const figure::Families& fams, const 
                 "line from where its sketch first drops a token (before that it is exact, errors "
                 "at rounding level); scroll or drag to see the rest.");
     if (!begin_plot("time", state.time, ImVec2(0, height), "tokens seen", metric.key)) return;
+    // An error metric of a sketch that has not dropped a token yet is at rounding level (1e-15)
+    // all along: it takes no part in the fit while another line has left its exact phase.
+    const bool error_metric = state.metric <= 5;
+    const bool any_dropped = std::any_of(rows.begin(), rows.end(), [](const auto& entry) {
+        return std::any_of(entry.second.begin(), entry.second.end(),
+                           [](const MetricRow* r) { return r->retained_tokens < r->tokens_seen; });
+    });
     for (const auto& [inst, list] : rows) {
         std::vector<double> x, y;
         LineStyle style;
-        bool dropped = false;  // a sketch exact throughout keeps fit_from 0 (as kvscope plot)
+        bool dropped = false;
         for (const MetricRow* r : list) {
             if (!dropped && r->retained_tokens < r->tokens_seen) {
                 dropped = true;
@@ -250,6 +257,7 @@ void draw_time_plot(ErrorPanelState& state, const figure::Families& fams, const 
             x.push_back(static_cast<double>(r->tokens_seen));
             y.push_back(metric.get(*r));
         }
+        if (!dropped && error_metric && any_dropped) style.fit_from = x.size();
         const std::string label = family_name(fams, inst);
         plot_line(label.c_str(), x.data(), y.data(), static_cast<int>(x.size()),
                   fams.colour(inst, plot_ground()), style);
@@ -353,6 +361,8 @@ void draw_memory_plot(ErrorPanelState& state, const figure::Families& fams, cons
                       Index at) {
     std::vector<double> mx, my;
     std::vector<int> owner;
+    const bool error_metric = state.metric <= 5;
+    int still_exact = 0;
     for (const auto& [inst, list] : rows) {
         // The evaluation the scene is at: the latest, or the timeline's point when scrubbed back.
         auto after =
@@ -360,14 +370,25 @@ void draw_memory_plot(ErrorPanelState& state, const figure::Families& fams, cons
                              [](Index t, const MetricRow* r) { return t < r->tokens_seen; });
         if (after == list.begin()) continue;
         const MetricRow* last = *std::prev(after);
+        // A sketch that has kept every token so far has an error at rounding level: not a point
+        // of the error-memory trade-off yet (and it would bend its family's slope).
+        if (error_metric && last->retained_tokens >= last->tokens_seen) {
+            ++still_exact;
+            continue;
+        }
         if (last->memory_floats > 0 && metric.get(*last) > 0) {
             mx.push_back(last->memory_floats);
             my.push_back(metric.get(*last));
             owner.push_back(inst);
         }
     }
-    heading(std::string(metric.key) + " against memory (latest evaluation)",
-            std::string(metric.key) + ": " + metric.definition +
+    const std::string exact_note =
+        still_exact > 0 ? " (" + std::to_string(still_exact) + " still exact)" : "";
+    heading(std::string(metric.key) + " against memory" + exact_note,
+            std::string(metric.key) +
+                " at the latest evaluation (or the timeline's): " + metric.definition +
+                "\nA sketch that has kept every token so far is exact (error at rounding level) "
+                "and is drawn once it drops one." +
                 "\nmemory_floats: state size in 32-bit float equivalents (keys, values, weights, "
                 "moments).\nDashed: theory space bounds as eps -> words at this run's n, d, d_v, B "
                 "(y = eps, constants 1); [R] marks reconstructions. Grey: reference slopes.");
@@ -375,7 +396,6 @@ void draw_memory_plot(ErrorPanelState& state, const figure::Families& fams, cons
         return;
     plot_families(fams, mx, my, owner);
     // Error-decay slopes mean nothing for mass_recall or a size against itself.
-    const bool error_metric = state.metric <= 5;
     if (!mx.empty() && error_metric) plot_reference_slopes(mx, my);
     plot_theory_lines(lines, mx, state.theory_fit, fams);
     plot_pins_against_memory(state.pins, fams, metric);

@@ -176,6 +176,43 @@ TEST(ErrorPanelView, FieldsRoundTripAndBadValuesWarn) {
     EXPECT_NE(warnings.find("view.error_metric"), std::string::npos);
 }
 
+// Regression (issue 12, final screenshots): discrepancy_vs_uniform at 3,840 tokens, where
+// balance_kv batch=4096 has kept every token so far. Its error at rounding level (1e-15) still
+// stretched the time plot's y axis to 1e-9 (it had never dropped, so it fitted in full) and bent
+// its family's slope on the memory plot (-21 +- 60).
+TEST_F(ErrorPanel, AnInstanceStillExactNeitherStretchesTheAxisNorJoinsTheSlope) {
+    std::vector<MetricRow> rows;
+    for (int inst = 0; inst < 3; ++inst) {
+        const Index budget = Index(256) << (2 * inst);  // 256, 1024, 4096: the last never drops
+        for (Index t = 512; t <= 3584; t += 512) {
+            MetricRow r;
+            r.instance = inst;
+            r.sketch = "uniform";
+            r.label = "uniform";
+            r.params = "budget=" + std::to_string(budget);
+            r.tokens_seen = t;
+            r.retained_tokens = std::min(t, budget);
+            r.memory_floats = 32.0 * static_cast<double>(r.retained_tokens);
+            r.errors.eps_fro = r.retained_tokens < t ? 0.5 / std::sqrt(double(budget)) : 1e-15;
+            rows.push_back(r);
+        }
+    }
+    Snapshot snap;
+    snap.history = MetricRows(rows);
+    snap.tokens_seen = 3584;
+    ui::ErrorPanelState state;
+    state.metric = 2;
+    state.show_theory = false;
+    draw(snap, state, ImVec2(1200, 420));
+    EXPECT_GT(state.time.y_min, 1e-3) << "the still-exact line stretched the axis";
+    // Memory plot: the two that dropped tokens, one family, slope -1/2 exactly on these points.
+    EXPECT_GT(state.memory.y_min, 1e-3);
+    std::string legend;
+    for (const std::string& entry : ui::last_plot_layout().legend_text)
+        legend += entry + " | ";
+    EXPECT_NE(legend.find("slope −0.5"), std::string::npos) << legend;
+}
+
 // Regression: the note that rel_err reads large because ||a|| is tiny measured rel_err / eps_fro
 // = ||p|| ||V||_F / ||a||, which is also large when attention is sharp (||p|| near 1) and so
 // fired on the incompressible stream, where the lower-bound lesson calls rel_err the honest
