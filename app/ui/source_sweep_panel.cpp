@@ -34,26 +34,36 @@ std::vector<SweepSeries> sweep_series(const SourceSweepProgress& progress,
 
 namespace {
 
-// Start and stop, and what the run is doing.
-void draw_run_controls(SourceSweepPanelState& state, const RunConfig& swept, Sink& sink) {
-    const std::size_t count = expand_sources(swept).size();
-    if (!state.run) {
-        const std::string start = "Run all " + std::to_string(count) + " source instances";
-        if (ImGui::Button(start.c_str())) {
-            try {
-                state.run = std::make_unique<SourceSweepRun>(swept);
-            } catch (const std::exception& e) {
-                sink.refuse(std::string("source sweep: ") + e.what());
-            }
+// The Run button (the instance count is computed once per opened sweep).
+void draw_start_button(SourceSweepPanelState& state, const std::shared_ptr<const RunConfig>& swept,
+                       Sink& sink) {
+    if (state.counted != swept) {
+        state.counted = swept;
+        state.instance_count = 0;
+        try {
+            state.instance_count = expand_sources(*swept).size();
+        } catch (const std::exception&) {
+            // The Run button's own attempt below reports it.
         }
-        if (ImGui::IsItemHovered()) {
-            ImGui::SetTooltip(
-                "Streams every source instance to its end with this config's sketches, in the "
-                "background (the live scene keeps running); the same runs as kvscope run.");
-        }
-        return;
     }
-    const SourceSweepProgress p = state.run->progress();
+    const std::string start =
+        "Run all " + std::to_string(state.instance_count) + " source instances";
+    if (ImGui::Button(start.c_str())) {
+        try {
+            state.run = std::make_unique<SourceSweepRun>(*swept);
+        } catch (const std::exception& e) {
+            sink.refuse(std::string("source sweep: ") + e.what());
+        }
+    }
+    if (ImGui::IsItemHovered()) {
+        ImGui::SetTooltip(
+            "Streams every source instance to its end with this config's sketches, in the "
+            "background (the live scene keeps running); the same runs as kvscope run.");
+    }
+}
+
+// Stop or clear the run, and what it is doing.
+void draw_run_status(SourceSweepPanelState& state, const SourceSweepProgress& p) {
     if (ImGui::Button(p.finished() ? "Clear" : "Stop")) {
         state.run.reset();
         return;
@@ -81,12 +91,10 @@ void draw_metric_picker(SourceSweepPanelState& state) {
     ImGui::Checkbox("log y", &state.plot.log_y);
 }
 
-void draw_sweep_plot(SourceSweepPanelState& state, const RunConfig& swept) {
-    const SourceSweepProgress p = state.run->progress();
-    const std::vector<double> numeric = numeric_sweep_values(swept);
-    const std::string key = single_sweep_key(swept);
+void draw_sweep_plot(SourceSweepPanelState& state, const SourceSweepProgress& p) {
+    const std::vector<double>& numeric = state.run->numeric_values();
     const std::string x_label =
-        numeric.empty() ? "source instance (hover for its parameters)" : key;
+        numeric.empty() ? "source instance (hover for its parameters)" : state.run->sweep_key();
     const char* metric = error_metrics()[static_cast<std::size_t>(state.metric)].key;
     heading(std::string(metric) + " against the swept source parameter",
             "The final evaluation of every sketch on every source instance, one line per sketch "
@@ -134,15 +142,20 @@ void draw_source_sweep_panel(SourceSweepPanelState& state, PanelContext& ctx) {
     if (state.run && state.run->config().source_sweep != swept->source_sweep) state.run.reset();
     ImGui::Text("source sweep of '%s': %s; live: %s", swept->source_id.c_str(),
                 swept->source_sweep.dump().c_str(), ctx.snap.config->source_label.c_str());
-    draw_run_controls(state, *swept, ctx.sink);
-    if (!state.run) return;
+    if (!state.run) {
+        draw_start_button(state, swept, ctx.sink);
+        return;
+    }
+    const SourceSweepProgress progress = state.run->progress();  // one copy per frame
+    draw_run_status(state, progress);
+    if (!state.run) return;  // cleared or stopped
     ImGui::SameLine();
     draw_metric_picker(state);
-    if (state.run->progress().final_rows.empty()) {
+    if (progress.final_rows.empty()) {
         ImGui::TextDisabled("No source instance finished yet.");
         return;
     }
-    draw_sweep_plot(state, *swept);
+    draw_sweep_plot(state, progress);
 }
 
 PanelInfo source_sweep_panel() {

@@ -17,6 +17,10 @@ struct SourceSweepPanelState {
     int metric = 2;  ///< index into error_metrics(); eps_fro
     PlotState plot{false, true};
     std::unique_ptr<SourceSweepRun> run;  ///< the background run, or null
+    /// The sweep whose instances were counted for the Run button, and the count (expanding an
+    /// "all" sweep reads a file header: once per opened config, not every frame).
+    std::shared_ptr<const RunConfig> counted;
+    std::size_t instance_count = 0;
 };
 
 void draw_source_sweep_panel(SourceSweepPanelState& state, PanelContext& ctx);

@@ -343,6 +343,16 @@ std::uint64_t sketch_instance_count(const RunConfig& c) {
     return total;
 }
 
+SketchEntry explicit_entry(const SketchInstanceSpec& spec) {
+    const SketchInfo& info = builtin_sketches().at(spec.id, "sketch");
+    SketchEntry e;
+    e.id = spec.id;
+    e.params = spec.params.to_json(info.params);
+    e.seed = spec.seed;
+    if (spec.label != spec.id) e.label = spec.label;
+    return e;
+}
+
 std::vector<SketchInstanceSpec> expand_sketches(const RunConfig& c) {
     // Counted before anything is built: a 10^6-value sweep or a 10^9 product is refused at once.
     if (const std::uint64_t count = sketch_instance_count(c); count > kMaxSketchInstances) {

@@ -107,6 +107,10 @@ std::uint64_t sketch_instance_count(const RunConfig& config);
 /// Expands sweeps into concrete instances with validated parameters and derived seeds. Throws
 /// std::invalid_argument, before expanding, when there would be more than kMaxSketchInstances.
 std::vector<SketchInstanceSpec> expand_sketches(const RunConfig& config);
+/// The config entry that builds exactly instance `spec` on its own: every parameter written
+/// out, its seed pinned, its label kept when it is not the id (a sweep expanded to one entry per
+/// instance).
+SketchEntry explicit_entry(const SketchInstanceSpec& spec);
 /// Expands the source sweep into concrete instances, in sweep order (the keys in the source's
 /// parameter order, the first varying slowest); "all" reads the keys file's shape (its header
 /// for npy, npz and safetensors). Without a sweep: one instance, the config's params, label "".

@@ -586,13 +586,7 @@ RunConfig Session::with_explicit_entries(const RunConfig& config) {
     RunConfig out = config;
     out.sketches.clear();
     for (const auto& spec : expand_sketches(config)) {
-        const SketchInfo& info = builtin_sketches().at(spec.id, "sketch");
-        SketchEntry e;
-        e.id = spec.id;
-        e.params = spec.params.to_json(info.params);
-        e.seed = spec.seed;
-        if (spec.label != spec.id) e.label = spec.label;
-        out.sketches.push_back(std::move(e));
+        out.sketches.push_back(explicit_entry(spec));
     }
     return out;
 }

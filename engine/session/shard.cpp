@@ -155,14 +155,7 @@ RunConfig config_for_instances(const RunConfig& config, std::size_t source,
     const std::vector<SketchInstanceSpec> all = expand_sketches(config);
     out.sketches.clear();
     for (const std::size_t k : sketches) {
-        const SketchInstanceSpec& spec = all.at(k);
-        const SketchInfo& info = builtin_sketches().at(spec.id, "sketch");
-        SketchEntry e;
-        e.id = spec.id;
-        e.params = spec.params.to_json(info.params);
-        e.seed = spec.seed;
-        if (spec.label != spec.id) e.label = spec.label;
-        out.sketches.push_back(std::move(e));
+        out.sketches.push_back(explicit_entry(all.at(k)));
     }
     return out;
 }

@@ -13,6 +13,8 @@ SourceSweepRun::SourceSweepRun(const RunConfig& swept) : swept_(swept) {
     for (const auto& spec : expand_sources(swept_))
         progress_.labels.push_back(spec.label);
     progress_.total = progress_.labels.size();
+    numeric_ = numeric_sweep_values(swept_);
+    key_ = single_sweep_key(swept_);
     worker_ = std::thread([this] { work(); });
 }
 

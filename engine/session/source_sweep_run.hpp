@@ -45,11 +45,17 @@ class SourceSweepRun {
     /// A copy of the progress so far (cheap: final rows only).
     SourceSweepProgress progress() const;
     const RunConfig& config() const { return swept_; }
+    /// numeric_sweep_values(config()) and single_sweep_key(config()), computed once (an "all"
+    /// sweep reads the keys file's header to expand).
+    const std::vector<double>& numeric_values() const { return numeric_; }
+    const std::string& sweep_key() const { return key_; }
 
   private:
     void work();
 
     RunConfig swept_;
+    std::vector<double> numeric_;
+    std::string key_;
     mutable std::mutex mutex_;
     SourceSweepProgress progress_;
     std::atomic<bool> stop_{false};

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/registry.hpp"
+#include "engine/support/io_test_util.hpp"
 #include "session/session.hpp"
 #include "sources/source_registry.hpp"
 
@@ -36,13 +37,6 @@ fs::path temp_dir(const std::string& name) {
     return dir;
 }
 
-std::string read(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 void write(const fs::path& p, const std::string& text) {
     std::ofstream(p) << text;
 }
@@ -57,7 +51,7 @@ TEST(Cli, RunWritesCsvAndManifest) {
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_THAT(r.out, HasSubstr("rel_err"));
     EXPECT_THAT(r.out, HasSubstr("metrics.csv"));
-    const std::string csv = read(dir / "out" / "metrics.csv");
+    const std::string csv = test::read_text(dir / "out" / "metrics.csv");
     std::istringstream lines(csv);
     std::string header;
     std::getline(lines, header);
@@ -70,7 +64,7 @@ TEST(Cli, RunWritesCsvAndManifest) {
     for (std::string line; std::getline(lines, line);)
         ++rows;
     EXPECT_EQ(rows, 3 * 3);  // evaluations at 500, 1000, 1200
-    const auto manifest = nlohmann::json::parse(read(dir / "out" / "manifest.json"));
+    const auto manifest = nlohmann::json::parse(test::read_text(dir / "out" / "manifest.json"));
     EXPECT_EQ(manifest["seed"], 9);
     EXPECT_EQ(manifest["config"]["tokens"], 1200);
     EXPECT_EQ(manifest["sketch_instances"].size(), 3u);

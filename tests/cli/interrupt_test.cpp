@@ -8,9 +8,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <algorithm>
 #include <chrono>
@@ -25,10 +22,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/child_process.hpp"
+#include "engine/support/io_test_util.hpp"
 #include "figure/run_table.hpp"
 #include "session/session.hpp"
-
-extern char** environ;
 
 namespace kvscope {
 namespace {
@@ -46,13 +43,6 @@ fs::path temp_dir(const std::string& name) {
     return dir;
 }
 
-std::string read(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 // Many tokens, an evaluation every 128 of them, and a sweep (several instances), so the run is
 // far from its end when the signal comes.
 std::string long_config() {
@@ -63,46 +53,11 @@ std::string long_config() {
                             {"id": "sliding_window", "params": {"budget": 16}}]})";
 }
 
-// `kvscope run` as a child, its stdout and stderr in files.
-pid_t spawn_run(const fs::path& config, const fs::path& out, const fs::path& log) {
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, (log.string() + ".out").c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    std::vector<std::string> args = {KVSCOPE_BINARY,  "run",   "--config",
-                                     config.string(), "--out", out.string()};
-    std::vector<char*> argv;
-    for (auto& a : args)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_t pid = -1;
-    const int rc = posix_spawn(&pid, KVSCOPE_BINARY, &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    return rc == 0 ? pid : -1;
-}
-
 // Data rows (complete lines after the header) in the CSV as it is now.
 int complete_data_rows(const fs::path& csv) {
-    const std::string text = read(csv);
+    const std::string text = test::read_text(csv);
     const auto lines = std::count(text.begin(), text.end(), '\n');
     return lines > 0 ? static_cast<int>(lines) - 1 : 0;
-}
-
-// Waits for the child to exit; -1 (and the child killed) if it did not within kPatience.
-int wait_exit_code(pid_t pid) {
-    const auto give_up = std::chrono::steady_clock::now() + kPatience;
-    int status = 0;
-    while (::waitpid(pid, &status, WNOHANG) == 0) {
-        if (std::chrono::steady_clock::now() > give_up) {
-            ::kill(pid, SIGKILL);
-            ::waitpid(pid, &status, 0);
-            return -1;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1000 - WTERMSIG(status);
 }
 
 // Signals a run once its CSV has two data rows; checks the exit code and what was written.
@@ -112,7 +67,8 @@ void interrupt_run(int signal, int expected_code, const std::string& name) {
     std::ofstream(config) << long_config();
     const fs::path out = dir / "out";
     const fs::path log = dir / "stderr.txt";
-    const pid_t pid = spawn_run(config, out, log);
+    const pid_t pid =
+        test::spawn_kvscope({"run", "--config", config.string(), "--out", out.string()}, log);
     ASSERT_GT(pid, 0) << "cannot start " << KVSCOPE_BINARY;
     const fs::path csv = out / "metrics.csv";
     const auto give_up = std::chrono::steady_clock::now() + kPatience;
@@ -120,11 +76,11 @@ void interrupt_run(int signal, int expected_code, const std::string& name) {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     const int rows_before = complete_data_rows(csv);
     ::kill(pid, signal);
-    const int code = wait_exit_code(pid);
-    ASSERT_GE(rows_before, 2) << "no rows within 60 s; stderr: " << read(log);
-    ASSERT_EQ(code, expected_code) << "stderr: " << read(log);
+    const int code = test::wait_exit_code(pid, kPatience);
+    ASSERT_GE(rows_before, 2) << "no rows within 60 s; stderr: " << test::read_text(log);
+    ASSERT_EQ(code, expected_code) << "stderr: " << test::read_text(log);
 
-    const std::string text = read(csv);
+    const std::string text = test::read_text(csv);
     ASSERT_FALSE(text.empty());
     EXPECT_EQ(text.back(), '\n') << "the last line is cut short";
     std::vector<std::string> lines;
@@ -151,12 +107,12 @@ void interrupt_run(int signal, int expected_code, const std::string& name) {
     }
     EXPECT_EQ(table.rows() % 3, 0u) << "a sweep instance is missing rows of an evaluation";
 
-    const auto manifest = nlohmann::json::parse(read(out / "manifest.json"));
+    const auto manifest = nlohmann::json::parse(test::read_text(out / "manifest.json"));
     EXPECT_EQ(manifest.at("interrupted"), true);
     EXPECT_GE(manifest.at("tokens_seen").get<double>(), last_tokens);
     EXPECT_LT(manifest.at("tokens_seen").get<long long>(), 100000000);
     EXPECT_EQ(manifest.at("sketch_instances").size(), 3u);
-    const std::string err = read(log);
+    const std::string err = test::read_text(log);
     EXPECT_THAT(err, HasSubstr("interrupted by " + name));
     EXPECT_THAT(err, HasSubstr("exit " + std::to_string(expected_code)));
     EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
@@ -181,26 +137,27 @@ TEST(CliInterrupt, SweptRunKeepsItsRowsAndListsTheInstanceReached) {
     std::ofstream(config) << doc.dump();
     const fs::path out = dir / "out";
     const fs::path log = dir / "stderr.txt";
-    const pid_t pid = spawn_run(config, out, log);
+    const pid_t pid =
+        test::spawn_kvscope({"run", "--config", config.string(), "--out", out.string()}, log);
     ASSERT_GT(pid, 0) << "cannot start " << KVSCOPE_BINARY;
     const auto give_up = std::chrono::steady_clock::now() + kPatience;
     while (complete_data_rows(out / "metrics.csv") < 2 &&
            std::chrono::steady_clock::now() < give_up)
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     ::kill(pid, SIGTERM);
-    ASSERT_EQ(wait_exit_code(pid), 143) << "stderr: " << read(log);
+    ASSERT_EQ(test::wait_exit_code(pid, kPatience), 143) << "stderr: " << test::read_text(log);
     const figure::RunTable table =
-        figure::table_from_csv(read(out / "metrics.csv"), "metrics.csv", "run", 0);
+        figure::table_from_csv(test::read_text(out / "metrics.csv"), "metrics.csv", "run", 0);
     ASSERT_GE(table.rows(), 2u);
     const int sp = table.text_column("source_params");
     for (std::size_t r = 0; r < table.rows(); ++r)
         EXPECT_EQ(table.cell(sp, r), "radius=0.5");
-    const auto manifest = nlohmann::json::parse(read(out / "manifest.json"));
+    const auto manifest = nlohmann::json::parse(test::read_text(out / "manifest.json"));
     EXPECT_EQ(manifest.at("interrupted"), true);
     EXPECT_EQ(manifest.at("source_instance_count"), 2);
     ASSERT_EQ(manifest.at("source_instances").size(), 1u);
     EXPECT_LT(manifest.at("source_instances")[0].at("tokens_seen").get<long long>(), 100000000);
-    EXPECT_THAT(read(log), HasSubstr("in source instance 1 of 2 (radius=0.5)"));
+    EXPECT_THAT(test::read_text(log), HasSubstr("in source instance 1 of 2 (radius=0.5)"));
     fs::remove_all(dir);
 }
 
@@ -211,10 +168,11 @@ TEST(CliInterrupt, FinishedRunSaysNotInterrupted) {
         "eval_every": 250, "probe_queries": 8, "timing": false,
         "source": {"id": "isotropic_ball", "params": {"dim": 8}},
         "sketches": [{"id": "uniform", "params": {"budget": 16}}]})";
-    const pid_t pid = spawn_run(config, dir / "out", dir / "stderr.txt");
+    const pid_t pid = test::spawn_kvscope(
+        {"run", "--config", config.string(), "--out", (dir / "out").string()}, dir / "stderr.txt");
     ASSERT_GT(pid, 0);
-    ASSERT_EQ(wait_exit_code(pid), 0) << read(dir / "stderr.txt");
-    const auto manifest = nlohmann::json::parse(read(dir / "out" / "manifest.json"));
+    ASSERT_EQ(test::wait_exit_code(pid, kPatience), 0) << test::read_text(dir / "stderr.txt");
+    const auto manifest = nlohmann::json::parse(test::read_text(dir / "out" / "manifest.json"));
     EXPECT_EQ(manifest.at("interrupted"), false);
     EXPECT_EQ(manifest.at("tokens_seen"), 1000);
     // The CSV written row by row is the one the session would write at the end: header + 4 rows.
@@ -235,7 +193,7 @@ TEST(CliInterrupt, FirstSignalIsRecordedSecondExitsAtOnce) {
         std::raise(SIGINT);  // must not return
         ::_exit(12);
     }
-    EXPECT_EQ(wait_exit_code(pid), 130);
+    EXPECT_EQ(test::wait_exit_code(pid, kPatience), 130);
 }
 
 TEST(CliInterrupt, GuardRestoresThePreviousHandlers) {

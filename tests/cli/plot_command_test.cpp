@@ -17,6 +17,7 @@
 
 #include "cli/cli.hpp"
 #include "cli/cli_runner.hpp"
+#include "engine/support/io_test_util.hpp"
 #include "figure/families.hpp"
 #include "figure/run_table.hpp"
 
@@ -30,13 +31,6 @@ namespace fs = std::filesystem;
 
 using test::cli;
 using test::CliResult;
-
-std::string read(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 // One run of a shipped config (shortened), shared by the tests of this file and removed at exit.
 struct RunDir {
@@ -93,7 +87,7 @@ TEST(PlotCommand, SvgIsWellFormedWithTextAsText) {
     const CliResult r = cli({"plot", "--run", (run_dir() / "run").string(), "--out", svg.string()});
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_THAT(r.out, HasSubstr("balance_kv batch=512…4096  slope"));
-    const std::string doc = read(svg);
+    const std::string doc = test::read_text(svg);
     std::string why;
     EXPECT_TRUE(well_formed(doc, why)) << why;
     EXPECT_THAT(doc, HasSubstr("<svg"));
@@ -115,7 +109,8 @@ TEST(PlotCommand, PngHasTheSizeAndEveryMemberInItsFamilyColour) {
     EXPECT_EQ(w, 1920);
     EXPECT_EQ(h, 1200);
     // The colours the figure gives each sketch instance, from the CSV itself.
-    const auto table = figure::table_from_csv(read(run_dir() / "run" / "metrics.csv"), "m", "r", 0);
+    const auto table =
+        figure::table_from_csv(test::read_text(run_dir() / "run" / "metrics.csv"), "m", "r", 0);
     const figure::Families fams = figure::group_families(figure::table_instances(table));
     ASSERT_EQ(fams.families.size(), 2u);
     for (const auto& fam : fams.families) {
@@ -148,24 +143,24 @@ TEST(PlotCommand, ErrorAgainstTokensWritesAFigure) {
 // Issue 17 item 5: theory overlays where they apply, at the B the run's manifest records.
 TEST(PlotCommand, TheoryCurvesComeFromTheManifestsLogitBoundAndOnlyWhereTheyApply) {
     const fs::path run = run_dir() / "run";
-    const json manifest = json::parse(read(run / "manifest.json"));
+    const json manifest = json::parse(test::read_text(run / "manifest.json"));
     ASSERT_TRUE(manifest.contains("logit_bound"));
     EXPECT_GT(manifest["logit_bound"]["B"].get<double>(), 0);
     const fs::path svg = run_dir() / "theory.svg";
     const CliResult r = cli({"plot", run.string(), "--out", svg.string()});
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_THAT(r.out, HasSubstr("theory curves at n = "));
-    EXPECT_THAT(read(svg), HasSubstr("theory (constants 1)"));
+    EXPECT_THAT(test::read_text(svg), HasSubstr("theory (constants 1)"));
     const CliResult off = cli({"plot", run.string(), "--no-theory", "--out", svg.string()});
     ASSERT_EQ(off.code, 0) << off.err;
     EXPECT_THAT(off.out, Not(HasSubstr("theory curves")));
-    EXPECT_THAT(read(svg), Not(HasSubstr("theory (constants 1)")));
+    EXPECT_THAT(test::read_text(svg), Not(HasSubstr("theory (constants 1)")));
     // mass_recall is bounded by none of the curves: none drawn, each named as not drawn.
     const CliResult recall =
         cli({"plot", run.string(), "--metric", "mass_recall", "--out", svg.string()});
     ASSERT_EQ(recall.code, 0) << recall.err;
     EXPECT_THAT(recall.out, HasSubstr("theory not drawn: "));
-    EXPECT_THAT(read(svg), Not(HasSubstr("theory (constants 1)")));
+    EXPECT_THAT(test::read_text(svg), Not(HasSubstr("theory (constants 1)")));
     // A lone CSV has no manifest beside it: no B, no theory.
     fs::create_directories(run_dir() / "lone");
     fs::copy_file(run / "metrics.csv", run_dir() / "lone" / "m.csv",
@@ -189,7 +184,7 @@ TEST(PlotCommand, ByAndFacetColumnsAreCheckedWithOneLine) {
     const CliResult ok = cli({"plot", "--run", run, "--facet", "sketch", "--out", svg.string()});
     ASSERT_EQ(ok.code, 0) << ok.err;
     EXPECT_THAT(ok.out, HasSubstr("facets by sketch"));
-    const std::string doc = read(svg);
+    const std::string doc = test::read_text(svg);
     std::string why;
     EXPECT_TRUE(well_formed(doc, why)) << why;
     EXPECT_THAT(doc, HasSubstr(">sketch = uniform<"));

@@ -4,6 +4,7 @@
 // missing; --resume after SIGTERM gives the CSV of an uninterrupted run and refuses a folder of
 // another config or shard; the progress line is drawn only when asked and never when stderr is
 // not a terminal.
+#include "cli/child_process.hpp"
 #include "cli/cli.hpp"
 #include "cli/cli_runner.hpp"
 #include "cli/run_support.hpp"
@@ -11,9 +12,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <chrono>
 #include <csignal>
@@ -28,8 +26,6 @@
 
 #include "engine/support/io_test_util.hpp"
 
-extern char** environ;
-
 namespace kvscope {
 namespace {
 
@@ -41,13 +37,6 @@ using test::cli;
 using test::CliResult;
 
 constexpr auto kPatience = std::chrono::seconds(120);
-
-std::string read(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 // Two source instances x four sketch instances (a growing one, a sweep, a labelled one), timing
 // off, several evaluations each.
@@ -87,15 +76,16 @@ TEST(CliShard, MergedShardsEqualTheUnshardedRunByteForByte) {
         const std::string tag = swept ? "swept" : "plain";
         const std::string config = write_config(tmp, tag + ".json", doc);
         ASSERT_EQ(cli({"run", "-c", config, "-o", tmp.file(tag + "_full"), "-q"}).code, 0);
-        const std::string want = read(fs::path(tmp.file(tag + "_full")) / "metrics.csv");
+        const std::string want = test::read_text(fs::path(tmp.file(tag + "_full")) / "metrics.csv");
         ASSERT_GT(std::count(want.begin(), want.end(), '\n'), 8);
         for (const int n : {1, 2, 3, 7}) {
             const std::string t = tag + std::to_string(n);
             const CliResult merged = shard_and_merge(tmp, config, n, t);
             ASSERT_EQ(merged.code, 0) << merged.err;
-            EXPECT_EQ(read(fs::path(tmp.file(t + "_merged")) / "metrics.csv"), want)
+            EXPECT_EQ(test::read_text(fs::path(tmp.file(t + "_merged")) / "metrics.csv"), want)
                 << tag << ", " << n << " shards";
-            const json m = json::parse(read(fs::path(tmp.file(t + "_merged")) / "manifest.json"));
+            const json m =
+                json::parse(test::read_text(fs::path(tmp.file(t + "_merged")) / "manifest.json"));
             EXPECT_EQ(m.at("complete"), true);
             EXPECT_EQ(m.at("run_instances").size(), m.at("instance_count").get<std::size_t>());
         }
@@ -112,7 +102,7 @@ TEST(CliShard, ShardManifestRecordsHashVersionShardAndInstances) {
         ASSERT_EQ(
             cli({"run", "-c", config, "-o", dir, "-q", "--shard", std::to_string(i) + "/3"}).code,
             0);
-        const json m = json::parse(read(fs::path(dir) / "manifest.json"));
+        const json m = json::parse(test::read_text(fs::path(dir) / "manifest.json"));
         EXPECT_EQ(m.at("shard"), (json{{"index", i}, {"count", 3}}));
         EXPECT_EQ(m.at("kvscope_version"), KVSCOPE_VERSION);
         EXPECT_EQ(m.at("instance_count"), 8);
@@ -138,10 +128,11 @@ TEST(CliShard, AShardWithoutInstancesWritesAHeaderOnlyCsv) {
     const std::string config = write_config(tmp, "c.json", swept_config());
     const CliResult r = cli({"run", "-c", config, "-o", tmp.file("e"), "-q", "--shard", "11/11"});
     ASSERT_EQ(r.code, 0) << r.err;
-    const std::string csv = read(fs::path(tmp.file("e")) / "metrics.csv");
+    const std::string csv = test::read_text(fs::path(tmp.file("e")) / "metrics.csv");
     EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 1) << csv;
-    EXPECT_EQ(json::parse(read(fs::path(tmp.file("e")) / "manifest.json")).at("run_instances"),
-              json::array());
+    EXPECT_EQ(
+        json::parse(test::read_text(fs::path(tmp.file("e")) / "manifest.json")).at("run_instances"),
+        json::array());
 }
 
 TEST(CliShard, BadShardSpecIsExit2) {
@@ -203,17 +194,17 @@ TEST_F(CliMerge, AllowPartialMergesWhatExistsAndListsTheMissing) {
         cli({"merge", shard(1), shard(3), "-o", tmp_.file("m"), "-q", "--allow-partial"});
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_THAT(r.err, HasSubstr("2/3"));
-    const json m = json::parse(read(fs::path(tmp_.file("m")) / "manifest.json"));
+    const json m = json::parse(test::read_text(fs::path(tmp_.file("m")) / "manifest.json"));
     EXPECT_EQ(m.at("missing_shards"), json::array({"2/3"}));
     EXPECT_EQ(m.at("complete"), false);
-    const json two = json::parse(read(fs::path(shard(2)) / "manifest.json"));
+    const json two = json::parse(test::read_text(fs::path(shard(2)) / "manifest.json"));
     json missing = json::array();
     for (const json& inst : two.at("run_instances"))
         missing.push_back(inst.at("id"));
     EXPECT_EQ(m.at("missing_instances"), missing);
-    const std::string csv = read(fs::path(tmp_.file("m")) / "metrics.csv");
-    const std::string one = read(fs::path(shard(1)) / "metrics.csv");
-    const std::string three = read(fs::path(shard(3)) / "metrics.csv");
+    const std::string csv = test::read_text(fs::path(tmp_.file("m")) / "metrics.csv");
+    const std::string one = test::read_text(fs::path(shard(1)) / "metrics.csv");
+    const std::string three = test::read_text(fs::path(shard(3)) / "metrics.csv");
     EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'),
               std::count(one.begin(), one.end(), '\n') +
                   std::count(three.begin(), three.end(), '\n') - 1);
@@ -232,12 +223,12 @@ TEST_F(CliMerge, ResumeRefusesAFolderOfAnotherConfigOrShard) {
 }
 
 TEST_F(CliMerge, ResumingAFinishedShardRepeatsNothingAndKeepsItsCsv) {
-    const std::string before = read(fs::path(shard(2)) / "metrics.csv");
+    const std::string before = test::read_text(fs::path(shard(2)) / "metrics.csv");
     const CliResult r = cli({"run", "-c", config_, "-o", shard(2), "--shard", "2/3", "--resume"});
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_THAT(r.out, HasSubstr("resuming"));
     EXPECT_THAT(r.out, Not(HasSubstr("1/1 source instance")));
-    EXPECT_EQ(read(fs::path(shard(2)) / "metrics.csv"), before);
+    EXPECT_EQ(test::read_text(fs::path(shard(2)) / "metrics.csv"), before);
 }
 
 // ---- Resume after SIGTERM: the binary as a child process ---------------------------------------
@@ -253,49 +244,17 @@ json long_config() {
                      {"id": "sliding_window", "params": {"budget": 16}}]})");
 }
 
-pid_t spawn(std::vector<std::string> args, const fs::path& log) {
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, (log.string() + ".out").c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    args.insert(args.begin(), KVSCOPE_BINARY);
-    std::vector<char*> argv;
-    for (auto& a : args)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_t pid = -1;
-    const int rc = posix_spawn(&pid, KVSCOPE_BINARY, &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    return rc == 0 ? pid : -1;
-}
-
-int wait_exit_code(pid_t pid) {
-    const auto give_up = std::chrono::steady_clock::now() + kPatience;
-    int status = 0;
-    while (::waitpid(pid, &status, WNOHANG) == 0) {
-        if (std::chrono::steady_clock::now() > give_up) {
-            ::kill(pid, SIGKILL);
-            ::waitpid(pid, &status, 0);
-            return -1;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1000 - WTERMSIG(status);
-}
-
 // Finished groups the manifest lists now (0 while there is none or it is being replaced).
 std::size_t finished_groups(const fs::path& dir) {
     try {
-        return json::parse(read(dir / "manifest.json")).at("groups").size();
+        return json::parse(test::read_text(dir / "manifest.json")).at("groups").size();
     } catch (const std::exception&) {
         return 0;
     }
 }
 
 std::size_t data_rows(const fs::path& csv) {
-    const std::string text = read(csv);
+    const std::string text = test::read_text(csv);
     const auto lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
     return lines > 0 ? lines - 1 : 0;
 }
@@ -311,14 +270,14 @@ void resume_after_sigterm(const std::vector<std::string>& shard_args, Ready read
     const fs::path log = tmp.file("stderr.txt");
     std::vector<std::string> args = {"run", "--config", config, "--out", out.string()};
     args.insert(args.end(), shard_args.begin(), shard_args.end());
-    const pid_t pid = spawn(args, log);
+    const pid_t pid = test::spawn_kvscope(args, log);
     ASSERT_GT(pid, 0);
     const auto give_up = std::chrono::steady_clock::now() + kPatience;
     while (!ready(out) && std::chrono::steady_clock::now() < give_up)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     ::kill(pid, SIGTERM);
-    ASSERT_EQ(wait_exit_code(pid), 143) << read(log);
-    const json stopped = json::parse(read(out / "manifest.json"));
+    ASSERT_EQ(test::wait_exit_code(pid, kPatience), 143) << test::read_text(log);
+    const json stopped = json::parse(test::read_text(out / "manifest.json"));
     EXPECT_EQ(stopped.at("interrupted"), true);
     EXPECT_EQ(stopped.at("complete"), false);
     const std::size_t kept = stopped.at("groups").size();
@@ -338,8 +297,9 @@ void resume_after_sigterm(const std::vector<std::string>& shard_args, Ready read
         EXPECT_THAT(r.out, Not(HasSubstr("1/8 source instance 0 ")));
     }
     ASSERT_EQ(cli({"run", "-c", config, "-o", tmp.file("whole"), "-q"}).code, 0);
-    EXPECT_EQ(read(out / "metrics.csv"), read(fs::path(tmp.file("whole")) / "metrics.csv"));
-    const json done = json::parse(read(out / "manifest.json"));
+    EXPECT_EQ(test::read_text(out / "metrics.csv"),
+              test::read_text(fs::path(tmp.file("whole")) / "metrics.csv"));
+    const json done = json::parse(test::read_text(out / "manifest.json"));
     EXPECT_EQ(done.at("complete"), true);
     EXPECT_EQ(done.at("completed_instances").size(), 24u);
 }
@@ -390,11 +350,11 @@ TEST(CliProgress, NonTerminalOutputHasNoProgressLine) {
     const test::TempDir tmp;
     const std::string config = write_config(tmp, "c.json", swept_config());
     const fs::path log = tmp.file("stderr.txt");
-    const pid_t pid = spawn({"run", "-c", config, "-o", tmp.file("o")}, log);
+    const pid_t pid = test::spawn_kvscope({"run", "-c", config, "-o", tmp.file("o")}, log);
     ASSERT_GT(pid, 0);
-    ASSERT_EQ(wait_exit_code(pid), 0) << read(log);
-    EXPECT_EQ(read(log), "");
-    const std::string out = read(log.string() + ".out");
+    ASSERT_EQ(test::wait_exit_code(pid, kPatience), 0) << test::read_text(log);
+    EXPECT_EQ(test::read_text(log), "");
+    const std::string out = test::read_text(log.string() + ".out");
     EXPECT_THAT(out, HasSubstr("wrote "));
     EXPECT_EQ(out.find('\r'), std::string::npos);
 }

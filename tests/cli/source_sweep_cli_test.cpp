@@ -31,13 +31,6 @@ namespace fs = std::filesystem;
 using test::cli;
 using test::CliResult;
 
-std::string read(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 std::vector<std::string> lines_of(const std::string& text) {
     std::vector<std::string> out;
     std::istringstream in(text);
@@ -78,7 +71,8 @@ TEST(SourceSweepRun, RowsEqualTheUnsweptRunsOfEachInstance) {
                             {"params", {{"dim", 4}, {"radius", json::parse(radius)}}}};
         const CliResult r = run_config(dir, std::string("r") + radius, ball_run(fixed));
         ASSERT_EQ(r.code, 0) << r.err;
-        const auto lines = lines_of(read(dir / (std::string("r") + radius) / "metrics.csv"));
+        const auto lines =
+            lines_of(test::read_text(dir / (std::string("r") + radius) / "metrics.csv"));
         if (expected.empty()) expected.push_back(lines[0]);  // the header, once
         for (std::size_t i = 1; i < lines.size(); ++i) {
             // Fill the empty source_params (the fifth column) with the instance's label.
@@ -91,7 +85,7 @@ TEST(SourceSweepRun, RowsEqualTheUnsweptRunsOfEachInstance) {
             expected.push_back(line);
         }
     }
-    const auto swept = lines_of(read(dir / "swept" / "metrics.csv"));
+    const auto swept = lines_of(test::read_text(dir / "swept" / "metrics.csv"));
     EXPECT_EQ(swept.size(), 1 + 2 * 3 * 3u);  // 2 radii x 3 sketches x evaluations 250, 500, 600
     EXPECT_EQ(swept, expected);
 }
@@ -101,16 +95,16 @@ TEST(SourceSweepRun, TwoRunsAreByteIdentical) {
     const fs::path dir = tmp.file("");
     ASSERT_EQ(run_config(dir, "a", ball_run(kSweptSource)).code, 0);
     ASSERT_EQ(run_config(dir, "b", ball_run(kSweptSource)).code, 0);
-    const std::string a = read(dir / "a" / "metrics.csv");
+    const std::string a = test::read_text(dir / "a" / "metrics.csv");
     EXPECT_GT(a.size(), 500u);
-    EXPECT_EQ(a, read(dir / "b" / "metrics.csv"));
+    EXPECT_EQ(a, test::read_text(dir / "b" / "metrics.csv"));
 }
 
 TEST(SourceSweepRun, ManifestListsTheSourceInstances) {
     const test::TempDir tmp;  // removed with the test
     const fs::path dir = tmp.file("");
     ASSERT_EQ(run_config(dir, "swept", ball_run(kSweptSource)).code, 0);
-    const json m = json::parse(read(dir / "swept" / "manifest.json"));
+    const json m = json::parse(test::read_text(dir / "swept" / "manifest.json"));
     EXPECT_EQ(m.at("config").at("source").at("sweep"), kSweptSource.at("sweep"));
     EXPECT_FALSE(m.at("interrupted").get<bool>());
     EXPECT_EQ(m.at("source_instance_count"), 2);
@@ -128,7 +122,7 @@ TEST(SourceSweepRun, ManifestListsTheSourceInstances) {
     // An unswept run keeps its manifest as it was: no source_instances.
     const json fixed = {{"id", "isotropic_ball"}, {"params", {{"dim", 4}}}};
     ASSERT_EQ(run_config(dir, "fixed", ball_run(fixed)).code, 0);
-    const json u = json::parse(read(dir / "fixed" / "manifest.json"));
+    const json u = json::parse(test::read_text(dir / "fixed" / "manifest.json"));
     EXPECT_FALSE(u.contains("source_instances"));
     EXPECT_TRUE(u.contains("source_params_resolved"));
 }
@@ -153,7 +147,7 @@ TEST(SourceSweepRun, PlotReadsASweptCsvWithOneSeriesPerSourceAndSketch) {
     const test::TempDir tmp;  // removed with the test
     const fs::path dir = tmp.file("");
     ASSERT_EQ(run_config(dir, "swept", ball_run(kSweptSource)).code, 0);
-    const std::string csv = read(dir / "swept" / "metrics.csv");
+    const std::string csv = test::read_text(dir / "swept" / "metrics.csv");
     const figure::RunTable t = figure::table_from_csv(csv, "metrics.csv", "swept", 0);
     EXPECT_GE(t.text_column("source_params"), 0);
     EXPECT_LT(t.numeric_column("source_params"), 0);
@@ -161,7 +155,7 @@ TEST(SourceSweepRun, PlotReadsASweptCsvWithOneSeriesPerSourceAndSketch) {
     const CliResult p =
         cli({"plot", "--run", (dir / "swept").string(), "--out", (dir / "swept.svg").string()});
     EXPECT_EQ(p.code, 0) << p.err;
-    EXPECT_THAT(read(dir / "swept.svg"), HasSubstr("radius=2"));
+    EXPECT_THAT(test::read_text(dir / "swept.svg"), HasSubstr("radius=2"));
 }
 
 TEST(SourceSweepRun, AllHeadsPresetRanksEverySketchOnEveryShippedHead) {
@@ -173,7 +167,7 @@ TEST(SourceSweepRun, AllHeadsPresetRanksEverySketchOnEveryShippedHead) {
     ASSERT_EQ(r.code, 0) << r.err;
     for (const char* label : {"layer=0;head=0: ", "layer=1;head=3: ", "layer=1;head=7: "})
         EXPECT_THAT(r.out, HasSubstr(label));
-    const json m = json::parse(read(dir / "out" / "manifest.json"));
+    const json m = json::parse(test::read_text(dir / "out" / "manifest.json"));
     EXPECT_EQ(m.at("config").at("source").at("sweep").at("head"), "all");
     ASSERT_EQ(m.at("source_instances").size(), 16u);
     for (const json& inst : m.at("source_instances")) {
@@ -181,7 +175,7 @@ TEST(SourceSweepRun, AllHeadsPresetRanksEverySketchOnEveryShippedHead) {
         EXPECT_EQ(inst.at("input_files")[0].at("sha256").get<std::string>().size(), 64u);
         EXPECT_TRUE(inst.at("failed_sketches").empty());
     }
-    const auto lines = lines_of(read(dir / "out" / "metrics.csv"));
+    const auto lines = lines_of(test::read_text(dir / "out" / "metrics.csv"));
     const std::size_t sketches = m.at("sketch_instances").size();
     EXPECT_EQ(lines.size(), 1 + 16 * sketches);  // eval_every = tokens: one row per instance
     // Error per head, one line per sketch, one plot per layer: source_params keys are columns.
@@ -190,7 +184,7 @@ TEST(SourceSweepRun, AllHeadsPresetRanksEverySketchOnEveryShippedHead) {
                              "--facet", "layer", "--out", svg.string()});
     ASSERT_EQ(p.code, 0) << p.err;
     EXPECT_THAT(p.out, HasSubstr("eps_fro against head, 2 facets by layer"));
-    const std::string doc = read(svg);
+    const std::string doc = test::read_text(svg);
     EXPECT_THAT(doc, HasSubstr(">layer = 0<"));
     EXPECT_THAT(doc, HasSubstr(">layer = 1<"));
     EXPECT_THAT(doc, HasSubstr(">head<"));
