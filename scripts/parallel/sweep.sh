@@ -55,8 +55,17 @@ parallel --will-cite --halt soon,fail=1 --joblog "$out/logs/parallel.joblog" \
   bash -c "$shard" kvscope-shard "$kvscope" "$config" "$out" {} "$n" "${run_args[@]}" \
   ::: $(seq 1 "$n")
 
-shard_dirs=()
-for ((i = 1; i <= n; i++)); do shard_dirs+=("$out/shard-$i"); done
+# parallel can report success for a job that never started on a remote host (its worker
+# there could not exec the shell); name such shards instead of leaving it to the merge.
+shard_dirs=() not_run=()
+for ((i = 1; i <= n; i++)); do
+  shard_dirs+=("$out/shard-$i")
+  [ -f "$out/shard-$i/manifest.json" ] || not_run+=("$i")
+done
+if [ ${#not_run[@]} -gt 0 ]; then
+  echo "sweep.sh: shard(s) ${not_run[*]} of $n wrote no manifest (did not run; see $out/logs/parallel.joblog)" >&2
+  exit 1
+fi
 "$kvscope" merge "${shard_dirs[@]}" --out "$out/merged"
 awk -v a="$start" -v b="$(date +%s.%N)" -v n="$n" -v o="$out/merged" \
   'BEGIN { printf "sweep.sh: %d shards and merge in %.1f s -> %s\n", n, b - a, o }' >&2

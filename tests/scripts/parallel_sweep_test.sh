@@ -4,7 +4,8 @@
 # parallel's --sshlogin path (a stand-in ssh that runs the command here, so parallel's remote
 # quoting is exercised with a space in every path); both merged metrics.csv must equal the
 # unsharded run byte for byte. Then the 3-shard sweep is rerun over its own output: every shard
-# folder has a manifest, so each resumes, and the merge is still identical.
+# folder has a manifest, so each resumes, and the merge is still identical. A stand-in ssh that
+# runs nothing must make the sweep fail and name the shards that never ran.
 #   parallel_sweep_test.sh KVSCOPE_BINARY WORK_DIR
 set -euo pipefail
 [ $# -eq 2 ] || { echo "usage: parallel_sweep_test.sh KVSCOPE WORK_DIR" >&2; exit 2; }
@@ -37,7 +38,11 @@ fake_ssh="$2/fake_ssh"  # no space: parallel splits --ssh into a command and its
 cat >"$fake_ssh" <<'SSH'
 #!/usr/bin/env bash
 # Stands in for ssh: `ssh [options] HOST [--] COMMAND...` runs COMMAND here as sshd would (the
-# words joined by spaces, run by a shell), and notes the host.
+# words joined by spaces, run by a shell), and notes the host. Like sshd it sets SHELL to the
+# login shell: parallel's remote worker execs $SHELL, and CI may run ctest without SHELL.
+SHELL=$(getent passwd "$(id -u)" | cut -d: -f7)
+[ -x "${SHELL:-}" ] || SHELL=/bin/sh
+export SHELL
 while [ $# -gt 0 ]; do case "$1" in -*) shift ;; *) break ;; esac; done
 echo "$1" >>"$(dirname "$0")/hosts.log"
 shift
@@ -50,6 +55,17 @@ rm -f "$2/hosts.log"
   --ssh "$fake_ssh" --sshlogin 1/hostA,1/hostB
 cmp "$reference" "$work/ssh/merged/metrics.csv" || fail "2 shards over --sshlogin: merged CSV differs"
 [ "$(sort -u "$2/hosts.log" | wc -l)" -eq 2 ] || fail "parallel did not use both hosts through the --ssh command"
+
+# A host whose worker never runs the job (ssh succeeds, nothing happens) must fail the sweep
+# with the shards named, not merge or report success.
+printf '#!/bin/sh\nexit 0\n' >"$2/silent_ssh"
+chmod +x "$2/silent_ssh"
+if "$repo/scripts/parallel/sweep.sh" "$config" "$work/silent" 2 -- \
+  --ssh "$2/silent_ssh" --sshlogin 1/hostA 2>"$2/silent.err"; then
+  fail "a sweep whose shards never ran exited 0"
+fi
+grep -q "shard(s) 1 2 of 2 wrote no manifest" "$2/silent.err" ||
+  fail "the sweep did not name the shards that never ran: $(cat "$2/silent.err")"
 
 # The rerun goes through a wrapper that logs each command line: every shard must resume.
 cat >"$2/logging_kvscope" <<WRAP
