@@ -144,6 +144,12 @@ void draw_source_sweep_panel(SourceSweepPanelState& state, PanelContext& ctx) {
                 swept->source_sweep.dump().c_str(), ctx.snap.config->source_label.c_str());
     if (!state.run) {
         draw_start_button(state, swept, ctx.sink);
+        ImGui::PushTextWrapPos(0.0f);
+        ImGui::TextDisabled(
+            "The live scene shows one source instance. Run streams every instance to its end "
+            "and plots each sketch's final error against the swept parameter, one line per "
+            "sketch: the plot fills in as instances finish.");
+        ImGui::PopTextWrapPos();
         return;
     }
     const SourceSweepProgress progress = state.run->progress();  // one copy per frame

@@ -18,7 +18,8 @@
 # same command after an interruption repeats no finished instance. Every shard's start, end
 # and exit status go to OUTDIR/logs/parallel.joblog. Environment: KVSCOPE (the binary; default
 # build/kvscope of this checkout, else kvscope on PATH), KVSCOPE_RUN_ARGS (more `kvscope run`
-# options, split on spaces, e.g. "--tokens 4096"). Exit status: 0, or the first failure's.
+# options, split on spaces, e.g. "--tokens 4096"). Exit status: 0, or the first failure's; 1
+# when a shard wrote no manifest (it never ran), naming it.
 set -euo pipefail
 
 usage() { echo "usage: sweep.sh CONFIG OUTDIR N [-- PARALLEL_OPTIONS...]" >&2; exit 2; }
