@@ -136,7 +136,8 @@ class Runner {
     /// The newest snapshot (never null). Cheap: a shared pointer copy under a short lock.
     std::shared_ptr<const Snapshot> snapshot() const;
     /// Blocks until every command sent so far has been applied and published (for tests and
-    /// scripted runs; the UI never calls it).
+    /// scripted runs; the UI never calls it). A play keeps going: this may return between two
+    /// of its ticks, so to wait for a play's end, wait for a snapshot with `finished`.
     void wait_idle();
 
   private:

@@ -19,6 +19,16 @@ RunConfig tiny() {
                             "");
 }
 
+// wait_idle() returns once the commands are applied; a play goes on between its ticks, so a
+// test that plays to the end waits for the snapshot that says so, then for the runner to rest.
+void wait_until_finished(Runner& runner) {
+    const auto start = std::chrono::steady_clock::now();
+    while (!runner.snapshot()->finished &&
+           std::chrono::steady_clock::now() - start < std::chrono::seconds(60))
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    runner.wait_idle();
+}
+
 TEST(Runner, StepPlayPauseAndSnapshots) {
     Runner runner(tiny());
     auto s0 = runner.snapshot();
@@ -33,7 +43,7 @@ TEST(Runner, StepPlayPauseAndSnapshots) {
     EXPECT_EQ(s0->tokens_seen, 0);  // old snapshots are immutable
     runner.send(command::SetSpeed{250});
     runner.send(command::Play{});
-    runner.wait_idle();  // plays to the end, then idles
+    wait_until_finished(runner);  // plays to the end, then idles
     auto s2 = runner.snapshot();
     EXPECT_TRUE(s2->finished);
     EXPECT_FALSE(s2->playing);
@@ -278,12 +288,7 @@ TEST(Runner, ASeekWhilePlayingPausesAtThatPointAndPlayContinuesFromThere) {
 
     runner.send(command::SetSpeed{300});
     runner.send(command::Play{});
-    // wait_idle() may return between two ticks of a play: wait for the end instead.
-    const auto played = std::chrono::steady_clock::now();
-    while (!runner.snapshot()->finished &&
-           std::chrono::steady_clock::now() - played < std::chrono::seconds(60))
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    runner.wait_idle();
+    wait_until_finished(runner);
     const auto end = runner.snapshot();
     EXPECT_TRUE(end->error.empty()) << end->error;
     EXPECT_TRUE(end->finished);
