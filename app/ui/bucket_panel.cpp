@@ -319,7 +319,7 @@ void draw_bucket_table(const BucketView& b) {
 
 // Name, CSV button, family and summary, collision rate, the query's bucket.
 void draw_header(const SketchSnapshot& s, const BucketView& b, PanelContext& ctx) {
-    const std::string name = short_name(s.spec);
+    const std::string name = scene_name(ctx.snap, s);
     sketch_swatch(ctx.selection.sketch);
     ImGui::Text("%s: %zu buckets, %lld tokens", name.c_str(), b.ids.size(),
                 static_cast<long long>(s.stats.seen));
@@ -430,7 +430,7 @@ void draw_bucket_panel(BucketPanelState& state, PanelContext& ctx) {
         ImGui::TextWrapped(
             "%s keeps no buckets. Sketches that do: lsh_partition (hash buckets), subgen "
             "(clusters), balance_kv (value-norm classes), hybrid when partitioned. Running now:",
-            short_name(s.spec).c_str());
+            scene_name(ctx.snap, s).c_str());
         draw_sketch_picker(ctx.snap, ctx.selection, has_buckets, "buckets");
         return;
     }

@@ -208,7 +208,7 @@ void draw_coreset_panel(CoresetPanelState& state, PanelContext& ctx) {
     if (!selected) return;
     const SketchSnapshot& s = *selected;
     const SketchView& view = *s.view;
-    const std::string note = summary_note(s);
+    const std::string note = summary_note(ctx.snap, s);
     if (!note.empty() && view.retained.empty()) {
         // Not "0 stored": a moment sketch summarises every token it saw.
         ImGui::Text("%s  [%s]: %lld seen", s.spec.label.c_str(), s.spec.params_text.c_str(),

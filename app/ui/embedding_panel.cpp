@@ -137,7 +137,7 @@ void tooltip_for(const Snapshot& snap, const SketchSnapshot* sketch,
         ImGui::TextDisabled("no sketch selected");
     } else if (t) {
         const SketchView& view = *sketch->view;
-        const std::string name = short_name(sketch->spec);
+        const std::string name = scene_name(snap, *sketch);
         ImGui::Text("kept: retained by %s with weight %.4g (numerator %.4g)", name.c_str(),
                     t->weight_den, t->weight_num);
         if (!view.tag_meaning.empty())
@@ -148,7 +148,7 @@ void tooltip_for(const Snapshot& snap, const SketchSnapshot* sketch,
                         view.token_scores[static_cast<std::size_t>(slot)]);
     } else if (sketch->view->subset_of_stream) {
         ImGui::Text("evicted: not among the %zu tokens %s keeps", sketch->view->retained.size(),
-                    short_name(sketch->spec).c_str());
+                    scene_name(snap, *sketch).c_str());
         const std::string why = state.evictions.why_evicted(
             snap, static_cast<int>(sketch - snap.sketches.data()), hit.token);
         if (!why.empty() && hit.extra < 0) {
@@ -158,7 +158,7 @@ void tooltip_for(const Snapshot& snap, const SketchSnapshot* sketch,
         }
     } else {
         ImGui::Text("not stored: %s keeps a summary, not stream tokens",
-                    short_name(sketch->spec).c_str());
+                    scene_name(snap, *sketch).c_str());
     }
     if (hit.extra < 0 && sketch && sketch->view->buckets) {
         const auto& b = sketch->view->buckets->bucket_of_token;
@@ -408,10 +408,10 @@ void evicted_swatch(const std::string& note) {
     }
 }
 
-void draw_colour_legend(const EmbeddingPanelState& state, const SketchSnapshot* sketch,
-                        const scene::EmbeddingScene& sc) {
+void draw_colour_legend(const EmbeddingPanelState& state, const Snapshot& snap,
+                        const SketchSnapshot* sketch, const scene::EmbeddingScene& sc) {
     const EmbeddingData& data = *state.data;
-    const std::string note = sketch ? summary_note(*sketch) : std::string();
+    const std::string note = sketch ? summary_note(snap, *sketch) : std::string();
     switch (state.points.colour_by) {
         case EmbedColour::Retained:
             if (!note.empty() && sketch->view->retained.empty()) {
@@ -420,7 +420,7 @@ void draw_colour_legend(const EmbeddingPanelState& state, const SketchSnapshot* 
             }
             legend_swatch(
                 category_colour(0),
-                sketch ? ("retained by " + short_name(sketch->spec)).c_str() : "retained");
+                sketch ? ("retained by " + scene_name(snap, *sketch)).c_str() : "retained");
             evicted_swatch(note);
             if (!sc.extra_colours.empty()) legend_swatch(category_colour(5), "stored vector");
             break;
@@ -525,7 +525,7 @@ void draw_embedding_panel(EmbeddingPanelState& state, PanelContext& ctx) {
     draw_captions(*data, out, view, three, dl);
     dl->PopClipRect();
     if (hit.token >= 0 || hit.extra >= 0) tooltip_for(snap, sketch, state, hit);
-    draw_colour_legend(state, sketch, ctx.scenes.embedding);
+    draw_colour_legend(state, ctx.snap, sketch, ctx.scenes.embedding);
     draw_field_legend(state, ctx.scenes.embedding, out);
 }
 

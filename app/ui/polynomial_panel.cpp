@@ -228,7 +228,7 @@ void draw_polynomial_panel(PolynomialPanelState& state, PanelContext& ctx) {
     const SketchSnapshot* selected = selected_sketch(snap, ctx.selection);
     if (!selected) return;
     const SketchSnapshot& s = *selected;
-    const std::string name = short_name(s.spec);
+    const std::string name = scene_name(snap, s);
     if (!s.view->taylor) {
         ImGui::TextWrapped(
             "%s keeps no Taylor moments. Sketches that do: taylor, hybrid (low-degree moments "

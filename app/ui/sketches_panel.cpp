@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include "core/registry.hpp"
 #include "scene/palette.hpp"
@@ -37,7 +38,7 @@ void draw_row_buttons(std::size_t i, std::size_t n, PanelContext& ctx) {
     }
 }
 
-void draw_sketch_row(std::size_t i, PanelContext& ctx) {
+void draw_sketch_row(std::size_t i, const std::string& name, PanelContext& ctx) {
     const SketchSnapshot& s = ctx.snap.sketches[i];
     const SketchInfo* info = builtin_sketches().find(s.spec.id);
     ImGui::PushID(static_cast<int>(i));
@@ -47,7 +48,7 @@ void draw_sketch_row(std::size_t i, PanelContext& ctx) {
                                               scene::category_colour(static_cast<int>(i)));
     ImGui::Dummy(ImVec2(h, h));
     ImGui::SameLine();
-    const std::string title = short_name(s.spec) + "###sketch";
+    const std::string title = name + "###sketch";
     if (ImGui::Selectable(title.c_str(), ctx.selection.sketch == static_cast<int>(i), 0,
                           ImVec2(0, 0))) {
         ctx.selection.sketch = static_cast<int>(i);
@@ -96,8 +97,9 @@ void draw_add_sketch(SketchesPanelState& state, PanelContext& ctx) {
 }  // namespace
 
 void draw_sketches_panel(SketchesPanelState& state, PanelContext& ctx) {
+    const std::vector<std::string> names = scene_names(ctx.snap);  // as the legends name them
     for (std::size_t i = 0; i < ctx.snap.sketches.size(); ++i)
-        draw_sketch_row(i, ctx);
+        draw_sketch_row(i, names[i], ctx);
     ImGui::Separator();
     draw_add_sketch(state, ctx);
 }

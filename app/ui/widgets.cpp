@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/registry.hpp"
+#include "figure/families.hpp"
 #include "scene/palette.hpp"
 #include "ui/panel_csv.hpp"
 
@@ -26,10 +27,25 @@ std::string short_name(const SketchInstanceSpec& spec) {
     return name;
 }
 
-std::string summary_note(const SketchSnapshot& sketch) {
+std::vector<std::string> scene_names(const Snapshot& snap) {
+    std::vector<figure::InstanceDesc> all;
+    for (std::size_t i = 0; i < snap.sketches.size(); ++i) {
+        const SketchInstanceSpec& spec = snap.sketches[i].spec;
+        all.push_back({static_cast<int>(i), spec.id, spec.label, spec.params_text});
+    }
+    return figure::instance_labels(all);
+}
+
+std::string scene_name(const Snapshot& snap, const SketchSnapshot& sketch) {
+    for (std::size_t i = 0; i < snap.sketches.size(); ++i)
+        if (&snap.sketches[i] == &sketch) return scene_names(snap)[i];
+    return short_name(sketch.spec);
+}
+
+std::string summary_note(const Snapshot& snap, const SketchSnapshot& sketch) {
     const SketchView& view = *sketch.view;
     if (view.subset_of_stream) return {};
-    const std::string name = short_name(sketch.spec);
+    const std::string name = scene_name(snap, sketch);
     const char* what = view.taylor ? "moments" : "a summary";
     if (view.retained.empty()) return name + " keeps no tokens (" + what + " only)";
     if (static_cast<Index>(view.retained.size()) >= sketch.stats.seen)  // kivi, qjl

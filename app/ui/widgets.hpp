@@ -14,13 +14,19 @@ namespace kvscope::ui {
 /// A short name for a sketch instance: its label and the parameters that differ from their
 /// defaults, e.g. "balance_kv batch=128".
 std::string short_name(const SketchInstanceSpec& spec);
+/// The names of the scene's sketches, in order, as the error plots' legends give them: each
+/// label followed by every parameter that differs between instances of the same sketch,
+/// defaults included ("uniform budget=256" beside "uniform budget=512"), never cut.
+std::vector<std::string> scene_names(const Snapshot& snap);
+/// scene_names() for one of `snap`'s sketches (short_name() for a sketch not in `snap`).
+std::string scene_name(const Snapshot& snap, const SketchSnapshot& sketch);
 /// The selected sketch (Selection::sketch clamped to the running ones), or nullptr with a
 /// "no sketch running" note drawn when there is none.
 const SketchSnapshot* selected_sketch(const Snapshot& snap, Selection& selection);
 /// For a sketch that is not a subset of the stream (SketchView::subset_of_stream false): what it
 /// keeps instead of tokens, e.g. "taylor keeps no tokens (moments only)" (empty for a subset
 /// sketch, whose unlisted tokens are evicted).
-std::string summary_note(const SketchSnapshot& sketch);
+std::string summary_note(const Snapshot& snap, const SketchSnapshot& sketch);
 /// What a sketch keeps, for the Sketches panel: "kept 64 of 1000", or for a sketch that keeps
 /// no tokens "keeps no tokens (moments only), 1000 seen".
 std::string kept_text(const SketchSnapshot& sketch);

@@ -79,13 +79,14 @@ TEST_F(CoresetPanel, WalkGivesProbabilityAndBiasTheirOwnAxes) {
 TEST_F(CoresetPanel, MomentSketchesSayTheyKeepNoTokens) {
     const Snapshot snap = test::runner_snapshot(test::algorithms_config(512), 512);
     ASSERT_EQ(snap.sketches[1].spec.id, "taylor");
-    const std::string taylor = ui::summary_note(snap.sketches[1]);
+    const std::string taylor = ui::summary_note(snap, snap.sketches[1]);
     EXPECT_EQ(taylor.substr(0, 6), "taylor");
     EXPECT_NE(taylor.find("keeps no tokens (moments only)"), std::string::npos) << taylor;
-    EXPECT_EQ(ui::summary_note(snap.sketches[4]), "");  // uniform: its other tokens are evicted
-    EXPECT_EQ(ui::summary_note(snap.sketches[0]), "");  // exact
+    EXPECT_EQ(ui::summary_note(snap, snap.sketches[4]),
+              "");  // uniform: its other tokens are evicted
+    EXPECT_EQ(ui::summary_note(snap, snap.sketches[0]), "");  // exact
     ASSERT_EQ(snap.sketches[3].spec.id, "hybrid");
-    const std::string hybrid = ui::summary_note(snap.sketches[3]);
+    const std::string hybrid = ui::summary_note(snap, snap.sketches[3]);
     EXPECT_NE(hybrid.find("not evicted"), std::string::npos) << hybrid;
     // The tab draws the note in place of the timeline; a subset sketch draws its timeline.
     ui::CoresetPanelState state;
@@ -108,7 +109,7 @@ TEST_F(CoresetPanel, QuantizedSketchesSayTheyStoreEveryToken) {
                        {"sketches", {{{"id", "exact"}}, {{"id", "kivi"}}}}},
         "");
     const Snapshot snap = test::runner_snapshot(config, 512);
-    const std::string kivi = ui::summary_note(snap.sketches[1]);
+    const std::string kivi = ui::summary_note(snap, snap.sketches[1]);
     EXPECT_NE(kivi.find("stores all 512 tokens in compressed form"), std::string::npos) << kivi;
 }
 
