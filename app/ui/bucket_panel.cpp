@@ -320,7 +320,7 @@ void draw_bucket_table(const BucketView& b) {
 // Name, CSV button, family and summary, collision rate, the query's bucket.
 void draw_header(const SketchSnapshot& s, const BucketView& b, PanelContext& ctx) {
     const std::string name = scene_name(ctx.snap, s);
-    sketch_swatch(ctx.selection.sketch);
+    sketch_swatch(ctx.snap, ctx.selection.sketch);
     ImGui::Text("%s: %zu buckets, %lld tokens", name.c_str(), b.ids.size(),
                 static_cast<long long>(s.stats.seen));
     ImGui::SameLine(ImGui::GetContentRegionMax().x - ImGui::CalcTextSize("CSV").x -

@@ -232,7 +232,7 @@ void draw_coreset_panel(CoresetPanelState& state, PanelContext& ctx) {
         if (begin_plot("weights", state.weights, ImVec2(0, plot_height()), "numerator weight",
                        "tokens")) {
             plot_histogram("weights", w.data(), static_cast<int>(w.size()), 30,
-                           category_colour(ctx.selection.sketch, 0.8f));
+                           sketch_colour(snap, ctx.selection.sketch, 0.8f));
             end_plot();
         }
     }

@@ -123,7 +123,7 @@ void plot_truncation(const TaylorView& t, int p, PlotState& plot, float plot_h) 
 }
 
 // 2. Logit histogram with +-B.
-void plot_logits(const TaylorView& t, int sketch, PlotState& plot, float plot_h) {
+void plot_logits(const TaylorView& t, ImU32 colour, PlotState& plot, float plot_h) {
     heading("Logits of the diagnostic sample, with +-B",
             "x = beta <k - c, q> for the sampled keys and the recent queries; the Lagrange bound "
             "holds on [-B, B].");
@@ -133,7 +133,7 @@ void plot_logits(const TaylorView& t, int sketch, PlotState& plot, float plot_h)
     if (!begin_plot("logits", plot, ImVec2(0, plot_h * 0.8f), "logit x", "count")) return;
     if (!t.logit_samples.empty()) {
         plot_histogram("logits", t.logit_samples.data(), static_cast<int>(t.logit_samples.size()),
-                       40, category_colour(sketch, 0.8f));
+                       40, colour);
     }
     plot_vline("-B", -t.bound_B, IM_COL32(230, 60, 60, 220));
     plot_vline("+B", t.bound_B, IM_COL32(230, 60, 60, 220));
@@ -241,7 +241,7 @@ void draw_polynomial_panel(PolynomialPanelState& state, PanelContext& ctx) {
     const TaylorView& t = *s.view->taylor;
     const int p = std::max(0, t.degree);
     const int sketch = ctx.selection.sketch;
-    sketch_swatch(sketch);
+    sketch_swatch(snap, sketch);
     // The heading wraps before the CSV button, which sits at the right of its first line (it
     // was drawn over the heading's end in a narrow panel).
     const float csv_x = ImGui::GetContentRegionMax().x - ImGui::CalcTextSize("CSV").x -
@@ -261,7 +261,7 @@ void draw_polynomial_panel(PolynomialPanelState& state, PanelContext& ctx) {
     const float plot_h = std::max(9.5f * ImGui::GetTextLineHeight(),
                                   (ImGui::GetContentRegionAvail().y - 4 * head) / 4.0f - 4.0f);
     plot_truncation(t, p, state.trunc_error, plot_h);
-    plot_logits(t, sketch, state.logit_hist, plot_h);
+    plot_logits(t, sketch_colour(snap, sketch, 0.8f), state.logit_hist, plot_h);
     plot_degree(t, p, state.degree_error, plot_h);
     plot_monomials(snap, p, state.monomials, plot_h);
     draw_degree_table(t, snap, p);

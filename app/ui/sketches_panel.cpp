@@ -26,7 +26,7 @@ void draw_row_buttons(std::size_t i, std::size_t n, PanelContext& ctx) {
             ctx.sink.send(command::MoveSketch{i, i - 1});
             if (selected == static_cast<int>(i)) --selected;
         }
-        if (ImGui::IsItemHovered()) ImGui::SetTooltip("Move this sketch up (order, colour)");
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("Move this sketch up the list");
     }
     if (i + 1 < n) {
         ImGui::SameLine();
@@ -34,7 +34,7 @@ void draw_row_buttons(std::size_t i, std::size_t n, PanelContext& ctx) {
             ctx.sink.send(command::MoveSketch{i, i + 1});
             if (selected == static_cast<int>(i)) ++selected;
         }
-        if (ImGui::IsItemHovered()) ImGui::SetTooltip("Move this sketch down (order, colour)");
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("Move this sketch down the list");
     }
 }
 
@@ -45,7 +45,7 @@ void draw_sketch_row(std::size_t i, const std::string& name, PanelContext& ctx) 
     const ImVec2 p = ImGui::GetCursorScreenPos();
     const float h = ImGui::GetTextLineHeight();
     ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(p.x, p.y + 2), ImVec2(p.x + h, p.y + h + 2),
-                                              scene::category_colour(static_cast<int>(i)));
+                                              sketch_colour(ctx.snap, static_cast<int>(i)));
     ImGui::Dummy(ImVec2(h, h));
     ImGui::SameLine();
     const std::string title = name + "###sketch";

@@ -80,20 +80,34 @@ void draw_sketch_picker(const Snapshot& snap, Selection& selection, bool (*has)(
         if (!has(*snap.sketches[i].view)) continue;
         any = true;
         ImGui::PushID(static_cast<int>(i));
-        const std::string name = short_name(snap.sketches[i].spec);
+        const std::string name = scene_name(snap, snap.sketches[i]);
         if (ImGui::SmallButton("select")) selection.sketch = static_cast<int>(i);
         if (ImGui::IsItemHovered()) ImGui::SetTooltip("Show %s of %s", what, name.c_str());
         ImGui::SameLine();
-        sketch_swatch(static_cast<int>(i));
+        sketch_swatch(snap, static_cast<int>(i));
         ImGui::TextUnformatted(name.c_str());
         ImGui::PopID();
     }
     if (!any) ImGui::TextDisabled("None of the running sketches has %s.", what);
 }
 
-void sketch_swatch(int index) {
+std::uint32_t sketch_colour(const Snapshot& snap, int index, float alpha) {
+    if (index < 0 || index >= static_cast<int>(snap.sketches.size()))
+        return scene::category_colour(index, alpha);
+    std::vector<figure::InstanceDesc> all;
+    for (std::size_t i = 0; i < snap.sketches.size(); ++i) {
+        const SketchInstanceSpec& spec = snap.sketches[i].spec;
+        all.push_back({static_cast<int>(i), spec.id, spec.label, spec.params_text});
+    }
+    const figure::Rgba ground = ImGui::GetColorU32(ImGuiCol_WindowBg) | IM_COL32_A_MASK;
+    const figure::Rgba c = figure::group_families(all).colour(index, ground);
+    const auto a = static_cast<figure::Rgba>(std::clamp(alpha, 0.0f, 1.0f) * 255.0f + 0.5f);
+    return (c & ~IM_COL32_A_MASK) | (a << IM_COL32_A_SHIFT);
+}
+
+void sketch_swatch(const Snapshot& snap, int index) {
     const float h = ImGui::GetTextLineHeight();
-    ImGui::ColorButton("##swatch", ImGui::ColorConvertU32ToFloat4(scene::category_colour(index)),
+    ImGui::ColorButton("##swatch", ImGui::ColorConvertU32ToFloat4(sketch_colour(snap, index)),
                        ImGuiColorEditFlags_NoTooltip, ImVec2(h, h));
     ImGui::SameLine();
 }

@@ -2,6 +2,7 @@
 // sketch, the sketch picker, plot headings with a definition on hover, the CSV button.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -34,7 +35,11 @@ std::string kept_text(const SketchSnapshot& sketch);
 void draw_sketch_picker(const Snapshot& snap, Selection& selection, bool (*has)(const SketchView&),
                         const char* what);
 /// A square in sketch `index`'s category colour, followed by SameLine (panel headers, pickers).
-void sketch_swatch(int index);
+void sketch_swatch(const Snapshot& snap, int index);
+/// Sketch `index`'s colour as the error plots draw its line: its sweep family's hue at its rank
+/// on the family's ramp (app/figure/families.hpp), grey for the exact reference; the category
+/// colour for an index outside the scene.
+std::uint32_t sketch_colour(const Snapshot& snap, int index, float alpha = 1.0f);
 /// A marker on a time axis (the error plot against tokens, the coreset timeline).
 struct TimelineMarker {
     Index at = 0;

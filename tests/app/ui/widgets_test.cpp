@@ -3,7 +3,13 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstdint>
+#include <numbers>
+#include <vector>
+
 #include "app/app_test_support.hpp"
+#include "figure/colour.hpp"
 
 namespace kvscope {
 namespace {
@@ -50,6 +56,47 @@ TEST(Widgets, SceneNamesShowEveryDifferingParameterDefaultsIncluded) {
     EXPECT_EQ(ui::scene_name(snap, snap.sketches[1]), names[1]);
     const SketchSnapshot elsewhere = snap.sketches[2];  // not one of snap's: its own short name
     EXPECT_EQ(ui::scene_name(snap, elsewhere), "uniform budget=512");
+}
+
+// The Sketches panel's swatches cycled a palette by position while the error plots colour by
+// sweep family, so a list swatch and its plot line disagreed (uniform blue in the list, orange
+// in the plot). Now both come from the families: one hue per family, a ramp over its members.
+TEST_F(ImGuiTest, SketchColoursAreTheirFamilysRampAsInThePlots) {
+    const RunConfig config = parse_run_config(
+        nlohmann::json{{"schema_version", 1},
+                       {"tokens", 64},
+                       {"eval_every", 64},
+                       {"probe_queries", 4},
+                       {"source", {{"id", "isotropic_ball"}, {"params", {{"dim", 4}}}}},
+                       {"sketches",
+                        {{{"id", "exact"}},
+                         {{"id", "uniform"}},
+                         {{"id", "h2o"}},
+                         {{"id", "uniform"}, {"params", {{"budget", 512}}}}}}},
+        "");
+    const Snapshot snap = test::runner_snapshot(config, 64);
+    std::vector<std::uint32_t> c;
+    test::draw_frames(
+        [&] {
+            c.clear();
+            for (int i = 0; i < 4; ++i)
+                c.push_back(ui::sketch_colour(snap, i));
+            c.push_back(ui::sketch_colour(snap, 3, 0.5f));
+        },
+        1);
+    ASSERT_EQ(c.size(), 5u);
+    EXPECT_EQ(c[0], figure::rgba(150, 150, 150));  // the exact reference: grey, no family
+    const auto hue_apart = [](double a, double b) {
+        return std::abs(std::remainder(a - b, 2 * std::numbers::pi));
+    };
+    const figure::Lch small = figure::to_lch(c[1]), large = figure::to_lch(c[3]);
+    EXPECT_NE(c[1], c[3]);                         // two members of one family, apart
+    EXPECT_LT(hue_apart(small.h, large.h), 0.35);  // on one hue
+    EXPECT_GT(std::abs(small.L - large.L), 0.05);  // at different lightness
+    const figure::Lch h2o = figure::to_lch(c[2]);
+    EXPECT_GT(hue_apart(h2o.h, small.h), 0.35);         // another family, another hue
+    EXPECT_EQ(c[4] & 0x00FFFFFFu, c[3] & 0x00FFFFFFu);  // alpha only changes alpha
+    EXPECT_EQ(c[4] >> 24, 128u);
 }
 
 TEST_F(ImGuiTest, SelectedSketchIsClampedToTheRunningOnes) {
