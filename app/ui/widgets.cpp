@@ -27,13 +27,22 @@ std::string short_name(const SketchInstanceSpec& spec) {
     return name;
 }
 
-std::vector<std::string> scene_names(const Snapshot& snap) {
+namespace {
+
+// The scene's sketches as the figures describe instances (id = position in the scene).
+std::vector<figure::InstanceDesc> scene_instances(const Snapshot& snap) {
     std::vector<figure::InstanceDesc> all;
     for (std::size_t i = 0; i < snap.sketches.size(); ++i) {
         const SketchInstanceSpec& spec = snap.sketches[i].spec;
         all.push_back({static_cast<int>(i), spec.id, spec.label, spec.params_text});
     }
-    return figure::instance_labels(all);
+    return all;
+}
+
+}  // namespace
+
+std::vector<std::string> scene_names(const Snapshot& snap) {
+    return figure::instance_labels(scene_instances(snap));
 }
 
 std::string scene_name(const Snapshot& snap, const SketchSnapshot& sketch) {
@@ -94,13 +103,8 @@ void draw_sketch_picker(const Snapshot& snap, Selection& selection, bool (*has)(
 std::uint32_t sketch_colour(const Snapshot& snap, int index, float alpha) {
     if (index < 0 || index >= static_cast<int>(snap.sketches.size()))
         return scene::category_colour(index, alpha);
-    std::vector<figure::InstanceDesc> all;
-    for (std::size_t i = 0; i < snap.sketches.size(); ++i) {
-        const SketchInstanceSpec& spec = snap.sketches[i].spec;
-        all.push_back({static_cast<int>(i), spec.id, spec.label, spec.params_text});
-    }
     const figure::Rgba ground = ImGui::GetColorU32(ImGuiCol_WindowBg) | IM_COL32_A_MASK;
-    const figure::Rgba c = figure::group_families(all).colour(index, ground);
+    const figure::Rgba c = figure::group_families(scene_instances(snap)).colour(index, ground);
     const auto a = static_cast<figure::Rgba>(std::clamp(alpha, 0.0f, 1.0f) * 255.0f + 0.5f);
     return (c & ~IM_COL32_A_MASK) | (a << IM_COL32_A_SHIFT);
 }

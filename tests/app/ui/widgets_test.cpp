@@ -30,31 +30,34 @@ TEST(Widgets, ShortNameListsTheParametersThatDifferFromTheDefaults) {
     EXPECT_EQ(ui::short_name(longer).size(), 48u);
 }
 
+// exact, uniform (budget 256, its default), h2o, uniform budget=512, after 64 tokens.
+Snapshot two_uniforms_and_h2o() {
+    const nlohmann::json sketches = {{{"id", "exact"}},
+                                     {{"id", "uniform"}},
+                                     {{"id", "h2o"}},
+                                     {{"id", "uniform"}, {"params", {{"budget", 512}}}}};
+    const nlohmann::json doc = {{"schema_version", 1},
+                                {"tokens", 64},
+                                {"eval_every", 64},
+                                {"probe_queries", 4},
+                                {"source", {{"id", "isotropic_ball"}, {"params", {{"dim", 4}}}}},
+                                {"sketches", sketches}};
+    return test::runner_snapshot(parse_run_config(doc, ""), 64);
+}
+
 // Issue 12 item 2 in the Sketches panel: discrepancy_vs_uniform listed its default-budget
 // uniform as "uniform" beside "uniform budget=512"; the panels now name sketches as the legends do.
 TEST(Widgets, SceneNamesShowEveryDifferingParameterDefaultsIncluded) {
-    const RunConfig config = parse_run_config(
-        nlohmann::json{{"schema_version", 1},
-                       {"tokens", 64},
-                       {"eval_every", 64},
-                       {"probe_queries", 4},
-                       {"source", {{"id", "isotropic_ball"}, {"params", {{"dim", 4}}}}},
-                       {"sketches",
-                        {{{"id", "exact"}},
-                         {{"id", "uniform"}},
-                         {{"id", "uniform"}, {"params", {{"budget", 512}}}},
-                         {{"id", "h2o"}}}}},
-        "");
-    const Snapshot snap = test::runner_snapshot(config, 64);
+    const Snapshot snap = two_uniforms_and_h2o();
     const std::vector<std::string> names = ui::scene_names(snap);
     ASSERT_EQ(names.size(), 4u);
     EXPECT_EQ(names[0], "exact");
     EXPECT_EQ(names[1], "uniform budget=256");  // the default, named because the other differs
-    EXPECT_EQ(names[2], "uniform budget=512");
-    EXPECT_EQ(names[3].substr(0, 3), "h2o");
+    EXPECT_EQ(names[2].substr(0, 3), "h2o");
+    EXPECT_EQ(names[3], "uniform budget=512");
     EXPECT_EQ(ui::short_name(snap.sketches[1].spec), "uniform");  // what the panel showed
     EXPECT_EQ(ui::scene_name(snap, snap.sketches[1]), names[1]);
-    const SketchSnapshot elsewhere = snap.sketches[2];  // not one of snap's: its own short name
+    const SketchSnapshot elsewhere = snap.sketches[3];  // not one of snap's: its own short name
     EXPECT_EQ(ui::scene_name(snap, elsewhere), "uniform budget=512");
 }
 
@@ -62,19 +65,7 @@ TEST(Widgets, SceneNamesShowEveryDifferingParameterDefaultsIncluded) {
 // sweep family, so a list swatch and its plot line disagreed (uniform blue in the list, orange
 // in the plot). Now both come from the families: one hue per family, a ramp over its members.
 TEST_F(ImGuiTest, SketchColoursAreTheirFamilysRampAsInThePlots) {
-    const RunConfig config = parse_run_config(
-        nlohmann::json{{"schema_version", 1},
-                       {"tokens", 64},
-                       {"eval_every", 64},
-                       {"probe_queries", 4},
-                       {"source", {{"id", "isotropic_ball"}, {"params", {{"dim", 4}}}}},
-                       {"sketches",
-                        {{{"id", "exact"}},
-                         {{"id", "uniform"}},
-                         {{"id", "h2o"}},
-                         {{"id", "uniform"}, {"params", {{"budget", 512}}}}}}},
-        "");
-    const Snapshot snap = test::runner_snapshot(config, 64);
+    const Snapshot snap = two_uniforms_and_h2o();
     std::vector<std::uint32_t> c;
     test::draw_frames(
         [&] {
