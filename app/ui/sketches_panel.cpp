@@ -3,6 +3,7 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -38,14 +39,14 @@ void draw_row_buttons(std::size_t i, std::size_t n, PanelContext& ctx) {
     }
 }
 
-void draw_sketch_row(std::size_t i, const std::string& name, PanelContext& ctx) {
+void draw_sketch_row(std::size_t i, const std::string& name, ImU32 colour, PanelContext& ctx) {
     const SketchSnapshot& s = ctx.snap.sketches[i];
     const SketchInfo* info = builtin_sketches().find(s.spec.id);
     ImGui::PushID(static_cast<int>(i));
     const ImVec2 p = ImGui::GetCursorScreenPos();
     const float h = ImGui::GetTextLineHeight();
     ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(p.x, p.y + 2), ImVec2(p.x + h, p.y + h + 2),
-                                              sketch_colour(ctx.snap, static_cast<int>(i)));
+                                              colour);
     ImGui::Dummy(ImVec2(h, h));
     ImGui::SameLine();
     const std::string title = name + "###sketch";
@@ -97,9 +98,11 @@ void draw_add_sketch(SketchesPanelState& state, PanelContext& ctx) {
 }  // namespace
 
 void draw_sketches_panel(SketchesPanelState& state, PanelContext& ctx) {
-    const std::vector<std::string> names = scene_names(ctx.snap);  // as the legends name them
+    // Named and coloured as the error plots' legends, computed once for the whole list.
+    const std::vector<std::string> names = scene_names(ctx.snap);
+    const std::vector<std::uint32_t> colours = scene_colours(ctx.snap);
     for (std::size_t i = 0; i < ctx.snap.sketches.size(); ++i)
-        draw_sketch_row(i, names[i], ctx);
+        draw_sketch_row(i, names[i], colours[i], ctx);
     ImGui::Separator();
     draw_add_sketch(state, ctx);
 }

@@ -85,35 +85,47 @@ const SketchSnapshot* selected_sketch(const Snapshot& snap, Selection& selection
 void draw_sketch_picker(const Snapshot& snap, Selection& selection, bool (*has)(const SketchView&),
                         const char* what) {
     bool any = false;
+    const std::vector<std::string> names = scene_names(snap);  // once, not per row
+    const std::vector<std::uint32_t> colours = scene_colours(snap);
     for (std::size_t i = 0; i < snap.sketches.size(); ++i) {
         if (!has(*snap.sketches[i].view)) continue;
         any = true;
         ImGui::PushID(static_cast<int>(i));
-        const std::string name = scene_name(snap, snap.sketches[i]);
+        const std::string& name = names[i];
         if (ImGui::SmallButton("select")) selection.sketch = static_cast<int>(i);
         if (ImGui::IsItemHovered()) ImGui::SetTooltip("Show %s of %s", what, name.c_str());
         ImGui::SameLine();
-        sketch_swatch(snap, static_cast<int>(i));
+        colour_swatch(colours[i]);
         ImGui::TextUnformatted(name.c_str());
         ImGui::PopID();
     }
     if (!any) ImGui::TextDisabled("None of the running sketches has %s.", what);
 }
 
+std::vector<std::uint32_t> scene_colours(const Snapshot& snap, float alpha) {
+    const figure::Rgba ground = ImGui::GetColorU32(ImGuiCol_WindowBg) | IM_COL32_A_MASK;
+    const figure::Families families = figure::group_families(scene_instances(snap));
+    std::vector<std::uint32_t> out;
+    for (std::size_t i = 0; i < snap.sketches.size(); ++i)
+        out.push_back(figure::with_alpha(families.colour(static_cast<int>(i), ground), alpha));
+    return out;
+}
+
 std::uint32_t sketch_colour(const Snapshot& snap, int index, float alpha) {
     if (index < 0 || index >= static_cast<int>(snap.sketches.size()))
         return scene::category_colour(index, alpha);
-    const figure::Rgba ground = ImGui::GetColorU32(ImGuiCol_WindowBg) | IM_COL32_A_MASK;
-    const figure::Rgba c = figure::group_families(scene_instances(snap)).colour(index, ground);
-    const auto a = static_cast<figure::Rgba>(std::clamp(alpha, 0.0f, 1.0f) * 255.0f + 0.5f);
-    return (c & ~IM_COL32_A_MASK) | (a << IM_COL32_A_SHIFT);
+    return scene_colours(snap, alpha)[static_cast<std::size_t>(index)];
+}
+
+void colour_swatch(std::uint32_t colour) {
+    const float h = ImGui::GetTextLineHeight();
+    ImGui::ColorButton("##swatch", ImGui::ColorConvertU32ToFloat4(colour),
+                       ImGuiColorEditFlags_NoTooltip, ImVec2(h, h));
+    ImGui::SameLine();
 }
 
 void sketch_swatch(const Snapshot& snap, int index) {
-    const float h = ImGui::GetTextLineHeight();
-    ImGui::ColorButton("##swatch", ImGui::ColorConvertU32ToFloat4(sketch_colour(snap, index)),
-                       ImGuiColorEditFlags_NoTooltip, ImVec2(h, h));
-    ImGui::SameLine();
+    colour_swatch(sketch_colour(snap, index));
 }
 
 void tip(const char* text) {

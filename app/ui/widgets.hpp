@@ -36,9 +36,13 @@ void draw_sketch_picker(const Snapshot& snap, Selection& selection, bool (*has)(
                         const char* what);
 /// A square in sketch `index`'s category colour, followed by SameLine (panel headers, pickers).
 void sketch_swatch(const Snapshot& snap, int index);
-/// Sketch `index`'s colour as the error plots draw its line: its sweep family's hue at its rank
-/// on the family's ramp (app/figure/families.hpp), grey for the exact reference; the category
-/// colour for an index outside the scene.
+/// A square of `colour`, followed by SameLine.
+void colour_swatch(std::uint32_t colour);
+/// The scene's sketch colours, in order, as the error plots draw their lines: each sketch's
+/// sweep family hue at its rank on the family's ramp (app/figure/families.hpp), grey for the
+/// exact reference, with alpha `alpha`. One grouping for the whole list.
+std::vector<std::uint32_t> scene_colours(const Snapshot& snap, float alpha = 1.0f);
+/// scene_colours() for sketch `index` (the category colour for an index outside the scene).
 std::uint32_t sketch_colour(const Snapshot& snap, int index, float alpha = 1.0f);
 /// A marker on a time axis (the error plot against tokens, the coreset timeline).
 struct TimelineMarker {
